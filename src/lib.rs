@@ -1,0 +1,10 @@
+//! Rebook: rebooking the appointments a GP practice cancelled during an IT outage.
+//!
+//! The library holds everything but the window: the plan model, file formats,
+//! CSV import, the example generator, the scheduler and printing. The GUI
+//! (`gui`) and the CLI (`cli`) are thin layers over it.
+
+pub mod cli;
+pub mod io;
+pub mod model;
+pub mod scheduler;

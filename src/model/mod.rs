@@ -1,0 +1,642 @@
+//! The plan document: everything a practice manager opens, edits and saves.
+//!
+//! This module has no GUI or solver dependency; the scheduler, file formats,
+//! printing and the GUI all work on these types.
+
+mod catalogue;
+pub mod nhs;
+pub mod summary;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub use catalogue::{default_appointment_types, default_roles};
+
+/// Version of the plan file format written by this build. Bump it (and add a
+/// migration in `io::plan_file`) whenever the meaning of a saved field changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One whole recovery plan: the document the user opens and saves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Always first in the file so a newer file can be refused before parsing the rest.
+    pub format_version: u32,
+    pub practice: Practice,
+    pub outage: Outage,
+    /// First and last date on which rebooked appointments may be placed.
+    #[serde(default)]
+    pub horizon: Option<Horizon>,
+    /// Clinician roles known to the practice (GP, ANP, Practice nurse, ...).
+    pub roles: Vec<String>,
+    pub appointment_types: Vec<AppointmentType>,
+    pub clinicians: Vec<Clinician>,
+    pub sessions: Vec<Session>,
+    pub backlog: Vec<BacklogItem>,
+    pub rules: Rules,
+    /// Outcome of the last solve or manual edits: at most one per backlog item.
+    #[serde(default)]
+    pub bookings: Vec<Booking>,
+    /// Figures of the last solve (objective, bound, gap), kept so reports can
+    /// be printed without re-solving.
+    #[serde(default)]
+    pub solve_info: Option<SolveInfo>,
+    /// CSV column mapping remembered from the last import: source header (as
+    /// written in the file) to canonical column name.
+    #[serde(default)]
+    pub import_mapping: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Practice {
+    pub name: String,
+    /// NHS Organisation Data Service code, e.g. "Y99999".
+    #[serde(default)]
+    pub ods_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Outage {
+    #[serde(default)]
+    pub start: Option<NaiveDateTime>,
+    #[serde(default)]
+    pub end: Option<NaiveDateTime>,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Horizon {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+impl Horizon {
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.start <= date && date <= self.end
+    }
+}
+
+/// How an appointment is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Mode {
+    FaceToFace,
+    Telephone,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 2] = [Mode::FaceToFace, Mode::Telephone];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::FaceToFace => "Face-to-face",
+            Mode::Telephone => "Telephone",
+        }
+    }
+
+    pub fn short(self) -> &'static str {
+        match self {
+            Mode::FaceToFace => "F2F",
+            Mode::Telephone => "Tel",
+        }
+    }
+}
+
+/// The mode a patient needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+pub enum ModeRequirement {
+    #[default]
+    Any,
+    FaceToFace,
+    Telephone,
+}
+
+impl ModeRequirement {
+    pub fn allows(self, mode: Mode) -> bool {
+        match self {
+            ModeRequirement::Any => true,
+            ModeRequirement::FaceToFace => mode == Mode::FaceToFace,
+            ModeRequirement::Telephone => mode == Mode::Telephone,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ModeRequirement::Any => "Any",
+            ModeRequirement::FaceToFace => "Face-to-face",
+            ModeRequirement::Telephone => "Telephone",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum PartOfDay {
+    AM,
+    PM,
+}
+
+impl PartOfDay {
+    pub fn label(self) -> &'static str {
+        match self {
+            PartOfDay::AM => "AM",
+            PartOfDay::PM => "PM",
+        }
+    }
+
+    /// Morning sessions start before 12:30; anything later is an afternoon.
+    pub fn of_time(time: NaiveTime) -> PartOfDay {
+        if time < NaiveTime::from_hms_opt(12, 30, 0).unwrap_or(NaiveTime::MIN) { PartOfDay::AM } else { PartOfDay::PM }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppointmentType {
+    pub name: String,
+    /// Roles whose clinicians may see this type.
+    pub roles: Vec<String>,
+    /// Slots taken by default (a double appointment takes 2).
+    pub default_slots: u32,
+    /// Modes this type may be delivered in.
+    pub modes: Vec<Mode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Clinician {
+    /// Short stable id, e.g. "GP-PATEL".
+    pub id: String,
+    /// Display name, e.g. "Dr A Patel".
+    pub name: String,
+    pub role: String,
+    /// Types this clinician sees beyond what their role gives.
+    #[serde(default)]
+    pub extra_types: Vec<String>,
+    /// Types of their role this clinician does not see.
+    #[serde(default)]
+    pub excluded_types: Vec<String>,
+    /// Cap on rebooked appointments a day (safe-working limit); overrides the rules' cap.
+    #[serde(default)]
+    pub daily_cap: Option<u32>,
+}
+
+/// A block of clinician capacity: one clinician, one half-day, one mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// Stable id, e.g. "GP-PATEL-2024-07-22-AM".
+    pub id: String,
+    /// Clinician id.
+    pub clinician: String,
+    pub date: NaiveDate,
+    pub part: PartOfDay,
+    pub start: NaiveTime,
+    pub slot_minutes: u32,
+    pub free_slots: u32,
+    pub mode: Mode,
+    /// Start times of the free slots when the book is fragmented; empty means
+    /// the free slots run on from `start`.
+    #[serde(default)]
+    pub slot_times: Vec<NaiveTime>,
+    /// Cancelled (clinician off sick, session dropped): kept so bookings in it
+    /// can be shown and freed, but offers no capacity.
+    #[serde(default)]
+    pub cancelled: bool,
+}
+
+impl Session {
+    /// Start times of every free slot, in order.
+    pub fn slot_starts(&self) -> Vec<NaiveTime> {
+        if !self.slot_times.is_empty() {
+            let mut times = self.slot_times.clone();
+            times.sort();
+            return times;
+        }
+        (0..self.free_slots).map(|i| self.start + chrono::Duration::minutes(i64::from(i * self.slot_minutes))).collect()
+    }
+
+    /// Number of free slots, taking a listed slot set as authoritative.
+    pub fn slot_count(&self) -> u32 {
+        if self.slot_times.is_empty() {
+            self.free_slots
+        } else {
+            u32::try_from(self.slot_times.len()).unwrap_or(u32::MAX)
+        }
+    }
+
+    /// Slots the planner may fill after holding back the reserve for on-the-day demand.
+    pub fn usable_slots(&self, rules: &Rules) -> u32 {
+        if self.cancelled {
+            return 0;
+        }
+        let reserve = rules.reserve_for(self.date.weekday()).clamp(0.0, 1.0);
+        let usable = (f64::from(self.slot_count()) * (1.0 - reserve) + 1e-9).floor();
+        usable as u32
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Patient {
+    /// Ten digits, no spaces.
+    pub nhs_number: String,
+    /// As the clinical system writes it, e.g. "SMITH, Jane".
+    pub name: String,
+    #[serde(default)]
+    pub date_of_birth: Option<NaiveDate>,
+    #[serde(default)]
+    pub phone: String,
+    /// The patient agreed to be contacted by SMS (SNOMED 699237001, latest code wins).
+    #[serde(default)]
+    pub sms_consent: bool,
+    #[serde(default)]
+    pub deceased: bool,
+}
+
+impl Patient {
+    /// First name from "SURNAME, First" or "First Surname".
+    pub fn first_name(&self) -> &str {
+        let name = self.name.trim();
+        match name.split_once(',') {
+            Some((_, rest)) => rest.split_whitespace().next().unwrap_or(""),
+            None => name.split_whitespace().next().unwrap_or(""),
+        }
+    }
+}
+
+/// Whether the patient should or must see a particular clinician.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Continuity {
+    #[default]
+    None,
+    /// Clinician id the patient would rather see.
+    Preferred(String),
+    /// Clinician id the patient must see.
+    Required(String),
+}
+
+impl Continuity {
+    pub fn clinician(&self) -> Option<&str> {
+        match self {
+            Continuity::None => None,
+            Continuity::Preferred(c) | Continuity::Required(c) => Some(c),
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            Continuity::None => "None",
+            Continuity::Preferred(_) => "Preferred",
+            Continuity::Required(_) => "Required",
+        }
+    }
+}
+
+/// A day or half-day the patient cannot attend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unavailability {
+    pub day: DaySpec,
+    /// `None` means the whole day.
+    #[serde(default)]
+    pub part: Option<PartOfDay>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DaySpec {
+    /// Every such weekday.
+    Weekday(Weekday),
+    /// One calendar date.
+    Date(NaiveDate),
+}
+
+impl Unavailability {
+    pub fn blocks(&self, date: NaiveDate, part: PartOfDay) -> bool {
+        let day_matches = match self.day {
+            DaySpec::Weekday(w) => date.weekday() == w,
+            DaySpec::Date(d) => date == d,
+        };
+        day_matches && self.part.is_none_or(|p| p == part)
+    }
+
+    /// "Mon AM", "Fri", "23/07/2024 PM".
+    pub fn label(&self) -> String {
+        let day = match self.day {
+            DaySpec::Weekday(w) => weekday_short(w).to_string(),
+            DaySpec::Date(d) => d.format("%d/%m/%Y").to_string(),
+        };
+        match self.part {
+            Some(p) => format!("{day} {}", p.label()),
+            None => day,
+        }
+    }
+}
+
+pub fn weekday_short(w: Weekday) -> &'static str {
+    match w {
+        Weekday::Mon => "Mon",
+        Weekday::Tue => "Tue",
+        Weekday::Wed => "Wed",
+        Weekday::Thu => "Thu",
+        Weekday::Fri => "Fri",
+        Weekday::Sat => "Sat",
+        Weekday::Sun => "Sun",
+    }
+}
+
+/// One cancelled appointment waiting to be rebooked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BacklogItem {
+    pub id: String,
+    pub patient: Patient,
+    pub original_date: NaiveDate,
+    #[serde(default)]
+    pub original_time: Option<NaiveTime>,
+    /// Clinician id when the name matched a known clinician, else the text as exported.
+    #[serde(default)]
+    pub original_clinician: String,
+    /// Name of an appointment type in the plan's catalogue.
+    pub appointment_type: String,
+    pub slots: u32,
+    /// Name of a priority class in the plan's rules.
+    pub priority: String,
+    #[serde(default)]
+    pub mode: ModeRequirement,
+    #[serde(default)]
+    pub continuity: Continuity,
+    #[serde(default)]
+    pub unavailable: Vec<Unavailability>,
+    /// Soft preference for mornings or afternoons (penalty P when not met).
+    #[serde(default)]
+    pub preferred_part: Option<PartOfDay>,
+    #[serde(default)]
+    pub earliest_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub see_by: Option<NaiveDate>,
+    #[serde(default)]
+    pub notes: String,
+    /// Sessions the patient already declined; a re-plan does not offer them again.
+    #[serde(default)]
+    pub declined_sessions: Vec<String>,
+}
+
+impl BacklogItem {
+    /// Sort key for "original appointment order", the deterministic tie-break.
+    pub fn original_key(&self) -> (NaiveDate, NaiveTime, &str) {
+        (self.original_date, self.original_time.unwrap_or(NaiveTime::MIN), self.id.as_str())
+    }
+
+    pub fn can_attend(&self, date: NaiveDate, part: PartOfDay) -> bool {
+        !self.unavailable.iter().any(|u| u.blocks(date, part))
+    }
+}
+
+/// A priority class: how much lateness matters and how soon it must be seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriorityClass {
+    pub name: String,
+    pub weight: f64,
+    pub target_days: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeekdayReserve {
+    pub weekday: Weekday,
+    /// Fraction of free slots held back, 0.0-1.0.
+    pub fraction: f64,
+}
+
+/// The planning rules and penalty weights of `model.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rules {
+    /// Most urgent first; the order is the urgency order.
+    pub priorities: Vec<PriorityClass>,
+    /// Fraction of each session's free slots held back for on-the-day demand.
+    pub reserve: f64,
+    /// Per-weekday overrides of `reserve`.
+    #[serde(default)]
+    pub reserve_by_weekday: Vec<WeekdayReserve>,
+    /// L: multiplier of the priority weight per day late.
+    pub late_penalty: f64,
+    /// C: cost of placing a "preferred continuity" patient with another clinician.
+    pub continuity_penalty: f64,
+    /// P: cost of not meeting a soft preference (e.g. morning/afternoon).
+    pub preference_penalty: f64,
+    /// U: multiplier of the priority weight for leaving an appointment unplaced.
+    pub unplaced_penalty: f64,
+    /// M: cost of moving a booking already communicated to the patient.
+    pub move_penalty: f64,
+    /// Cap on rebooked appointments per clinician per day (None = no cap).
+    #[serde(default)]
+    pub clinician_daily_cap: Option<u32>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            priorities: vec![
+                PriorityClass { name: "Urgent".into(), weight: 10.0, target_days: 1 },
+                PriorityClass { name: "Soon".into(), weight: 3.0, target_days: 7 },
+                PriorityClass { name: "Routine".into(), weight: 1.0, target_days: 14 },
+            ],
+            reserve: 0.20,
+            reserve_by_weekday: Vec::new(),
+            late_penalty: 10.0,
+            continuity_penalty: 3.0,
+            preference_penalty: 2.0,
+            unplaced_penalty: 1000.0,
+            move_penalty: 50.0,
+            clinician_daily_cap: None,
+        }
+    }
+}
+
+impl Rules {
+    pub fn reserve_for(&self, weekday: Weekday) -> f64 {
+        self.reserve_by_weekday.iter().find(|r| r.weekday == weekday).map_or(self.reserve, |r| r.fraction)
+    }
+
+    /// Priority class by name, case-insensitively.
+    pub fn priority(&self, name: &str) -> Option<&PriorityClass> {
+        self.priorities.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Position in the urgency order (0 = most urgent); unknown classes rank last.
+    pub fn priority_rank(&self, name: &str) -> usize {
+        self.priorities.iter().position(|p| p.name.eq_ignore_ascii_case(name)).unwrap_or(self.priorities.len())
+    }
+
+    /// Weight w(a) of a priority; unknown classes weigh like the least urgent one.
+    pub fn weight(&self, name: &str) -> f64 {
+        self.priority(name).or(self.priorities.last()).map_or(1.0, |p| p.weight)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+pub enum ContactStatus {
+    #[default]
+    NotContacted,
+    /// Told of the new time (message left, SMS sent) but not yet confirmed.
+    Notified,
+    Confirmed,
+    Declined,
+    NoAnswer,
+}
+
+impl ContactStatus {
+    pub const ALL: [ContactStatus; 5] = [
+        ContactStatus::NotContacted,
+        ContactStatus::Notified,
+        ContactStatus::Confirmed,
+        ContactStatus::Declined,
+        ContactStatus::NoAnswer,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ContactStatus::NotContacted => "Not contacted",
+            ContactStatus::Notified => "Notified",
+            ContactStatus::Confirmed => "Confirmed",
+            ContactStatus::Declined => "Declined",
+            ContactStatus::NoAnswer => "No answer",
+        }
+    }
+
+    /// The patient has been told of this booking, so moving it has a cost.
+    pub fn is_communicated(self) -> bool {
+        matches!(self, ContactStatus::Notified)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Outcome {
+    Placed { session: String, time: NaiveTime },
+    Unplaced { reason: String },
+}
+
+/// The outcome for one backlog item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Booking {
+    pub appointment_id: String,
+    pub outcome: Outcome,
+    #[serde(default)]
+    pub pinned: bool,
+    #[serde(default)]
+    pub contact: ContactStatus,
+    /// Why it is where it is, in words a practice manager understands.
+    #[serde(default)]
+    pub explanation: String,
+}
+
+impl Booking {
+    pub fn session(&self) -> Option<&str> {
+        match &self.outcome {
+            Outcome::Placed { session, .. } => Some(session),
+            Outcome::Unplaced { .. } => None,
+        }
+    }
+
+    /// Pinned and confirmed bookings never move in a re-plan.
+    pub fn is_fixed(&self) -> bool {
+        self.session().is_some() && (self.pinned || self.contact == ContactStatus::Confirmed)
+    }
+}
+
+/// Figures of the last solve, saved with the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SolveInfo {
+    pub backend: String,
+    pub objective: f64,
+    /// Lower bound proven by the LP relaxation.
+    pub bound: f64,
+    /// (objective - bound) / max(1, |objective|).
+    pub gap: f64,
+    /// Bookings that moved compared with the plan before this solve.
+    pub moved: u32,
+    /// True when the solve stopped on its time limit or was cancelled.
+    #[serde(default)]
+    pub stopped_early: bool,
+}
+
+impl Plan {
+    /// A new, empty plan with the default catalogue of roles, types and rules.
+    pub fn new(practice_name: &str) -> Plan {
+        Plan {
+            format_version: FORMAT_VERSION,
+            practice: Practice { name: practice_name.to_string(), ods_code: None },
+            outage: Outage::default(),
+            horizon: None,
+            roles: default_roles(),
+            appointment_types: default_appointment_types(),
+            clinicians: Vec::new(),
+            sessions: Vec::new(),
+            backlog: Vec::new(),
+            rules: Rules::default(),
+            bookings: Vec::new(),
+            solve_info: None,
+            import_mapping: BTreeMap::new(),
+        }
+    }
+
+    pub fn clinician(&self, id: &str) -> Option<&Clinician> {
+        self.clinicians.iter().find(|c| c.id == id)
+    }
+
+    /// Clinician by id or display name (case-insensitive, ignoring spaces and dots).
+    pub fn find_clinician(&self, text: &str) -> Option<&Clinician> {
+        let key = name_key(text);
+        if key.is_empty() {
+            return None;
+        }
+        self.clinicians
+            .iter()
+            .find(|c| c.id.eq_ignore_ascii_case(text.trim()))
+            .or_else(|| self.clinicians.iter().find(|c| name_key(&c.name) == key))
+    }
+
+    pub fn appointment_type(&self, name: &str) -> Option<&AppointmentType> {
+        let key = name_key(name);
+        self.appointment_types.iter().find(|t| name_key(&t.name) == key)
+    }
+
+    pub fn session(&self, id: &str) -> Option<&Session> {
+        self.sessions.iter().find(|s| s.id == id)
+    }
+
+    pub fn backlog_item(&self, id: &str) -> Option<&BacklogItem> {
+        self.backlog.iter().find(|b| b.id == id)
+    }
+
+    pub fn booking(&self, appointment_id: &str) -> Option<&Booking> {
+        self.bookings.iter().find(|b| b.appointment_id == appointment_id)
+    }
+
+    /// May this clinician see this appointment type (role, extras and exclusions)?
+    pub fn clinician_sees(&self, clinician: &Clinician, type_name: &str) -> bool {
+        let key = name_key(type_name);
+        if clinician.excluded_types.iter().any(|t| name_key(t) == key) {
+            return false;
+        }
+        if clinician.extra_types.iter().any(|t| name_key(t) == key) {
+            return true;
+        }
+        self.appointment_type(type_name)
+            .is_some_and(|t| t.roles.iter().any(|r| r.eq_ignore_ascii_case(&clinician.role)))
+    }
+
+    /// The daily cap for a clinician: their own, else the rules' one.
+    pub fn daily_cap(&self, clinician: &Clinician) -> Option<u32> {
+        clinician.daily_cap.or(self.rules.clinician_daily_cap)
+    }
+
+    /// Sorts sessions and backlog into their canonical order so saved files are stable.
+    pub fn normalise(&mut self) {
+        self.sessions.sort_by(|a, b| {
+            (a.date, a.part, &a.clinician, a.start, &a.id).cmp(&(b.date, b.part, &b.clinician, b.start, &b.id))
+        });
+        let order: BTreeMap<&str, usize> = self.backlog.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
+        let mut bookings = std::mem::take(&mut self.bookings);
+        bookings.sort_by_key(|b| order.get(b.appointment_id.as_str()).copied().unwrap_or(usize::MAX));
+        self.bookings = bookings;
+    }
+}
+
+/// Key for matching names typed by people: lower case, without spaces, dots, `_` or `-`.
+pub fn name_key(text: &str) -> String {
+    text.chars().filter(|c| !matches!(c, ' ' | '.' | '_' | '-' | '\t')).flat_map(char::to_lowercase).collect()
+}

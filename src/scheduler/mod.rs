@@ -1,0 +1,3 @@
+//! The scheduler: places the backlog into session capacity.
+
+pub mod cost;
