@@ -1,3 +1,4 @@
 //! Reading and writing files: plan files, CSV imports.
 
+pub mod calendar;
 pub mod plan_file;
