@@ -57,7 +57,9 @@ pub fn bank_holidays_england_wales(year: i32) -> Vec<NaiveDate> {
         (2022, 9, 19),  // State funeral of Queen Elizabeth II
         (2023, 5, 8),   // Coronation of King Charles III
     ];
-    days.extend(one_offs.iter().filter(|(y, _, _)| *y == year).filter_map(|&(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)));
+    days.extend(
+        one_offs.iter().filter(|(y, _, _)| *y == year).filter_map(|&(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
+    );
 
     days.into_iter().collect()
 }
