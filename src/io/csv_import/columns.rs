@@ -251,6 +251,7 @@ pub(crate) fn read_rows(
     let mapping = map_headers(&headers, specs, remembered, overrides)?;
     check_header(&mapping)?;
 
+    let mut lines = LineCounter { text: text.as_bytes(), offset: 0, line: 1 };
     let mut rows = 0;
     while reader.read_record(&mut record).map_err(csv_error)? {
         if record.iter().all(str::is_empty) {
@@ -260,10 +261,36 @@ pub(crate) fn read_rows(
         if rows > MAX_IMPORT_ROWS {
             return Err(ImportError::TooManyRows { max: MAX_IMPORT_ROWS });
         }
-        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        let offset = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        let line = lines.line_at(offset);
         each(&Row { line, record: &record, mapping: &mapping });
     }
     Ok((mapping, rows))
+}
+
+/// Physical line numbers of record starts. The csv crate's own line count
+/// is off after blank lines and with CRLF, and its byte position may point at
+/// the line break before a record, so count from the bytes ourselves.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl LineCounter<'_> {
+    /// The 1-based line of the record whose reported start is `offset`
+    /// (offsets only grow, so counting is linear over the file).
+    fn line_at(&mut self, offset: usize) -> usize {
+        let mut start = offset.min(self.text.len());
+        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start >= self.offset {
+            self.line += self.text[self.offset..start].iter().filter(|&&b| b == b'\n').count();
+            self.offset = start;
+        }
+        self.line
+    }
 }
 
 /// A row with more non-empty fields than the header has columns usually means
