@@ -221,6 +221,16 @@ fn line_numbers_count_physical_lines_with_blank_and_multiline_rows() {
 }
 
 #[test]
+fn excel_sep_line_is_honoured_and_lines_still_count() {
+    let plan = plan_with_patel();
+    let bad = good_row("A-2", 1).replace("19/07/2024", "32/07/2024");
+    let csv = format!("sep=,\n{HEADER}\n{}\n{bad}\n", good_row("A-1", 0));
+    let preview = preview_backlog(&plan, csv.as_bytes(), &none()).unwrap();
+    assert_eq!(preview.items.len(), 1);
+    assert_eq!((preview.rejected[0].line, preview.rejected[0].column.as_str()), (4, "original_date"));
+}
+
+#[test]
 fn windows_1252_names_are_read() {
     let plan = plan_with_patel();
     let mut bytes = format!("{HEADER}\n").into_bytes();
@@ -291,6 +301,7 @@ fn user_overrides_map_and_ignore_columns_and_are_remembered() {
     assert_eq!(preview.headers, ["Booking", "Patient NHS", "Patient", "Seen", "Kind", "Date"]);
     accept_backlog(&mut plan, preview);
     assert_eq!(plan.import_mapping.get("Patient NHS").map(String::as_str), Some("nhs_number"));
+    assert!(!plan.import_mapping.contains_key("Date"), "ignored columns are not remembered");
 
     // The next file with the same headers imports without overrides.
     let again = csv.replace("B-1", "B-2").replace(&nhs_no(0), &nhs_no(1));

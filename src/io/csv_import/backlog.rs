@@ -168,14 +168,14 @@ pub fn preview_backlog(
                     problems.add("appointment_id", format!("duplicate id \"{}\": already in the plan", item.id));
                 }
             }
-            match item {
-                Some(item) if problems.list.is_empty() => {
+            match problems.settle(item) {
+                Some(item) => {
                     if !item.id.is_empty() {
                         first_line_of_id.insert(item.id.clone(), row.line);
                     }
                     items.push(item);
                 }
-                _ => rejected.append(&mut problems.list),
+                None => rejected.append(&mut problems.list),
             }
         })?;
 
@@ -211,7 +211,7 @@ pub fn accept_backlog(plan: &mut Plan, preview: BacklogPreview) {
         }
         plan.backlog.push(item);
     }
-    plan.import_mapping.extend(preview.mapping);
+    super::remember_mapping(plan, preview.mapping);
 }
 
 /// Reads one row into an item; `None` (with the problems recorded) when a
@@ -269,7 +269,13 @@ fn read_item(plan: &Plan, row: &Row<'_>, problems: &mut RowProblems) -> Option<B
                 None
             }
         },
-        None => default_priority(plan, appointment_type.as_ref().map(|t| t.name.as_str())),
+        None => {
+            let class = default_priority(plan, appointment_type.as_ref().map(|t| t.name.as_str()));
+            if class.is_none() {
+                problems.add("priority", "the plan has no priority classes; add them in the rules first");
+            }
+            class
+        }
     };
     let mode = problems.take("mode", values::mode_requirement(row.get("mode").unwrap_or("")));
     if let (Some(mode), Some(kind)) = (mode, &appointment_type)

@@ -60,6 +60,17 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, ImportError> {
 /// are refused with a message saying how to re-export.
 pub(crate) fn detect_separator(text: &str) -> Result<u8, ImportError> {
     let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    // Excel's "sep=;" first line names the separator outright.
+    if let Some(named) = excel_separator_line(header) {
+        return match named {
+            ',' => Ok(b','),
+            ';' => Ok(b';'),
+            other => Err(ImportError::WrongSeparator(format!(
+                "the file says its separator is \"{}\"; Rebook reads comma- or semicolon-separated CSV",
+                other.escape_default()
+            ))),
+        };
+    }
     let (mut commas, mut semicolons, mut tabs, mut pipes) = (0, 0, 0, 0);
     let mut in_quotes = false;
     for c in header.chars() {
@@ -93,6 +104,15 @@ pub(crate) fn detect_separator(text: &str) -> Result<u8, ImportError> {
         (c, s) if s > c => Ok(b';'),
         _ => Ok(b','),
     }
+}
+
+/// The separator named by an Excel "sep=X" line.
+fn excel_separator_line(line: &str) -> Option<char> {
+    let line = line.trim_start_matches('\u{feff}').trim_end_matches(['\r', '\n']);
+    let rest = line.get(..4).filter(|p| p.eq_ignore_ascii_case("sep="))?;
+    let mut chars = line[rest.len()..].chars();
+    let separator = chars.next()?;
+    chars.next().is_none().then_some(separator)
 }
 
 /// How firmly a header was matched, so a user's choice beats a guess.
@@ -241,8 +261,13 @@ pub(crate) fn read_rows(
     };
 
     let mut headers = None;
+    let mut first = true;
     while reader.read_record(&mut record).map_err(csv_error)? {
         if record.iter().any(|f| !f.is_empty()) {
+            let sep_line = record.get(0).is_some_and(|f| f.len() <= 5 && f.to_ascii_lowercase().starts_with("sep="));
+            if std::mem::take(&mut first) && sep_line {
+                continue;
+            }
             headers = Some(record.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect());
             break;
         }
@@ -338,6 +363,9 @@ mod tests {
         assert!(
             matches!(detect_separator("just one\n"), Err(ImportError::WrongSeparator(m)) if m.contains("one column"))
         );
+        assert_eq!(detect_separator("sep=;\na,b\n").unwrap(), b';');
+        assert_eq!(detect_separator("SEP=,\r\na;b\n").unwrap(), b',');
+        assert!(matches!(detect_separator("sep=\t\na\tb\n"), Err(ImportError::WrongSeparator(_))));
     }
 
     #[test]

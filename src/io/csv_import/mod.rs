@@ -103,6 +103,13 @@ impl RotaPreview {
     }
 }
 
+/// Keeps the headers the file used for next time. Ignored columns are not
+/// remembered: one plan remembers backlog and rota headers together, and
+/// "ignore Date" for one must not hide "Date" in the other.
+fn remember_mapping(plan: &mut crate::model::Plan, mapping: BTreeMap<String, String>) {
+    plan.import_mapping.extend(mapping.into_iter().filter(|(_, column)| !column.is_empty()));
+}
+
 fn distinct_lines(errors: &[RowError]) -> usize {
     let mut lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
     lines.dedup();
@@ -122,6 +129,20 @@ impl RowProblems {
 
     fn add(&mut self, column: &str, reason: impl Into<String>) {
         self.list.push(RowError { line: self.line, column: column.to_string(), reason: reason.into() });
+    }
+
+    /// The row's value when it has no problems. Guarantees that a row giving
+    /// no value has at least one problem listed, so no row is dropped silently.
+    fn settle<T>(&mut self, value: Option<T>) -> Option<T> {
+        match value {
+            Some(value) if self.list.is_empty() => Some(value),
+            _ => {
+                if self.list.is_empty() {
+                    self.add("row", "this row could not be read");
+                }
+                None
+            }
+        }
     }
 
     /// The value, or `None` with the reason recorded.

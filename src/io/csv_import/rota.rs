@@ -76,11 +76,14 @@ pub fn preview_rota(
     let (mapping, total_rows) =
         columns::read_rows(&text, SPECS, &plan.import_mapping, overrides, check_header, |row| {
             let mut problems = RowProblems::new(row.line);
+            if let Some(reason) = columns::extra_fields_reason(row) {
+                problems.add("row", reason);
+                rejected.append(&mut problems.list);
+                return;
+            }
             let clinician = clinician_of(plan, row, &mut new_clinicians, &mut taken_clinician_ids, &mut problems);
             let session = read_session(row, &mut problems);
-            if let (Some(clinician), Some(mut session)) = (clinician, session)
-                && problems.list.is_empty()
-            {
+            if let Some((clinician, mut session)) = problems.settle(clinician.zip(session)) {
                 session.clinician = clinician;
                 match seen.get(&key_of(&session)) {
                     Some(Some(line)) => problems.add("row", format!("the same session is already on line {line}")),
@@ -139,7 +142,7 @@ pub fn accept_rota(plan: &mut Plan, preview: RotaPreview) {
         }
     }
     link_backlog_clinicians(plan);
-    plan.import_mapping.extend(preview.mapping);
+    super::remember_mapping(plan, preview.mapping);
     plan.normalise();
 }
 
@@ -173,10 +176,6 @@ fn clinician_of(
     taken_ids: &mut BTreeSet<String>,
     problems: &mut RowProblems,
 ) -> Option<String> {
-    if let Some(reason) = columns::extra_fields_reason(row) {
-        problems.add("row", reason);
-        return None;
-    }
     let Some(name) = row.get("clinician") else {
         problems.add("clinician", "the clinician is missing");
         return None;
