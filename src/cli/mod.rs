@@ -1,6 +1,7 @@
 //! The command-line interface: the same library as the window, for automation,
 //! tests and benchmarks. One file per subcommand group.
 
+mod bench;
 mod check;
 
 use clap::{Parser, Subcommand};
@@ -23,12 +24,15 @@ pub struct Cli {
 pub enum Command {
     /// Validate a plan file and print a summary of it.
     Check(check::CheckArgs),
+    /// Solve synthetic plans of several sizes and print timings, memory and quality.
+    Bench(bench::BenchArgs),
 }
 
 /// Runs the parsed command line; the exit code says whether it succeeded.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
+        Some(Command::Bench(args)) => bench::run(&args),
         None => {
             anyhow::bail!("the desktop app is not built into this binary yet; see `rebook --help`")
         }
