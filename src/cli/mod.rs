@@ -2,6 +2,8 @@
 //! tests and benchmarks. One file per subcommand group.
 
 mod check;
+mod export;
+mod print;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -23,12 +25,18 @@ pub struct Cli {
 pub enum Command {
     /// Validate a plan file and print a summary of it.
     Check(check::CheckArgs),
+    /// Print a call list (or the partners' summary) as an A4 PDF.
+    Print(print::PrintArgs),
+    /// Export bookings, the SMS batch or the call list as CSV.
+    Export(export::ExportArgs),
 }
 
 /// Runs the parsed command line; the exit code says whether it succeeded.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
+        Some(Command::Print(args)) => print::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
         None => {
             anyhow::bail!("the desktop app is not built into this binary yet; see `rebook --help`")
         }
