@@ -10,8 +10,24 @@ use rebook::model::{
 };
 
 pub const SURNAMES: &[&str] = &[
-    "SMITH", "JONES", "TAYLOR", "BROWN", "WILLIAMS", "WILSON", "JOHNSON", "DAVIES", "PATEL", "WRIGHT", "KHAN",
-    "EVANS", "THOMAS", "ROBERTS", "O'NEILL", "NGUYEN", "ZIELINSKA", "ÅSTRÖM",
+    "SMITH",
+    "JONES",
+    "TAYLOR",
+    "BROWN",
+    "WILLIAMS",
+    "WILSON",
+    "JOHNSON",
+    "DAVIES",
+    "PATEL",
+    "WRIGHT",
+    "KHAN",
+    "EVANS",
+    "THOMAS",
+    "ROBERTS",
+    "O'NEILL",
+    "NGUYEN",
+    "ZIELINSKA",
+    "ÅSTRÖM",
 ];
 pub const FIRST: &[&str] = &["Jane", "Amir", "Olivia", "George", "Priya", "Tom", "Zofia", "Kwame", "Siân", "Li"];
 
@@ -77,7 +93,8 @@ pub fn plan_with_bookings(n: usize) -> Plan {
             _ => format!("0770090{:04}", i % 10_000),
         };
         let notes = match i % 9 {
-            0 => "Needs an interpreter (Polish); hard of hearing, please speak slowly and confirm by letter as well".into(),
+            0 => "Needs an interpreter (Polish); hard of hearing, please speak slowly and confirm by letter as well"
+                .into(),
             4 => "Wheelchair user".into(),
             _ => String::new(),
         };
