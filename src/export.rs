@@ -1,6 +1,6 @@
 //! CSV exports of a plan's outcome: every booking for re-entry into the
 //! clinical system, the SMS batch (only patients who consented, with a UK
-//! mobile, alive, placed and not yet answered) and the call list of every
+//! mobile and a date of birth, alive, placed and not yet answered) and the call list of every
 //! other placed patient, so nobody falls through and no recorded SMS refusal
 //! is ever overridden.
 
@@ -87,6 +87,10 @@ pub fn sms_exclusion(entry: &Entry) -> Option<&'static str> {
     }
     if uk_mobile(&patient.phone).is_none() {
         return Some("no valid UK mobile number");
+    }
+    if patient.date_of_birth.is_none() {
+        // Batch-messaging tools match patients on NHS number and date of birth.
+        return Some("no date of birth recorded (the SMS tool needs it)");
     }
     match entry.contact() {
         ContactStatus::Confirmed => Some("already confirmed"),

@@ -59,6 +59,7 @@ fn assert_partition(plan: &Plan) {
         let item = plan.backlog.iter().find(|b| b.patient.nhs_number == row["NHS number"]).unwrap();
         assert!(item.patient.sms_consent, "{} declined SMS but is in the SMS file", item.id);
         assert!(!item.patient.deceased, "{} is deceased but is in the SMS file", item.id);
+        assert!(!row["Date of Birth"].is_empty(), "{} has no date of birth to match on", item.id);
     }
 }
 
@@ -184,12 +185,15 @@ proptest! {
     /// and calls partition the placed appointments, and no refusal is texted.
     #[test]
     fn partition_holds_for_any_mix(
-        flags in prop::collection::vec((any::<bool>(), prop::bool::weighted(0.1), 0u8..6, 0u8..5), 40)
+        flags in prop::collection::vec((any::<bool>(), prop::bool::weighted(0.1), 0u8..6, 0u8..5, prop::bool::weighted(0.1)), 40)
     ) {
         let mut plan = plan_with_bookings(40);
         let phones = ["07700 900123", "+447700900124", "01632 960000", "", "0770090012", "+33 612345678"];
-        for ((item, booking), (consent, deceased, phone, contact)) in plan.backlog.iter_mut().zip(plan.bookings.iter_mut()).zip(flags) {
+        for ((item, booking), (consent, deceased, phone, contact, no_dob)) in plan.backlog.iter_mut().zip(plan.bookings.iter_mut()).zip(flags) {
             item.patient.sms_consent = consent;
+            if no_dob {
+                item.patient.date_of_birth = None;
+            }
             item.patient.deceased = deceased;
             item.patient.phone = phones[usize::from(phone)].to_string();
             booking.contact = ContactStatus::ALL[usize::from(contact)];

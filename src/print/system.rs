@@ -32,12 +32,13 @@ pub fn send_to_printer(pdf: &Path, printer: Option<&str>) -> Result<(), PrintErr
         return open_in_viewer(pdf);
     }
     let printers = list_printers();
-    if let Some(name) = printer {
-        if !printers.iter().any(|p| p == name) {
-            return Err(PrintError::NoSuchPrinter(name.to_string()));
-        }
-    } else if printers.is_empty() && !lp_available() {
+    if printers.is_empty() && !lp_available() {
         return Err(PrintError::LpMissing);
+    }
+    if let Some(name) = printer
+        && !printers.iter().any(|p| p == name)
+    {
+        return Err(PrintError::NoSuchPrinter(name.to_string()));
     }
     let mut command = Command::new("lp");
     if let Some(name) = printer {
