@@ -201,3 +201,28 @@ fn hostile_text_does_not_break_the_layout() {
     let pdf = call_list_pdf(&plan, &options(ListKind::ByPatient)).unwrap();
     check_valid(&pdf);
 }
+
+/// Opt-in: with a CUPS printer named in REBOOK_TEST_PRINTER (e.g. a cups-pdf
+/// virtual printer), a call list is sent with `lp` and the job completes.
+#[test]
+fn prints_to_the_cups_printer_named_in_rebook_test_printer() {
+    let Ok(printer) = std::env::var("REBOOK_TEST_PRINTER") else {
+        eprintln!("REBOOK_TEST_PRINTER not set: printing to CUPS not tried");
+        return;
+    };
+    assert!(rebook::print::list_printers().contains(&printer), "{printer} not in lpstat -e");
+    let pdf = call_list_pdf(&plan_with_bookings(30), &options(ListKind::ByDay)).unwrap();
+    let path = rebook::print::write_temp_pdf(&pdf, "rebook-cups-test").unwrap();
+    let completed_jobs = || {
+        tool_output("lpstat", &["-W", "completed", "-o", &printer])
+            .map_or(0, |(_, out)| out.lines().filter(|l| l.starts_with(&format!("{printer}-"))).count())
+    };
+    let before = completed_jobs();
+    rebook::print::send_to_printer(&path, Some(&printer)).unwrap();
+    let completed = (0..60).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        completed_jobs() > before
+    });
+    assert!(completed, "the job did not complete on {printer}");
+    let _ = std::fs::remove_file(path);
+}

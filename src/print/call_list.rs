@@ -29,7 +29,7 @@ pub fn call_list_pdf(plan: &Plan, options: &PrintOptions) -> Result<Vec<u8>, Pri
     let mut pages = Pages::new(HEADER_BOTTOM + 6.0, FOOTER_TOP - 4.0);
     let table = CallTable::new(options.include_dob);
     let summary = format!(
-        "{listed} patient{} to call; {} still to book. Tick one box per patient and write the outcome; \
+        "{listed} appointment{} to confirm by phone; {} still to book. Tick one box per patient and write the outcome; \
          enter it in Rebook by the reference.",
         if listed == 1 { "" } else { "s" },
         unplaced.len()
@@ -125,7 +125,11 @@ fn groups<'a>(plan: &'a Plan, all: &[Entry<'a>], kind: ListKind) -> Vec<Group<'a
             }
         }
         ListKind::ByPatient => {
-            placed.sort_by_key(|e| (e.item.patient.name.to_lowercase(), e.item.id.as_str()));
+            // Same name: one patient's appointments together (by NHS number), earliest first.
+            placed.sort_by_key(|e| {
+                let when = e.placement.map(|p| (p.session.date, p.time));
+                (e.item.patient.name.to_lowercase(), e.item.patient.nhs_number.as_str(), when, e.item.id.as_str())
+            });
             for entry in placed {
                 let initial = entry.item.patient.name.trim().chars().next().map_or('?', |c| c.to_ascii_uppercase());
                 push_grouped(&mut groups, format!("{initial}"), entry);
