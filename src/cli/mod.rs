@@ -1,8 +1,11 @@
 //! The command-line interface: the same library as the window, for automation,
 //! tests and benchmarks. One file per subcommand group.
 
+mod bench;
 mod check;
+mod export;
 mod generate;
+mod print;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -26,6 +29,12 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Write a synthetic outage (the example or a benchmark size) as CSVs and a plan file.
     Generate(generate::GenerateArgs),
+    /// Solve synthetic plans of several sizes and print timings, memory and quality.
+    Bench(bench::BenchArgs),
+    /// Print a call list (or the partners' summary) as an A4 PDF.
+    Print(print::PrintArgs),
+    /// Export bookings, the SMS batch or the call list as CSV.
+    Export(export::ExportArgs),
 }
 
 /// Runs the parsed command line; the exit code says whether it succeeded.
@@ -33,6 +42,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
         Some(Command::Generate(args)) => generate::run(&args),
+        Some(Command::Bench(args)) => bench::run(&args),
+        Some(Command::Print(args)) => print::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
         None => {
             anyhow::bail!("the desktop app is not built into this binary yet; see `rebook --help`")
         }

@@ -143,6 +143,25 @@ impl<'p> Usage<'p> {
     }
 }
 
+/// A key equal for appointments alike in every field `check_eligible` reads,
+/// so they share one eligible-session list (and one "no session" explanation).
+pub fn signature(item: &BacklogItem) -> String {
+    let required = match &item.continuity {
+        crate::model::Continuity::Required(c) => Some(c.as_str()),
+        _ => None,
+    };
+    format!(
+        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+        crate::model::name_key(&item.appointment_type),
+        item.mode,
+        required,
+        item.unavailable,
+        item.earliest_date,
+        item.declined_sessions,
+        slots_needed(item)
+    )
+}
+
 /// Session indexes (into `plan.sessions`) in the order reception reads the book:
 /// date, AM before PM, start time, then clinician and id for determinism.
 pub fn chronological(plan: &Plan) -> Vec<usize> {
@@ -170,19 +189,7 @@ impl<'p> EligibleIndex<'p> {
 
     /// Every session index `item` is eligible for, in chronological order.
     pub fn eligible(&mut self, item: &BacklogItem) -> Rc<[usize]> {
-        let key = format!(
-            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
-            crate::model::name_key(&item.appointment_type),
-            item.mode,
-            match &item.continuity {
-                crate::model::Continuity::Required(c) => Some(c.as_str()),
-                _ => None,
-            },
-            item.unavailable,
-            item.earliest_date,
-            item.declined_sessions,
-            slots_needed(item)
-        );
+        let key = signature(item);
         if let Some(list) = self.cache.get(&key) {
             return list.clone();
         }
