@@ -5,6 +5,7 @@ mod bench;
 mod check;
 mod export;
 mod generate;
+mod import;
 mod print;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Write a synthetic outage (the example or a benchmark size) as CSVs and a plan file.
     Generate(generate::GenerateArgs),
+    /// Import a backlog CSV (and a rota CSV) into a plan file; lists every rejected row.
+    Import(import::ImportArgs),
     /// Solve synthetic plans of several sizes and print timings, memory and quality.
     Bench(bench::BenchArgs),
     /// Print a call list (or the partners' summary) as an A4 PDF.
@@ -42,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
         Some(Command::Generate(args)) => generate::run(&args),
+        Some(Command::Import(args)) => import::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
         Some(Command::Print(args)) => print::run(&args),
         Some(Command::Export(args)) => export::run(&args),
