@@ -138,6 +138,17 @@ fn duplicate_ids_against_the_plan_and_generated_ids() {
     );
     let ids: Vec<&str> = preview.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["IMP-0002", "IMP-0001"]);
+
+    // A duplicate of a rejected row is still a duplicate.
+    let third =
+        format!("{HEADER}\n{}\n{}\n", good_row("B-9", 4).replace("19/07/2024", "40/07/2024"), good_row("B-9", 5));
+    let preview = preview_backlog(&plan, third.as_bytes(), &none()).unwrap();
+    assert!(preview.items.is_empty());
+    assert_eq!(errors_at(&preview.rejected, 2)[0].0, "original_date");
+    assert_eq!(
+        errors_at(&preview.rejected, 3),
+        [("appointment_id".to_string(), "duplicate id \"B-9\": already used on line 2".to_string())]
+    );
 }
 
 #[test]

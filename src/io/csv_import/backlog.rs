@@ -158,23 +158,19 @@ pub fn preview_backlog(
         columns::read_rows(&text, SPECS, &plan.import_mapping, overrides, check_header, |row| {
             let mut problems = RowProblems::new(row.line);
             let item = read_item(plan, row, &mut problems);
-            if let Some(item) = &item
-                && !item.id.is_empty()
-            {
-                if let Some(first) = first_line_of_id.get(&item.id) {
-                    problems
-                        .add("appointment_id", format!("duplicate id \"{}\": already used on line {first}", item.id));
-                } else if taken_ids.contains(&item.id) {
-                    problems.add("appointment_id", format!("duplicate id \"{}\": already in the plan", item.id));
+            // Ids must be unique across the whole file, rejected rows included,
+            // so fixing a rejected row later cannot create a duplicate.
+            if let Some(id) = row.get("appointment_id") {
+                if let Some(first) = first_line_of_id.get(id) {
+                    problems.add("appointment_id", format!("duplicate id \"{id}\": already used on line {first}"));
+                } else if taken_ids.contains(id) {
+                    problems.add("appointment_id", format!("duplicate id \"{id}\": already in the plan"));
+                } else {
+                    first_line_of_id.insert(id.to_string(), row.line);
                 }
             }
             match problems.settle(item) {
-                Some(item) => {
-                    if !item.id.is_empty() {
-                        first_line_of_id.insert(item.id.clone(), row.line);
-                    }
-                    items.push(item);
-                }
+                Some(item) => items.push(item),
                 None => rejected.append(&mut problems.list),
             }
         })?;
