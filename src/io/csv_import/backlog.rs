@@ -403,3 +403,13 @@ fn continuity(
     };
     Some(if required { Continuity::Required(clinician) } else { Continuity::Preferred(clinician) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_table_is_consistent() {
+        columns::assert_specs_consistent(SPECS, BACKLOG_COLUMNS);
+    }
+}

@@ -343,6 +343,11 @@ mod tests {
     use super::*;
 
     #[test]
+    fn column_table_is_consistent() {
+        columns::assert_specs_consistent(SPECS, ROTA_COLUMNS);
+    }
+
+    #[test]
     fn clinician_ids_from_names() {
         let mut taken = BTreeSet::new();
         assert_eq!(clinician_id(&mut taken, "Dr A Patel", "GP"), "GP-PATEL");
