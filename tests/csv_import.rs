@@ -476,3 +476,70 @@ fn rota_missing_columns_and_bad_values() {
     assert_eq!(rejected, [(2, "date"), (3, "part"), (4, "free_slots"), (5, "mode"), (6, "slot_minutes")]);
     assert!(preview.sessions.is_empty());
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Cell values mixing good and bad ones of every column.
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("19/07/2024".to_string()),
+            Just("31/02/2024".to_string()),
+            Just("GP routine".to_string()),
+            Just("Astrology".to_string()),
+            Just("Urgent".to_string()),
+            Just("Preferred".to_string()),
+            Just("Dr A Patel".to_string()),
+            Just("987 654 4321".to_string()),
+            (0usize..50).prop_map(nhs_no),
+            Just("\"SMITH, Jane\"".to_string()),
+            Just("A-1".to_string()),
+            "[a-zA-Z0-9 ;:/.-]{0,12}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Every data row is either imported or listed with a reason.
+        #[test]
+        fn no_row_is_dropped_silently(rows in prop::collection::vec(prop::collection::vec(cell(), 0..22), 0..25)) {
+            let mut csv = format!("{HEADER}\n");
+            for row in &rows {
+                csv.push_str(&row.join(","));
+                csv.push('\n');
+            }
+            let plan = plan_with_patel();
+            let preview = preview_backlog(&plan, csv.as_bytes(), &none()).unwrap();
+            prop_assert_eq!(preview.items.len() + preview.rejected_rows(), preview.total_rows);
+            for error in &preview.rejected {
+                prop_assert!(error.line >= 2 && !error.reason.is_empty());
+                prop_assert!(error.column == "row" || BACKLOG_COLUMNS.contains(&error.column.as_str()), "{}", error.column);
+            }
+        }
+
+        /// The same for the rota: each row is a session, a repeat, or a listed problem.
+        #[test]
+        fn no_rota_row_is_dropped_silently(rows in prop::collection::vec(prop::collection::vec(
+            prop_oneof![cell(), Just("AM".to_string()), Just("14:00".to_string()), Just("10".to_string()), Just("GP".to_string())],
+            0..10), 0..25)) {
+            let mut csv = format!("{}\n", ROTA_COLUMNS.join(","));
+            for row in &rows {
+                csv.push_str(&row.join(","));
+                csv.push('\n');
+            }
+            let preview = preview_rota(&plan_with_patel(), csv.as_bytes(), &none()).unwrap();
+            prop_assert_eq!(preview.sessions.len() + preview.rejected_rows(), preview.total_rows);
+        }
+
+        /// Any bytes at all give a preview or an error, never a panic.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let plan = plan_with_patel();
+            let _ = preview_backlog(&plan, &bytes, &none());
+            let _ = preview_rota(&plan, &bytes, &none());
+        }
+    }
+}
