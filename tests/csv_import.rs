@@ -353,6 +353,38 @@ fn continuity_modes_and_optional_columns() {
 }
 
 #[test]
+fn warnings_flag_good_rows_worth_a_look() {
+    let plan = plan_with_patel();
+    let repeat = good_row("A-2", 0); // same patient, date, time and type as A-1
+    let deceased = good_row("A-3", 1).replace("Dr A Patel", "Dr Locum");
+    let csv = format!("{HEADER},deceased\n{},N\n{repeat},N\n{deceased},Y\n", good_row("A-1", 0));
+    let preview = preview_backlog(&plan, csv.as_bytes(), &none()).unwrap();
+    assert_eq!(preview.items.len(), 3, "{:?}", preview.rejected);
+    let warnings: Vec<(usize, &str)> = preview.warnings.iter().map(|w| (w.line, w.column.as_str())).collect();
+    assert_eq!(warnings, [(3, "nhs_number"), (4, "deceased"), (4, "original_clinician")]);
+    assert!(preview.warnings[0].reason.contains("line 2"));
+    assert!(preview.items[2].patient.deceased);
+}
+
+#[test]
+fn rota_warns_about_weekends_bank_holidays_and_dates_outside_the_plan() {
+    let mut plan = plan_with_patel();
+    plan.horizon = Some(Horizon { start: d(2024, 8, 19), end: d(2024, 8, 30) });
+    let rota = "clinician,date,part,free_slots\n\
+                Dr A Patel,23/08/2024,AM,10\n\
+                Dr A Patel,24/08/2024,AM,10\n\
+                Dr A Patel,26/08/2024,AM,10\n\
+                Dr A Patel,02/09/2024,AM,10\n";
+    let preview = preview_rota(&plan, rota.as_bytes(), &none()).unwrap();
+    assert_eq!(preview.sessions.len(), 4);
+    let warnings: Vec<(usize, &str)> = preview.warnings.iter().map(|w| (w.line, w.reason.as_str())).collect();
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert_eq!(warnings[0], (3, "Sat 24/08/2024 is a weekend day"));
+    assert_eq!(warnings[1], (4, "Mon 26/08/2024 is a bank holiday in England and Wales"));
+    assert!(warnings[2].0 == 5 && warnings[2].1.contains("outside the plan's dates (19/08/2024 to 30/08/2024)"));
+}
+
+#[test]
 fn unquoted_comma_in_a_value_is_reported_not_shifted() {
     let plan = plan_with_patel();
     let row = good_row("A-1", 0).replace("\"SMITH, Jane\"", "SMITH, Jane");

@@ -1,7 +1,7 @@
 //! The backlog file: one row per cancelled appointment.
 
 use super::columns::{self, ColumnSpec, Row};
-use super::{BacklogPreview, ImportError, RowProblems, values};
+use super::{BacklogPreview, ImportError, RowError, RowProblems, values};
 use crate::model::{BacklogItem, Continuity, Patient, Plan, nhs};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -144,6 +144,8 @@ pub fn preview_backlog(
     let mut first_line_of_id: BTreeMap<String, usize> = BTreeMap::new();
     let mut items = Vec::new();
     let mut rejected = Vec::new();
+    let mut warnings = Vec::new();
+    let mut first_line_of_appointment = BTreeMap::new();
 
     let check_header = |mapping: &columns::Mapping| {
         for spec in SPECS.iter().filter(|s| s.required) {
@@ -170,7 +172,10 @@ pub fn preview_backlog(
                 }
             }
             match problems.settle(item) {
-                Some(item) => items.push(item),
+                Some(item) => {
+                    warn_about(plan, &item, row.line, &mut first_line_of_appointment, &mut warnings);
+                    items.push(item);
+                }
                 None => rejected.append(&mut problems.list),
             }
         })?;
@@ -182,7 +187,47 @@ pub fn preview_backlog(
         item.id = fresh_id(&mut taken_ids, &mut next);
     }
 
-    Ok(BacklogPreview { mapping: mapping.shown, headers: mapping.headers, items, rejected, total_rows })
+    Ok(BacklogPreview { mapping: mapping.shown, headers: mapping.headers, items, rejected, warnings, total_rows })
+}
+
+/// What identifies one booked appointment, to spot an export listing it twice.
+type AppointmentKey = (String, chrono::NaiveDate, Option<chrono::NaiveTime>, String);
+
+/// Notes on a good row the user should see before accepting.
+fn warn_about(
+    plan: &Plan,
+    item: &BacklogItem,
+    line: usize,
+    first_line_of_appointment: &mut BTreeMap<AppointmentKey, usize>,
+    warnings: &mut Vec<RowError>,
+) {
+    let mut warn = |column: &str, reason: String| {
+        warnings.push(RowError { line, column: column.to_string(), reason });
+    };
+    let key = (item.patient.nhs_number.clone(), item.original_date, item.original_time, item.appointment_type.clone());
+    if let Some(first) = first_line_of_appointment.get(&key) {
+        warn(
+            "nhs_number",
+            format!("same patient, date, time and type as line {first}: is this appointment listed twice?"),
+        );
+    } else {
+        first_line_of_appointment.insert(key, line);
+    }
+    if item.patient.deceased {
+        warn(
+            "deceased",
+            format!("{} is recorded as deceased: check before offering a new appointment", item.patient.name),
+        );
+    }
+    if !plan.clinicians.is_empty()
+        && !item.original_clinician.is_empty()
+        && plan.clinician(&item.original_clinician).is_none()
+    {
+        warn(
+            "original_clinician",
+            format!("\"{}\" is not a clinician in the plan; kept as written", item.original_clinician),
+        );
+    }
 }
 
 fn fresh_id(taken: &mut BTreeSet<String>, next: &mut usize) -> String {
