@@ -5,6 +5,8 @@
 //! (`gui`) and the CLI (`cli`) are thin layers over it.
 
 pub mod cli;
+pub mod export;
 pub mod io;
 pub mod model;
+pub mod print;
 pub mod scheduler;

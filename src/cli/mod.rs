@@ -3,6 +3,8 @@
 
 mod bench;
 mod check;
+mod export;
+mod print;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -26,6 +28,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Solve synthetic plans of several sizes and print timings, memory and quality.
     Bench(bench::BenchArgs),
+    /// Print a call list (or the partners' summary) as an A4 PDF.
+    Print(print::PrintArgs),
+    /// Export bookings, the SMS batch or the call list as CSV.
+    Export(export::ExportArgs),
 }
 
 /// Runs the parsed command line; the exit code says whether it succeeded.
@@ -33,6 +39,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
+        Some(Command::Print(args)) => print::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
         None => {
             anyhow::bail!("the desktop app is not built into this binary yet; see `rebook --help`")
         }
