@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod export;
+pub mod generate;
 pub mod io;
 pub mod model;
 pub mod print;

@@ -4,6 +4,7 @@
 mod bench;
 mod check;
 mod export;
+mod generate;
 mod print;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Validate a plan file and print a summary of it.
     Check(check::CheckArgs),
+    /// Write a synthetic outage (the example or a benchmark size) as CSVs and a plan file.
+    Generate(generate::GenerateArgs),
     /// Solve synthetic plans of several sizes and print timings, memory and quality.
     Bench(bench::BenchArgs),
     /// Print a call list (or the partners' summary) as an A4 PDF.
@@ -38,6 +41,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
+        Some(Command::Generate(args)) => generate::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
         Some(Command::Print(args)) => print::run(&args),
         Some(Command::Export(args)) => export::run(&args),
