@@ -2,6 +2,7 @@
 //! tests and benchmarks. One file per subcommand group.
 
 mod check;
+mod report;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -23,12 +24,15 @@ pub struct Cli {
 pub enum Command {
     /// Validate a plan file and print a summary of it.
     Check(check::CheckArgs),
+    /// Print the report of a solved plan beside the FIFO and priority-greedy baselines.
+    Report(report::ReportArgs),
 }
 
 /// Runs the parsed command line; the exit code says whether it succeeded.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
+        Some(Command::Report(args)) => report::run(&args),
         None => {
             anyhow::bail!("the desktop app is not built into this binary yet; see `rebook --help`")
         }
