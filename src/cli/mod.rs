@@ -1,7 +1,10 @@
 //! The command-line interface: the same library as the window, for automation,
 //! tests and benchmarks. One file per subcommand group.
 
+mod bench;
 mod check;
+mod export;
+mod print;
 mod report;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +29,12 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the report of a solved plan beside the FIFO and priority-greedy baselines.
     Report(report::ReportArgs),
+    /// Solve synthetic plans of several sizes and print timings, memory and quality.
+    Bench(bench::BenchArgs),
+    /// Print a call list (or the partners' summary) as an A4 PDF.
+    Print(print::PrintArgs),
+    /// Export bookings, the SMS batch or the call list as CSV.
+    Export(export::ExportArgs),
 }
 
 /// Runs the parsed command line; the exit code says whether it succeeded.
@@ -33,6 +42,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
         Some(Command::Report(args)) => report::run(&args),
+        Some(Command::Bench(args)) => bench::run(&args),
+        Some(Command::Print(args)) => print::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
         None => {
             anyhow::bail!("the desktop app is not built into this binary yet; see `rebook --help`")
         }

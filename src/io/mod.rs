@@ -1,3 +1,5 @@
 //! Reading and writing files: plan files, CSV imports.
 
+pub mod calendar;
+pub mod csv_import;
 pub mod plan_file;

@@ -3,10 +3,16 @@
 pub mod alternatives;
 pub mod baseline;
 pub mod check;
+pub mod classes;
 pub mod cost;
 pub mod edit;
 pub mod explain;
+mod fallback_times;
+pub mod lp;
+pub mod solve;
 #[doc(hidden)]
 pub mod test_plans;
 pub mod times;
 pub mod usage;
+
+pub use solve::{Backend, Progress, SolveError, SolveOptions, SolveResult, SolveStats, apply_solution, greedy, solve};
