@@ -282,6 +282,9 @@ fn moved_from_told(plan: &Plan, bookings: &[Booking]) -> u32 {
     u32::try_from(moved).unwrap_or(u32::MAX)
 }
 
+/// Problems listed in the text report; the JSON has them all.
+const TEXT_PROBLEMS: usize = 40;
+
 /// The comparison as a text table for the terminal, then the plan's burndown and problems.
 pub fn render_text(comparison: &Comparison) -> String {
     let reports = [&comparison.rebook, &comparison.fifo, &comparison.greedy];
@@ -326,12 +329,15 @@ pub fn render_text(comparison: &Comparison) -> String {
     }
     if !rebook.problems.is_empty() {
         let _ = writeln!(out, "\nProblems (Rebook): {}", rebook.problems.len());
-        for p in &rebook.problems {
+        for p in rebook.problems.iter().take(TEXT_PROBLEMS) {
             let kind = match p.kind {
                 ProblemKind::Unplaced => "unplaced",
                 ProblemKind::Late => "late",
             };
             let _ = writeln!(out, "  {} {kind}: {}", p.appointment_id, p.reason);
+        }
+        if rebook.problems.len() > TEXT_PROBLEMS {
+            let _ = writeln!(out, "  ... and {} more (all of them with --json)", rebook.problems.len() - TEXT_PROBLEMS);
         }
     }
     out

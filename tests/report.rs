@@ -243,6 +243,10 @@ fn hub_scale_timings() {
     let alternatives = rebook::scheduler::alternatives::alternatives(&solved, &solved.backlog[0].id, 5);
     println!("alternatives: {} in {:?}", alternatives.len(), started.elapsed());
     assert_eq!(comparison.rebook.total, 10_000);
+    let small = random_plan(5, 1_000, 200);
+    let mut solved = small.clone();
+    solved.bookings = priority_greedy(&small);
+    println!("{}", render_text(&compare(&solved)));
 }
 
 /// A random plan with `items` appointments over `sessions` sessions of the
@@ -295,9 +299,12 @@ fn random_plan(seed: u64, items: usize, sessions: usize) -> Plan {
                 (rng.random_range(1..=19), 8 + rng.random_range(0..9), 10 * rng.random_range(0..6)),
             );
             it.slots = plan.appointment_type(&it.appointment_type).map_or(1, |t| t.default_slots);
-            it.mode =
-                [ModeRequirement::Any, ModeRequirement::Any, ModeRequirement::FaceToFace, ModeRequirement::Telephone]
-                    [rng.random_range(0..4)];
+            let phone = plan.appointment_type(&it.appointment_type).is_some_and(|t| t.modes.contains(&Mode::Telephone));
+            it.mode = match rng.random_range(0..4) {
+                2 => ModeRequirement::FaceToFace,
+                3 if phone => ModeRequirement::Telephone,
+                _ => ModeRequirement::Any,
+            };
             if rng.random_bool(0.2) {
                 it.continuity = Continuity::Preferred(format!("C{:02}", rng.random_range(0..60)));
             }
@@ -337,4 +344,34 @@ fn the_eligibility_index_agrees_with_check_eligible() {
             .collect();
         assert_eq!(&*index.eligible(item), brute.as_slice(), "{}", item.id);
     }
+}
+
+#[test]
+fn the_report_command_prints_a_table_and_stable_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("solved.rebook.ron");
+    rebook::io::plan_file::save(&hand_built(), &path).unwrap();
+    let run = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_rebook")).args(args).output().unwrap();
+
+    let json = run(&["report", path.to_str().unwrap(), "--json"]);
+    assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["rebook"]["placed"], 7);
+    assert_eq!(value["rebook"]["routine_within_7"], 75.0);
+    assert_eq!(value["rebook"]["problems"][0]["kind"], "Unplaced");
+    assert_eq!(value["fifo"]["total"], 8);
+    assert_eq!(run(&["report", path.to_str().unwrap(), "--json"]).stdout, json.stdout, "same file, same bytes");
+
+    let table = run(&["report", path.to_str().unwrap()]);
+    let text = String::from_utf8(table.stdout).unwrap();
+    let placed = text.lines().find(|l| l.starts_with("Placed")).unwrap();
+    assert_eq!(placed.split_whitespace().collect::<Vec<_>>(), ["Placed", "7/8", "7/8", "7/8"]);
+    assert!(text.contains("U3 unplaced: No telephone GP or ANP session"), "{text}");
+
+    let mut unsolved = hand_built();
+    unsolved.bookings.clear();
+    rebook::io::plan_file::save(&unsolved, &path).unwrap();
+    let refused = run(&["report", path.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("has no bookings yet"));
 }

@@ -132,6 +132,16 @@ impl<'p> Explainer<'p> {
         if plan.appointment_type(&item.appointment_type).is_none() {
             return Some(format!("Appointment type \"{}\" is not in the catalogue", item.appointment_type));
         }
+        if let Some(kind) = plan.appointment_type(&item.appointment_type)
+            && !kind.modes.iter().any(|m| item.mode.allows(*m))
+        {
+            return Some(format!(
+                "{} is never done {}, but the patient needs {}: change the mode or the type",
+                kind.name,
+                if item.mode == ModeRequirement::Telephone { "by telephone" } else { "face-to-face" },
+                item.mode.label().to_lowercase()
+            ));
+        }
         let eligible = self.index.eligible(item);
         if eligible.is_empty() {
             return Some(capitalise(&self.no_session_at_all(item)));
@@ -223,6 +233,13 @@ impl<'p> Explainer<'p> {
                     }
                 }
             }
+            if let Some(c) = required
+                && !seers.contains(c)
+            {
+                let text = format!("{} (required) does not see {}", self.clinician_name(c), item.appointment_type);
+                self.no_session_cache.insert(key, text.clone());
+                return text;
+            }
             (suitable, self.roles(item))
         } else {
             for &i in base.iter() {
@@ -234,9 +251,7 @@ impl<'p> Explainer<'p> {
         };
         let text = if suitable == 0 {
             match &item.continuity {
-                Continuity::Required(c) => {
-                    format!("no session with {} (required) for {}", self.clinician_name(c), item.appointment_type)
-                }
+                Continuity::Required(c) => format!("{} (required) has no session in the plan", self.clinician_name(c)),
                 _ => format!("no {} session in the plan", self.roles(item)),
             }
         } else {
@@ -411,19 +426,58 @@ mod tests {
     #[test]
     fn no_eligible_session_names_the_constraint() {
         let mut plan = small_plan();
-        plan.sessions.push(session("N1", "NURSE-KAUR", 23, PartOfDay::AM, 10, Mode::FaceToFace));
-        plan.sessions.push(session("N2", "NURSE-KAUR", 24, PartOfDay::AM, 10, Mode::FaceToFace));
+        plan.sessions.push(session("N1", "NURSE-KAUR", 23, PartOfDay::AM, 10, Mode::Telephone));
+        let mut review = item("R", "GP review", "Soon", (1, 9, 0));
+        review.mode = ModeRequirement::Telephone;
+        plan.backlog = vec![review];
+        number_patients(&mut plan);
+        let mut bookings = vec![unplaced("R")];
+        explain_all(&plan, &mut bookings);
+        assert_eq!(
+            reason(&bookings[0]),
+            "No telephone GP session the patient can use: of 1 GP session, 1 face-to-face only"
+        );
+
+        plan.sessions.push(session("S2", "GP-JONES", 23, PartOfDay::PM, 10, Mode::Telephone));
+        plan.backlog[0].unavailable.push(crate::model::Unavailability {
+            day: crate::model::DaySpec::Weekday(chrono::Weekday::Tue),
+            part: Some(PartOfDay::PM),
+        });
+        let mut bookings = vec![unplaced("R")];
+        explain_all(&plan, &mut bookings);
+        assert_eq!(
+            reason(&bookings[0]),
+            "No telephone GP session the patient can use: \
+             of 1 otherwise suitable GP session, 1 when the patient cannot attend"
+        );
+    }
+
+    #[test]
+    fn a_mode_the_type_never_uses_is_named() {
+        let mut plan = small_plan();
         let mut bloods = item("B", "Nurse bloods", "Soon", (1, 9, 0));
         bloods.mode = ModeRequirement::Telephone;
         plan.backlog = vec![bloods];
-        number_patients(&mut plan);
         let mut bookings = vec![unplaced("B")];
         explain_all(&plan, &mut bookings);
         assert_eq!(
             reason(&bookings[0]),
-            "No telephone Practice nurse or HCA session the patient can use: \
-             of 2 Practice nurse or HCA sessions, 2 face-to-face only"
+            "Nurse bloods is never done by telephone, but the patient needs telephone: change the mode or the type"
         );
+    }
+
+    #[test]
+    fn a_required_clinician_is_named() {
+        let mut plan = small_plan();
+        let mut bloods = item("B", "Nurse bloods", "Soon", (1, 9, 0));
+        bloods.continuity = Continuity::Required("GP-PATEL".into());
+        let mut review = item("R", "GP review", "Soon", (1, 9, 0));
+        review.continuity = Continuity::Required("GP-JONES".into());
+        plan.backlog = vec![bloods, review];
+        let mut bookings = vec![unplaced("B"), unplaced("R")];
+        explain_all(&plan, &mut bookings);
+        assert_eq!(reason(&bookings[0]), "Dr A Patel (required) does not see Nurse bloods");
+        assert_eq!(reason(&bookings[1]), "Dr B Jones (required) has no session in the plan");
     }
 
     #[test]
