@@ -287,7 +287,7 @@ impl<'p> Explainer<'p> {
             let work: Vec<String> = ranks.iter().map(|(rank, n)| format!("{n} {}", self.rank_names[rank])).collect();
             let all = if full.len() == sessions.len() { "all " } else { "" };
             let mut text = if full.len() == 1 {
-                format!("{} full", self.session_words(&self.plan.sessions[full[0]]))
+                format!("{} is full", self.session_words(&self.plan.sessions[full[0]]))
             } else {
                 format!("{} {what} {all}full", full.len())
             };
@@ -498,7 +498,7 @@ mod tests {
         assert_eq!(
             bookings[1].explanation,
             "7 days late: no earlier GP or ANP slot free \
-             (Mon 22 Jul AM with Dr A Patel full with 1 urgent appointment)"
+             (Mon 22 Jul AM with Dr A Patel is full with 1 urgent appointment)"
         );
     }
 
