@@ -10,4 +10,5 @@ pub mod generate;
 pub mod io;
 pub mod model;
 pub mod print;
+pub mod report;
 pub mod scheduler;

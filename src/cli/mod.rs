@@ -6,6 +6,7 @@ mod check;
 mod export;
 mod generate;
 mod print;
+mod report;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -29,6 +30,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Write a synthetic outage (the example or a benchmark size) as CSVs and a plan file.
     Generate(generate::GenerateArgs),
+    /// Print the report of a solved plan beside the FIFO and priority-greedy baselines.
+    Report(report::ReportArgs),
     /// Solve synthetic plans of several sizes and print timings, memory and quality.
     Bench(bench::BenchArgs),
     /// Print a call list (or the partners' summary) as an A4 PDF.
@@ -42,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
         Some(Command::Generate(args)) => generate::run(&args),
+        Some(Command::Report(args)) => report::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
         Some(Command::Print(args)) => print::run(&args),
         Some(Command::Export(args)) => export::run(&args),
