@@ -3,6 +3,7 @@
 
 mod bench;
 mod check;
+mod solve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -26,6 +27,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Solve synthetic plans of several sizes and print timings, memory and quality.
     Bench(bench::BenchArgs),
+    /// Plan the backlog into the sessions and write the solved plan.
+    Solve(solve::SolveArgs),
+    /// Suggest the extra sessions that would most reduce lateness and unplaced work.
+    Advise(solve::AdviseArgs),
 }
 
 /// Runs the parsed command line; the exit code says whether it succeeded.
@@ -33,6 +38,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
+        Some(Command::Solve(args)) => solve::run_solve(&args),
+        Some(Command::Advise(args)) => solve::run_advise(&args),
         None => {
             anyhow::bail!("the desktop app is not built into this binary yet; see `rebook --help`")
         }
