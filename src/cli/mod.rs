@@ -7,6 +7,7 @@ mod export;
 mod generate;
 mod print;
 mod report;
+mod solve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -38,6 +39,10 @@ pub enum Command {
     Print(print::PrintArgs),
     /// Export bookings, the SMS batch or the call list as CSV.
     Export(export::ExportArgs),
+    /// Plan the backlog into the sessions and write the solved plan.
+    Solve(solve::SolveArgs),
+    /// Suggest the extra sessions that would most reduce lateness and unplaced work.
+    Advise(solve::AdviseArgs),
 }
 
 /// Runs the parsed command line; the exit code says whether it succeeded.
@@ -49,6 +54,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Bench(args)) => bench::run(&args),
         Some(Command::Print(args)) => print::run(&args),
         Some(Command::Export(args)) => export::run(&args),
+        Some(Command::Solve(args)) => solve::run_solve(&args),
+        Some(Command::Advise(args)) => solve::run_advise(&args),
         None => {
             anyhow::bail!("the desktop app is not built into this binary yet; see `rebook --help`")
         }
