@@ -5,6 +5,7 @@
 //! (`gui`) and the CLI (`cli`) are thin layers over it.
 
 pub mod cli;
+pub mod gui;
 pub mod io;
 pub mod model;
 pub mod scheduler;

@@ -30,7 +30,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
         None => {
-            anyhow::bail!("the desktop app is not built into this binary yet; see `rebook --help`")
+            crate::gui::run(cli.file)?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
