@@ -57,7 +57,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Solve(args)) => solve::run_solve(&args),
         Some(Command::Advise(args)) => solve::run_advise(&args),
         None => {
-            anyhow::bail!("the desktop app is not built into this binary yet; see `rebook --help`")
+            crate::gui::run(cli.file)?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
