@@ -239,8 +239,20 @@ fn hub_scale_timings() {
     let started = std::time::Instant::now();
     let comparison = compare(&solved);
     println!("compare (report + both baselines): {:?}", started.elapsed());
+    let mut unexplained = solved.bookings.clone();
+    for booking in &mut unexplained {
+        booking.explanation.clear();
+        if let Outcome::Unplaced { reason } = &mut booking.outcome {
+            reason.clear();
+        }
+    }
     let started = std::time::Instant::now();
-    let alternatives = rebook::scheduler::alternatives::alternatives(&solved, &solved.backlog[0].id, 5);
+    rebook::scheduler::explain::explain_all(&solved, &mut unexplained);
+    println!("explain_all alone: {:?}", started.elapsed());
+    assert_eq!(unexplained, solved.bookings);
+    let placed = solved.bookings.iter().find(|b| b.session().is_some()).unwrap().appointment_id.clone();
+    let started = std::time::Instant::now();
+    let alternatives = rebook::scheduler::alternatives::alternatives(&solved, &placed, 5);
     println!("alternatives: {} in {:?}", alternatives.len(), started.elapsed());
     assert_eq!(comparison.rebook.total, 10_000);
     let small = random_plan(5, 1_000, 200);
