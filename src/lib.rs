@@ -6,6 +6,8 @@
 
 pub mod cli;
 pub mod export;
+pub mod generate;
+pub mod gui;
 pub mod io;
 pub mod model;
 pub mod print;

@@ -77,6 +77,9 @@ pub struct ClassModel {
     pub components: Vec<Component>,
 }
 
+/// Plans with at most this many movable items keep a patient's appointments in one part.
+pub const LINK_PATIENTS_UP_TO: usize = 40;
+
 /// Everything about an item that its eligibility and cost row depend on.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct RowKey {
@@ -99,8 +102,9 @@ struct RowKey {
     busy_days: Vec<NaiveDate>,
 }
 
-/// (patient group, slots, unplaced cost bits, (session, cost bits) per edge): equal keys share a class.
-type ClassKey = (Option<usize>, u32, u64, Vec<(usize, u64)>);
+/// (own item when it may not share, patient group, slots, unplaced cost bits,
+/// (session, cost bits) per edge): equal keys share a class.
+type ClassKey = (Option<usize>, Option<usize>, u32, u64, Vec<(usize, u64)>);
 
 /// The key of a patient for the one-appointment-a-day rule: the NHS number,
 /// or the item itself when there is none.
@@ -244,11 +248,11 @@ impl ClassModel {
                 unplaced += plan.rules.move_penalty;
             }
             let patient = key.own.and_then(|i| patient_of_item.get(&i).copied());
-            rows.entry((patient, key.slots, unplaced.to_bits(), edges)).or_default().extend(members);
+            rows.entry((key.own, patient, key.slots, unplaced.to_bits(), edges)).or_default().extend(members);
         }
         let mut classes: Vec<Class> = rows
             .into_iter()
-            .map(|((patient, slots, unplaced, edges), mut items)| {
+            .map(|((_, patient, slots, unplaced, edges), mut items)| {
                 items.sort_by(|&a, &b| plan.backlog[a].original_key().cmp(&plan.backlog[b].original_key()));
                 Class {
                     items,
@@ -317,8 +321,17 @@ impl ClassModel {
                 sets.union(c, n_classes + e.session);
             }
         }
-        // Patients are not linked across parts: dropping their per-day rows there
-        // only relaxes the LP (its bound stays valid) and the repair enforces the rule.
+        // On large plans patients do not link parts: dropping their per-day rows
+        // there only relaxes the LP (its bound stays valid) and the repair enforces
+        // the rule. Small plans keep them so their parts can be solved exactly.
+        let movable: usize = self.classes.iter().map(Class::count).sum();
+        if movable <= LINK_PATIENTS_UP_TO {
+            for classes in &self.patient_classes {
+                for pair in classes.windows(2) {
+                    sets.union(pair[0], pair[1]);
+                }
+            }
+        }
         for row in &self.cap_rows {
             for pair in row.sessions.windows(2) {
                 sets.union(n_classes + pair[0], n_classes + pair[1]);

@@ -20,10 +20,28 @@ pub struct ComponentLp {
     pub objective: f64,
     pub variables: usize,
     pub constraints: usize,
+    /// True when this is an integer solution proven optimal (small components only).
+    pub proven_integer: bool,
+}
+
+/// How to solve a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relaxation {
+    /// The LP relaxation: fast at any size, a lower bound.
+    Linear,
+    /// Integer variables by branch and bound, within the time limit: only for small components.
+    Integer(std::time::Duration),
 }
 
 /// Builds and solves the LP relaxation of `component`.
-pub fn solve_component(model: &ClassModel, component: &Component, backend: Backend) -> Result<ComponentLp, SolveError> {
+pub fn solve_component(
+    model: &ClassModel,
+    component: &Component,
+    backend: Backend,
+    relaxation: Relaxation,
+) -> Result<ComponentLp, SolveError> {
+    let integer = matches!(relaxation, Relaxation::Integer(_));
+    let with_kind = |v: good_lp::variable::VariableDefinition| if integer { v.integer() } else { v };
     let mut vars = ProblemVariables::new();
     let mut objective = Expression::with_capacity(model.edge_count().min(1 << 20));
     let mut edge_vars: Vec<Vec<Variable>> = Vec::with_capacity(component.classes.len());
@@ -35,12 +53,12 @@ pub fn solve_component(model: &ClassModel, component: &Component, backend: Backe
             .edges
             .iter()
             .map(|e| {
-                let x = vars.add(variable().min(0.0).max(n));
+                let x = vars.add(with_kind(variable().min(0.0).max(n)));
                 objective.add_mul(e.cost, x);
                 x
             })
             .collect();
-        let u = vars.add(variable().min(0.0).max(n));
+        let u = vars.add(with_kind(variable().min(0.0).max(n)));
         objective.add_mul(class.unplaced_cost, u);
         edge_vars.push(row);
         unplaced_vars.push(u);
@@ -106,18 +124,29 @@ pub fn solve_component(model: &ClassModel, component: &Component, backend: Backe
         (placed, total)
     };
 
-    let (placed, objective_value) = match backend {
+    let (placed, objective_value, optimal) = match backend {
         Backend::Default => {
             let mut model = problem.using(good_lp::microlp);
+            if let Relaxation::Integer(limit) = relaxation {
+                model = good_lp::WithTimeLimit::with_time_limit(model, limit.as_secs_f64());
+            }
             for c in constraints {
                 model.add_constraint(c);
             }
             let solution = model.solve().map_err(|e| SolveError::Solver(e.to_string()))?;
-            values(&|x| solution.value(x))
+            let optimal = matches!(solution.status(), good_lp::solvers::SolutionStatus::Optimal);
+            let (placed, objective) = values(&|x| solution.value(x));
+            (placed, objective, optimal)
         }
-        Backend::Highs => solve_highs(problem, constraints, &values)?,
+        Backend::Highs => solve_highs(problem, constraints, &values, relaxation)?,
     };
-    Ok(ComponentLp { placed, objective: objective_value, variables, constraints: n_constraints })
+    Ok(ComponentLp {
+        placed,
+        objective: objective_value,
+        variables,
+        constraints: n_constraints,
+        proven_integer: integer && optimal,
+    })
 }
 
 type Values<'a> = dyn Fn(&dyn Fn(Variable) -> f64) -> (Vec<Vec<f64>>, f64) + 'a;
@@ -127,14 +156,20 @@ fn solve_highs(
     problem: good_lp::variable::UnsolvedProblem,
     constraints: Vec<good_lp::Constraint>,
     values: &Values<'_>,
-) -> Result<(Vec<Vec<f64>>, f64), SolveError> {
+    relaxation: Relaxation,
+) -> Result<(Vec<Vec<f64>>, f64, bool), SolveError> {
     let mut model = problem.using(good_lp::solvers::highs::highs);
     model.set_verbose(false);
+    if let Relaxation::Integer(limit) = relaxation {
+        model = model.set_time_limit(limit.as_secs_f64());
+    }
     for c in constraints {
         model.add_constraint(c);
     }
     let solution = model.solve().map_err(|e| SolveError::Solver(e.to_string()))?;
-    Ok(values(&|x| solution.value(x)))
+    let optimal = matches!(solution.status(), good_lp::solvers::SolutionStatus::Optimal);
+    let (placed, objective) = values(&|x| solution.value(x));
+    Ok((placed, objective, optimal))
 }
 
 #[cfg(not(feature = "highs"))]
@@ -142,6 +177,7 @@ fn solve_highs(
     _problem: good_lp::variable::UnsolvedProblem,
     _constraints: Vec<good_lp::Constraint>,
     _values: &Values<'_>,
-) -> Result<(Vec<Vec<f64>>, f64), SolveError> {
+    _relaxation: Relaxation,
+) -> Result<(Vec<Vec<f64>>, f64, bool), SolveError> {
     Err(SolveError::BackendMissing)
 }

@@ -7,7 +7,7 @@
 
 use super::classes::{Class, ClassModel, Component};
 use super::cost;
-use super::lp::{self, ComponentLp};
+use super::lp::{self, ComponentLp, Relaxation};
 use crate::model::{Booking, ContactStatus, Outcome, Plan, SolveInfo};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
@@ -121,6 +121,9 @@ pub fn solve(
     if plan.sessions.iter().all(|s| s.cancelled) {
         return Err(SolveError::NoSessions);
     }
+    if cancel.load(Ordering::Relaxed) {
+        return Err(SolveError::Cancelled);
+    }
     let deadline = options.time_limit.map(|limit| Instant::now() + limit);
     let started = Instant::now();
     progress(Progress { message: "Grouping appointments and sessions".into(), fraction: 0.0 });
@@ -128,9 +131,9 @@ pub fn solve(
     let build_ms = started.elapsed().as_secs_f64() * 1e3;
 
     let solve_started = Instant::now();
-    let mut counts: Vec<Vec<u32>> = model.classes.iter().map(|c| vec![0; c.edges.len()]).collect();
+    let mut counts = empty_counts(&model);
     let mut usage = Usage::new(&model);
-    let mut bound = model.fixed_cost;
+    let mut component_bounds = vec![0.0; model.components.len()];
     let mut stats = SolveStats { build_ms, components: model.components.len(), ..SolveStats::default() };
     let mut stopped_early = false;
     // Classes the rounding may have placed worse than their LP share: repaired at the end.
@@ -151,7 +154,7 @@ pub fn solve(
             stopped_early = true;
             None
         } else {
-            match run_lp(&model, k, options.backend, deadline, cancel)? {
+            match run_lp(&model, k, options.backend, Relaxation::Linear, deadline, cancel)? {
                 Some(lp) => Some(lp),
                 None => {
                     stopped_early = true;
@@ -163,7 +166,7 @@ pub fn solve(
             Some(lp) => {
                 stats.variables += lp.variables;
                 stats.constraints += lp.constraints;
-                bound += lp.objective;
+                component_bounds[k] = lp.objective;
                 round_down(&model, component, lp, &mut counts, &mut usage);
                 fill_greedily(&model, component, &mut counts, &mut usage);
                 touched.extend(component.classes.iter().enumerate().filter_map(|(k, &c)| {
@@ -174,7 +177,7 @@ pub fn solve(
                 }));
             }
             None => {
-                bound += capacity_free_bound(&model, component);
+                component_bounds[k] = capacity_free_bound(&model, component);
                 fill_greedily(&model, component, &mut counts, &mut usage);
             }
         }
@@ -182,7 +185,34 @@ pub fn solve(
     if !stopped_early {
         progress(Progress { message: "Repairing the rounded plan".into(), fraction: 0.95 });
         improve(&model, &touched, &mut counts, &mut usage);
+        // Small parts the rounding left above their bound: solve them exactly.
+        for (k, component) in model.components.iter().enumerate() {
+            let items: usize = component.classes.iter().map(|&c| model.classes[c].count()).sum();
+            if items > EXACT_ITEMS || class_cost(&model, component, &counts) <= component_bounds[k] + 1e-6 {
+                continue;
+            }
+            let Some(exact) = run_lp(&model, k, options.backend, Relaxation::Integer(EXACT_TIME), deadline, cancel)?
+            else {
+                stopped_early = true;
+                break;
+            };
+            if exact.proven_integer {
+                component_bounds[k] = component_bounds[k].max(exact.objective);
+            }
+            adopt_if_better(&model, component, &exact, &mut counts, &mut usage);
+        }
     }
+    // Never worse than placing greedily.
+    let mut greedy_counts = empty_counts(&model);
+    let mut greedy_usage = Usage::new(&model);
+    for component in &model.components {
+        fill_greedily(&model, component, &mut greedy_counts, &mut greedy_usage);
+    }
+    let total = |counts: &[Vec<u32>]| model.components.iter().map(|c| class_cost(&model, c, counts)).sum::<f64>();
+    if total(&greedy_counts) < total(&counts) - 1e-9 {
+        counts = greedy_counts;
+    }
+    let mut bound = model.fixed_cost + component_bounds.iter().sum::<f64>();
     // Classes with no eligible session at all are in no component: always unplaced.
     bound +=
         model.classes.iter().filter(|c| c.edges.is_empty()).map(|c| c.unplaced_cost * c.count() as f64).sum::<f64>();
@@ -215,12 +245,80 @@ pub fn apply_solution(plan: &mut Plan, result: SolveResult) {
 /// free eligible session. The fallback when time runs out, and a yardstick in tests.
 pub fn greedy(plan: &Plan) -> Vec<Booking> {
     let model = ClassModel::build(plan);
-    let mut counts: Vec<Vec<u32>> = model.classes.iter().map(|c| vec![0; c.edges.len()]).collect();
+    let mut counts = empty_counts(&model);
     let mut usage = Usage::new(&model);
     for component in &model.components {
         fill_greedily(&model, component, &mut counts, &mut usage);
     }
     hand_back(plan, &model, &counts)
+}
+
+/// Components with at most this many items are solved exactly when rounding left a gap.
+const EXACT_ITEMS: usize = super::classes::LINK_PATIENTS_UP_TO;
+/// Time allowed for one exact solve of a small component.
+const EXACT_TIME: Duration = Duration::from_secs(2);
+
+fn empty_counts(model: &ClassModel) -> Vec<Vec<u32>> {
+    model.classes.iter().map(|c| vec![0; c.edges.len()]).collect()
+}
+
+/// The component's part of the objective for integer counts.
+fn class_cost(model: &ClassModel, component: &Component, counts: &[Vec<u32>]) -> f64 {
+    component
+        .classes
+        .iter()
+        .map(|&c| {
+            let class = &model.classes[c];
+            let placed: u32 = counts[c].iter().sum();
+            let used: f64 = class.edges.iter().zip(&counts[c]).map(|(e, &n)| e.cost * f64::from(n)).sum();
+            used + class.unplaced_cost * (class.count() as f64 - f64::from(placed))
+        })
+        .sum()
+}
+
+/// Replaces a component's counts by an exact integer solution when it is cheaper
+/// and still fits the rules shared with other parts (patients' other appointments).
+fn adopt_if_better(
+    model: &ClassModel,
+    component: &Component,
+    exact: &ComponentLp,
+    counts: &mut [Vec<u32>],
+    usage: &mut Usage,
+) {
+    let before: Vec<Vec<u32>> = component.classes.iter().map(|&c| counts[c].clone()).collect();
+    let old_cost = class_cost(model, component, counts);
+    for &c in &component.classes {
+        for (e, edge) in model.classes[c].edges.iter().enumerate() {
+            usage.release(model, &model.classes[c], edge.session, counts[c][e]);
+            counts[c][e] = 0;
+        }
+    }
+    let mut fits = true;
+    for (k, &c) in component.classes.iter().enumerate() {
+        let class = &model.classes[c];
+        for (e, edge) in class.edges.iter().enumerate() {
+            let wanted = exact.placed[k][e].round() as u32;
+            let n = usage.room(model, class, edge.session, wanted);
+            fits &= n == wanted;
+            usage.take(model, class, edge.session, n);
+            counts[c][e] = n;
+        }
+    }
+    if fits && class_cost(model, component, counts) < old_cost - 1e-9 {
+        return;
+    }
+    // Put the previous counts back: release everything first, then take.
+    for &c in &component.classes {
+        for (e, edge) in model.classes[c].edges.iter().enumerate() {
+            usage.release(model, &model.classes[c], edge.session, counts[c][e]);
+        }
+    }
+    for (k, &c) in component.classes.iter().enumerate() {
+        for (e, edge) in model.classes[c].edges.iter().enumerate() {
+            usage.take(model, &model.classes[c], edge.session, before[k][e]);
+        }
+        counts[c].clone_from(&before[k]);
+    }
 }
 
 /// Runs one component's LP on a worker thread so cancellation and the time limit
@@ -229,6 +327,7 @@ fn run_lp(
     model: &Arc<ClassModel>,
     index: usize,
     backend: Backend,
+    relaxation: Relaxation,
     deadline: Option<Instant>,
     cancel: &AtomicBool,
 ) -> Result<Option<ComponentLp>, SolveError> {
@@ -238,7 +337,7 @@ fn run_lp(
         .name("rebook-lp".into())
         .spawn(move || {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                lp::solve_component(&shared, &shared.components[index], backend)
+                lp::solve_component(&shared, &shared.components[index], backend, relaxation)
             }));
             let outcome = outcome.unwrap_or_else(|panic| Err(SolveError::Solver(panic_message(&panic))));
             // The receiver is gone when the solve was cancelled or timed out: nothing to do.
