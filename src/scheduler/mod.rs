@@ -4,6 +4,7 @@ pub mod advice;
 pub mod classes;
 pub mod cost;
 mod fallback_times;
+pub mod flow;
 pub mod job;
 pub mod lp;
 pub mod solve;
