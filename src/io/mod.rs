@@ -1,5 +1,6 @@
 //! Reading and writing files: plan files, CSV imports.
 
 pub mod calendar;
+pub mod crypto;
 pub mod csv_import;
 pub mod plan_file;
