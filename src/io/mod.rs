@@ -4,3 +4,4 @@ pub mod calendar;
 pub mod crypto;
 pub mod csv_import;
 pub mod plan_file;
+pub mod recovery;
