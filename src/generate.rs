@@ -7,6 +7,7 @@
 
 mod names;
 
+use crate::io::calendar::is_working_day;
 use crate::model::nhs;
 use crate::model::{
     BacklogItem, Clinician, Continuity, DaySpec, Horizon, Mode, ModeRequirement, Outage, PartOfDay, Patient, Plan,
@@ -226,12 +227,12 @@ fn apportion(total: usize, weights: &[f64], min: usize) -> Vec<usize> {
     parts
 }
 
-/// The working days from `start`, skipping weekends.
+/// The working days from `start`, skipping weekends and bank holidays.
 fn working_days(start: NaiveDate, count: u32) -> Vec<NaiveDate> {
     let mut days = Vec::new();
     let mut day = start;
     while days.len() < count as usize {
-        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        if is_working_day(day) {
             days.push(day);
         }
         day += Duration::days(1);
@@ -435,7 +436,7 @@ fn outage_half_days(config: &GeneratorConfig) -> Vec<(NaiveDate, PartOfDay)> {
     let mut out = Vec::new();
     let mut day = config.outage_start.date();
     while day <= config.outage_end.date() {
-        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        if is_working_day(day) {
             for part in PARTS {
                 let begins = if part == PartOfDay::AM { at(day, 8, 0) } else { at(day, 13, 30) };
                 if begins < config.outage_end {
@@ -593,7 +594,7 @@ fn draft_item(rng: &mut ChaCha8Rng, book: &mut OriginalBook<'_>, role: Role, typ
     };
     let working_day_after = |n: i64| {
         let mut d = config.horizon_start + Duration::days(n);
-        while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        while !is_working_day(d) {
             d += Duration::days(1);
         }
         d
@@ -856,6 +857,9 @@ mod tests {
         assert_eq!(days.len(), 10);
         assert_eq!(days.last(), Some(&date(2024, 8, 2)));
         assert!(days.iter().all(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)));
+        // August bank holiday 2024 (Monday 26th) is skipped.
+        let days = working_days(date(2024, 8, 19), 6);
+        assert_eq!(days[5], date(2024, 8, 27));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod export;
 pub mod generate;
+pub mod gui;
 pub mod io;
 pub mod model;
 pub mod print;
