@@ -23,6 +23,19 @@ fn check_valid(pdf: &[u8]) -> usize {
     let doc = lopdf::Document::load_mem(pdf).unwrap();
     let pages = doc.get_pages().len();
     assert!(pages > 0);
+    // A4 portrait on every page.
+    for (_, id) in doc.get_pages() {
+        let page = doc.get_dictionary(id).unwrap();
+        let media: Vec<f32> =
+            page.get(b"MediaBox").unwrap().as_array().unwrap().iter().map(|v| v.as_float().unwrap()).collect();
+        assert!((media[2] - 595.28).abs() < 0.5 && (media[3] - 841.89).abs() < 0.5, "{media:?}");
+    }
+    // The fonts travel inside the file (subset TrueType from assets/fonts).
+    let embedded = doc.objects.values().filter_map(|o| o.as_dict().ok()).filter(|d| {
+        d.get(b"Type").and_then(|t| t.as_name()).is_ok_and(|n| n == b"FontDescriptor")
+            && (d.has(b"FontFile2") || d.has(b"FontFile3"))
+    });
+    assert!(embedded.count() >= 1, "no embedded font");
     let path = write_temp(pdf);
     if let Some((ok, out)) = tool_output("qpdf", &["--check", path.to_str().unwrap()]) {
         assert!(ok, "qpdf --check failed:\n{out}");
