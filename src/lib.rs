@@ -7,7 +7,9 @@
 pub mod cli;
 pub mod export;
 pub mod generate;
+pub mod gui;
 pub mod io;
 pub mod model;
 pub mod print;
+pub mod report;
 pub mod scheduler;

@@ -138,6 +138,17 @@ fn duplicate_ids_against_the_plan_and_generated_ids() {
     );
     let ids: Vec<&str> = preview.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["IMP-0002", "IMP-0001"]);
+
+    // A duplicate of a rejected row is still a duplicate.
+    let third =
+        format!("{HEADER}\n{}\n{}\n", good_row("B-9", 4).replace("19/07/2024", "40/07/2024"), good_row("B-9", 5));
+    let preview = preview_backlog(&plan, third.as_bytes(), &none()).unwrap();
+    assert!(preview.items.is_empty());
+    assert_eq!(errors_at(&preview.rejected, 2)[0].0, "original_date");
+    assert_eq!(
+        errors_at(&preview.rejected, 3),
+        [("appointment_id".to_string(), "duplicate id \"B-9\": already used on line 2".to_string())]
+    );
 }
 
 #[test]
@@ -342,6 +353,38 @@ fn continuity_modes_and_optional_columns() {
 }
 
 #[test]
+fn warnings_flag_good_rows_worth_a_look() {
+    let plan = plan_with_patel();
+    let repeat = good_row("A-2", 0); // same patient, date, time and type as A-1
+    let deceased = good_row("A-3", 1).replace("Dr A Patel", "Dr Locum");
+    let csv = format!("{HEADER},deceased\n{},N\n{repeat},N\n{deceased},Y\n", good_row("A-1", 0));
+    let preview = preview_backlog(&plan, csv.as_bytes(), &none()).unwrap();
+    assert_eq!(preview.items.len(), 3, "{:?}", preview.rejected);
+    let warnings: Vec<(usize, &str)> = preview.warnings.iter().map(|w| (w.line, w.column.as_str())).collect();
+    assert_eq!(warnings, [(3, "nhs_number"), (4, "deceased"), (4, "original_clinician")]);
+    assert!(preview.warnings[0].reason.contains("line 2"));
+    assert!(preview.items[2].patient.deceased);
+}
+
+#[test]
+fn rota_warns_about_weekends_bank_holidays_and_dates_outside_the_plan() {
+    let mut plan = plan_with_patel();
+    plan.horizon = Some(Horizon { start: d(2024, 8, 19), end: d(2024, 8, 30) });
+    let rota = "clinician,date,part,free_slots\n\
+                Dr A Patel,23/08/2024,AM,10\n\
+                Dr A Patel,24/08/2024,AM,10\n\
+                Dr A Patel,26/08/2024,AM,10\n\
+                Dr A Patel,02/09/2024,AM,10\n";
+    let preview = preview_rota(&plan, rota.as_bytes(), &none()).unwrap();
+    assert_eq!(preview.sessions.len(), 4);
+    let warnings: Vec<(usize, &str)> = preview.warnings.iter().map(|w| (w.line, w.reason.as_str())).collect();
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert_eq!(warnings[0], (3, "Sat 24/08/2024 is a weekend day"));
+    assert_eq!(warnings[1], (4, "Mon 26/08/2024 is a bank holiday in England and Wales"));
+    assert!(warnings[2].0 == 5 && warnings[2].1.contains("outside the plan's dates (19/08/2024 to 30/08/2024)"));
+}
+
+#[test]
 fn unquoted_comma_in_a_value_is_reported_not_shifted() {
     let plan = plan_with_patel();
     let row = good_row("A-1", 0).replace("\"SMITH, Jane\"", "SMITH, Jane");
@@ -464,4 +507,71 @@ fn rota_missing_columns_and_bad_values() {
     let rejected: Vec<(usize, &str)> = preview.rejected.iter().map(|e| (e.line, e.column.as_str())).collect();
     assert_eq!(rejected, [(2, "date"), (3, "part"), (4, "free_slots"), (5, "mode"), (6, "slot_minutes")]);
     assert!(preview.sessions.is_empty());
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Cell values mixing good and bad ones of every column.
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("19/07/2024".to_string()),
+            Just("31/02/2024".to_string()),
+            Just("GP routine".to_string()),
+            Just("Astrology".to_string()),
+            Just("Urgent".to_string()),
+            Just("Preferred".to_string()),
+            Just("Dr A Patel".to_string()),
+            Just("987 654 4321".to_string()),
+            (0usize..50).prop_map(nhs_no),
+            Just("\"SMITH, Jane\"".to_string()),
+            Just("A-1".to_string()),
+            "[a-zA-Z0-9 ;:/.-]{0,12}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Every data row is either imported or listed with a reason.
+        #[test]
+        fn no_row_is_dropped_silently(rows in prop::collection::vec(prop::collection::vec(cell(), 0..22), 0..25)) {
+            let mut csv = format!("{HEADER}\n");
+            for row in &rows {
+                csv.push_str(&row.join(","));
+                csv.push('\n');
+            }
+            let plan = plan_with_patel();
+            let preview = preview_backlog(&plan, csv.as_bytes(), &none()).unwrap();
+            prop_assert_eq!(preview.items.len() + preview.rejected_rows(), preview.total_rows);
+            for error in &preview.rejected {
+                prop_assert!(error.line >= 2 && !error.reason.is_empty());
+                prop_assert!(error.column == "row" || BACKLOG_COLUMNS.contains(&error.column.as_str()), "{}", error.column);
+            }
+        }
+
+        /// The same for the rota: each row is a session, a repeat, or a listed problem.
+        #[test]
+        fn no_rota_row_is_dropped_silently(rows in prop::collection::vec(prop::collection::vec(
+            prop_oneof![cell(), Just("AM".to_string()), Just("14:00".to_string()), Just("10".to_string()), Just("GP".to_string())],
+            0..10), 0..25)) {
+            let mut csv = format!("{}\n", ROTA_COLUMNS.join(","));
+            for row in &rows {
+                csv.push_str(&row.join(","));
+                csv.push('\n');
+            }
+            let preview = preview_rota(&plan_with_patel(), csv.as_bytes(), &none()).unwrap();
+            prop_assert_eq!(preview.sessions.len() + preview.rejected_rows(), preview.total_rows);
+        }
+
+        /// Any bytes at all give a preview or an error, never a panic.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let plan = plan_with_patel();
+            let _ = preview_backlog(&plan, &bytes, &none());
+            let _ = preview_rota(&plan, &bytes, &none());
+        }
+    }
 }

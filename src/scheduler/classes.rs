@@ -77,6 +77,9 @@ pub struct ClassModel {
     pub components: Vec<Component>,
 }
 
+/// Plans with at most this many movable items keep a patient's appointments in one part.
+pub const LINK_PATIENTS_UP_TO: usize = 40;
+
 /// Everything about an item that its eligibility and cost row depend on.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct RowKey {
@@ -99,8 +102,25 @@ struct RowKey {
     busy_days: Vec<NaiveDate>,
 }
 
-/// (patient group, slots, unplaced cost bits, (session, cost bits) per edge): equal keys share a class.
-type ClassKey = (Option<usize>, u32, u64, Vec<(usize, u64)>);
+/// (own item when it may not share, patient group, slots, unplaced cost bits,
+/// (session, cost bits) per edge): equal keys share a class.
+type ClassKey = (Option<usize>, Option<usize>, u32, u64, Vec<(usize, u64)>);
+
+impl RowKey {
+    /// The part of the key eligibility depends on (cost-only fields cleared).
+    fn eligibility_only(&self) -> RowKey {
+        RowKey {
+            own: None,
+            priority: String::new(),
+            continuity: if self.continuity_kind == "Required" { self.continuity.clone() } else { String::new() },
+            continuity_kind: if self.continuity_kind == "Required" { "Required" } else { "" },
+            preferred_part: None,
+            see_by: None,
+            communicated: None,
+            ..self.clone()
+        }
+    }
+}
 
 /// The key of a patient for the one-appointment-a-day rule: the NHS number,
 /// or the item itself when there is none.
@@ -203,36 +223,52 @@ impl ClassModel {
             groups.entry(key).or_default().push(i);
         }
 
-        // Which clinicians see which type: asked once per (type, clinician), as a pre-filter.
-        let mut sees: BTreeMap<(String, usize), bool> = BTreeMap::new();
+        // Cheap necessary conditions skip most (group, session) pairs before the real
+        // check: which clinicians see a type is asked once per type.
         let clinician_index: BTreeMap<&str, usize> =
             plan.clinicians.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
         let session_clinician: Vec<Option<usize>> =
             plan.sessions.iter().map(|s| clinician_index.get(s.clinician.as_str()).copied()).collect();
+        let mut sees: BTreeMap<String, Vec<bool>> = BTreeMap::new();
+        for (key, members) in &groups {
+            sees.entry(key.kind.clone()).or_insert_with(|| {
+                let kind = &plan.backlog[members[0]].appointment_type;
+                plan.clinicians.iter().map(|c| plan.clinician_sees(c, kind)).collect()
+            });
+        }
 
         // One row per group; groups with identical rows merge into one class.
+        // Groups differing only in cost (priority, see-by, preferences) share their eligible sessions.
+        let mut eligible_cache: BTreeMap<RowKey, Vec<usize>> = BTreeMap::new();
         let mut rows: BTreeMap<ClassKey, Vec<usize>> = BTreeMap::new();
         for (key, members) in &groups {
             let first = &plan.backlog[members[0]];
-            let mut edges = Vec::new();
-            for (s, session) in plan.sessions.iter().enumerate() {
-                if session.cancelled || capacity[s] < key.slots || key.earliest.is_some_and(|d| session.date < d) {
-                    continue;
-                }
-                if key.busy_days.binary_search(&session.date).is_ok() {
-                    continue;
-                }
-                if let Some(c) = session_clinician[s] {
-                    let known = *sees
-                        .entry((key.kind.clone(), c))
-                        .or_insert_with(|| plan.clinician_sees(&plan.clinicians[c], &first.appointment_type));
-                    if !known {
-                        continue;
-                    }
-                }
-                if check_eligible(plan, first, session).is_err() {
-                    continue;
-                }
+            let eligible = eligible_cache.entry(key.eligibility_only()).or_insert_with(|| {
+                let seen_by = sees.get(&key.kind);
+                let modes = plan.appointment_type(&first.appointment_type).map(|t| t.modes.clone()).unwrap_or_default();
+                let required = match &first.continuity {
+                    crate::model::Continuity::Required(c) => Some(c.as_str()),
+                    _ => None,
+                };
+                (0..plan.sessions.len())
+                    .filter(|&s| {
+                        let session = &plan.sessions[s];
+                        let skip = session.cancelled
+                            || capacity[s] < key.slots
+                            || key.earliest.is_some_and(|d| session.date < d)
+                            || key.busy_days.binary_search(&session.date).is_ok()
+                            || !first.mode.allows(session.mode)
+                            || !modes.contains(&session.mode)
+                            || required.is_some_and(|c| c != session.clinician)
+                            || !first.can_attend(session.date, session.part)
+                            || session_clinician[s].is_some_and(|c| seen_by.is_some_and(|v| !v[c]));
+                        !skip && check_eligible(plan, first, session).is_ok()
+                    })
+                    .collect()
+            });
+            let mut edges = Vec::with_capacity(eligible.len());
+            for &s in eligible.iter() {
+                let session = &plan.sessions[s];
                 let mut cost = placement_cost(plan, first, session).total;
                 if key.communicated.is_some_and(|c| c != s) {
                     cost += plan.rules.move_penalty;
@@ -244,11 +280,11 @@ impl ClassModel {
                 unplaced += plan.rules.move_penalty;
             }
             let patient = key.own.and_then(|i| patient_of_item.get(&i).copied());
-            rows.entry((patient, key.slots, unplaced.to_bits(), edges)).or_default().extend(members);
+            rows.entry((key.own, patient, key.slots, unplaced.to_bits(), edges)).or_default().extend(members);
         }
         let mut classes: Vec<Class> = rows
             .into_iter()
-            .map(|((patient, slots, unplaced, edges), mut items)| {
+            .map(|((_, patient, slots, unplaced, edges), mut items)| {
                 items.sort_by(|&a, &b| plan.backlog[a].original_key().cmp(&plan.backlog[b].original_key()));
                 Class {
                     items,
@@ -317,8 +353,17 @@ impl ClassModel {
                 sets.union(c, n_classes + e.session);
             }
         }
-        // Patients are not linked across parts: dropping their per-day rows there
-        // only relaxes the LP (its bound stays valid) and the repair enforces the rule.
+        // On large plans patients do not link parts: dropping their per-day rows
+        // there only relaxes the LP (its bound stays valid) and the repair enforces
+        // the rule. Small plans keep them so their parts can be solved exactly.
+        let movable: usize = self.classes.iter().map(Class::count).sum();
+        if movable <= LINK_PATIENTS_UP_TO {
+            for classes in &self.patient_classes {
+                for pair in classes.windows(2) {
+                    sets.union(pair[0], pair[1]);
+                }
+            }
+        }
         for row in &self.cap_rows {
             for pair in row.sessions.windows(2) {
                 sets.union(n_classes + pair[0], n_classes + pair[1]);

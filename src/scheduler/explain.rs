@@ -6,7 +6,7 @@
 //! eligible sessions full (saying how many, and with what).
 
 use super::cost::{Ineligible, check_eligible, deadline, horizon_start, placement_cost};
-use super::usage::{Blocked, EligibleIndex, Usage, signature};
+use super::usage::{Blocked, EligibleIndex, Usage, base_item, base_signature, signature};
 use crate::model::{BacklogItem, Booking, Continuity, ModeRequirement, Outcome, Plan, Session};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
@@ -50,8 +50,10 @@ pub struct Explainer<'p> {
     items: HashMap<&'p str, &'p BacklogItem>,
     usage: Usage<'p>,
     index: EligibleIndex<'p>,
-    /// Appointments placed in each session (index into `plan.sessions`).
-    occupants: Vec<Vec<&'p BacklogItem>>,
+    /// Appointments placed in each session (index into `plan.sessions`), counted by priority rank.
+    occupant_ranks: Vec<BTreeMap<usize, usize>>,
+    /// Lower-case priority name of each rank, as "full with 3 urgent appointments" says it.
+    rank_names: BTreeMap<usize, String>,
     start: Option<NaiveDate>,
     no_session_cache: HashMap<String, String>,
 }
@@ -60,12 +62,15 @@ impl<'p> Explainer<'p> {
     pub fn new(plan: &'p Plan, bookings: &[Booking]) -> Explainer<'p> {
         let items: HashMap<&str, &BacklogItem> = plan.backlog.iter().map(|b| (b.id.as_str(), b)).collect();
         let usage = Usage::of_bookings(plan, bookings, None);
-        let mut occupants = vec![Vec::new(); plan.sessions.len()];
+        let mut occupant_ranks = vec![BTreeMap::new(); plan.sessions.len()];
+        let mut rank_names = BTreeMap::new();
         for booking in bookings {
             if let (Some(item), Some(idx)) =
                 (items.get(booking.appointment_id.as_str()), booking.session().and_then(|s| usage.index(s)))
             {
-                occupants[idx].push(*item);
+                let rank = plan.rules.priority_rank(&item.priority);
+                *occupant_ranks[idx].entry(rank).or_insert(0) += 1;
+                rank_names.entry(rank).or_insert_with(|| item.priority.to_lowercase());
             }
         }
         Explainer {
@@ -73,7 +78,8 @@ impl<'p> Explainer<'p> {
             items,
             usage,
             index: EligibleIndex::new(plan),
-            occupants,
+            occupant_ranks,
+            rank_names,
             start: horizon_start(plan),
             no_session_cache: HashMap::new(),
         }
@@ -126,9 +132,25 @@ impl<'p> Explainer<'p> {
         if plan.appointment_type(&item.appointment_type).is_none() {
             return Some(format!("Appointment type \"{}\" is not in the catalogue", item.appointment_type));
         }
+        if let Some(kind) = plan.appointment_type(&item.appointment_type)
+            && !kind.modes.iter().any(|m| item.mode.allows(*m))
+        {
+            return Some(format!(
+                "{} is never done {}, but the patient needs {}: change the mode or the type",
+                kind.name,
+                if item.mode == ModeRequirement::Telephone { "by telephone" } else { "face-to-face" },
+                item.mode.label().to_lowercase()
+            ));
+        }
         let eligible = self.index.eligible(item);
         if eligible.is_empty() {
             return Some(capitalise(&self.no_session_at_all(item)));
+        }
+        if let Some(&free) = eligible.iter().find(|&&i| self.usage.check(item, i).is_ok()) {
+            return Some(format!(
+                "Not placed although {} still has room: re-plan to place it",
+                self.session_words(&plan.sessions[free])
+            ));
         }
         let mut parts = Vec::new();
         if let Some(deadline) = self.deadline(item)
@@ -169,16 +191,18 @@ impl<'p> Explainer<'p> {
         let why = if theirs.is_empty() {
             "none of their sessions suit this appointment".to_string()
         } else {
-            match theirs.iter().find(|&&i| self.usage.check(item, i).is_ok()) {
-                None => format!(
-                    "none of their sessions free{}",
-                    if self.deadline(item).is_some() { " in the horizon" } else { "" }
-                ),
-                Some(&i) if plan.sessions[i].date > placed.date => {
-                    let later = (plan.sessions[i].date - placed.date).num_days();
-                    format!("their first free session is {}, {} later", day_label(plan.sessions[i].date), days(later))
+            let deadline = self.deadline(item);
+            let first_free = theirs.iter().find(|&&i| self.usage.check(item, i).is_ok()).map(|&i| &plan.sessions[i]);
+            match first_free {
+                None => "none of their sessions has room".to_string(),
+                Some(free) if deadline.is_some_and(|d| free.date > d) && placed.date <= free.date => {
+                    format!("none of their sessions free before the target (first free {})", day_label(free.date))
                 }
-                Some(&i) => format!("they had room on {}", day_label(plan.sessions[i].date)),
+                Some(free) if free.date > placed.date => {
+                    let later = (free.date - placed.date).num_days();
+                    format!("their first free session is {}, {} later", day_label(free.date), days(later))
+                }
+                Some(free) => format!("they had room on {}", day_label(free.date)),
             }
         };
         format!("not with {name} (preferred): {why}")
@@ -186,40 +210,60 @@ impl<'p> Explainer<'p> {
 
     /// No session at all suits the item: say which constraint rules them out.
     fn no_session_at_all(&mut self, item: &BacklogItem) -> String {
-        let key = signature(item);
+        let base = self.index.base_list(item);
+        // With no base session the patient's own limits do not matter: cache per base.
+        let key = if base.is_empty() { base_signature(item) } else { signature(item) };
         if let Some(text) = self.no_session_cache.get(&key) {
             return text.clone();
         }
         let plan = self.plan;
-        let mut suitable = 0usize;
-        let mut reasons: BTreeMap<Ineligible, usize> = BTreeMap::new();
-        for session in &plan.sessions {
-            match check_eligible(plan, item, session) {
-                Err(Ineligible::WrongRole | Ineligible::NotRequiredClinician | Ineligible::UnknownClinician) => {}
-                Err(reason) => {
+        let mut counted: BTreeMap<Ineligible, usize> = BTreeMap::new();
+        let (suitable, what) = if base.is_empty() {
+            let seers = self.index.seers(item);
+            let required = match &item.continuity {
+                Continuity::Required(c) => Some(c.as_str()),
+                _ => None,
+            };
+            let probe = base_item(item);
+            let mut suitable = 0;
+            // Sessions of clinicians who could never see it are not worth naming.
+            for session in &plan.sessions {
+                if seers.contains(session.clinician.as_str()) && required.is_none_or(|c| c == session.clinician) {
                     suitable += 1;
-                    *reasons.entry(reason).or_default() += 1;
+                    if let Err(reason) = check_eligible(plan, &probe, session) {
+                        *counted.entry(reason).or_default() += 1;
+                    }
                 }
-                Ok(()) => suitable += 1,
             }
-        }
+            if let Some(c) = required
+                && !seers.contains(c)
+            {
+                let text = format!("{} (required) does not see {}", self.clinician_name(c), item.appointment_type);
+                self.no_session_cache.insert(key, text.clone());
+                return text;
+            }
+            (suitable, self.roles(item))
+        } else {
+            for &i in base.iter() {
+                if let Err(reason) = check_eligible(plan, item, &plan.sessions[i]) {
+                    *counted.entry(reason).or_default() += 1;
+                }
+            }
+            (base.len(), format!("otherwise suitable {}", self.roles(item)))
+        };
         let text = if suitable == 0 {
             match &item.continuity {
-                Continuity::Required(c) => {
-                    format!("no session with {} (required) for {}", self.clinician_name(c), item.appointment_type)
-                }
+                Continuity::Required(c) => format!("{} (required) has no session in the plan", self.clinician_name(c)),
                 _ => format!("no {} session in the plan", self.roles(item)),
             }
         } else {
-            let mut counted: Vec<(Ineligible, usize)> = reasons.into_iter().collect();
+            let mut counted: Vec<(Ineligible, usize)> = counted.into_iter().collect();
             counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             let listed: Vec<String> =
                 counted.iter().map(|(r, n)| format!("{n} {}", ineligible_words(*r, item))).collect();
             format!(
-                "no {} the patient can use: of {} {} {}, {}",
+                "no {} the patient can use: of {suitable} {what} {}, {}",
                 self.need(item),
-                suitable,
-                self.roles(item),
                 if suitable == 1 { "session" } else { "sessions" },
                 listed.join(", ")
             )
@@ -238,22 +282,21 @@ impl<'p> Explainer<'p> {
         }
         let mut parts = Vec::new();
         if let Some(full) = by_reason.get(&Blocked::Full) {
-            let mut ranks: BTreeMap<usize, (String, usize)> = BTreeMap::new();
-            for occupant in full.iter().flat_map(|&i| &self.occupants[i]) {
-                let rank = self.plan.rules.priority_rank(&occupant.priority);
-                ranks.entry(rank).or_insert_with(|| (occupant.priority.to_lowercase(), 0)).1 += 1;
+            let mut ranks: BTreeMap<usize, usize> = BTreeMap::new();
+            for (rank, n) in full.iter().flat_map(|&i| &self.occupant_ranks[i]) {
+                *ranks.entry(*rank).or_insert(0) += n;
             }
-            let work: Vec<String> = ranks.values().map(|(name, n)| format!("{n} {name}")).collect();
+            let work: Vec<String> = ranks.iter().map(|(rank, n)| format!("{n} {}", self.rank_names[rank])).collect();
             let all = if full.len() == sessions.len() { "all " } else { "" };
             let mut text = if full.len() == 1 {
-                format!("{} full", self.session_words(&self.plan.sessions[full[0]]))
+                format!("{} is full", self.session_words(&self.plan.sessions[full[0]]))
             } else {
                 format!("{} {what} {all}full", full.len())
             };
             if work.is_empty() {
                 text.push_str(" (no usable slots left)");
             } else {
-                let total: usize = ranks.values().map(|(_, n)| n).sum();
+                let total: usize = ranks.values().sum();
                 let noun = if total == 1 { "appointment" } else { "appointments" };
                 text.push_str(&format!(" with {} {noun}", join_and(&work)));
             }
@@ -385,19 +428,58 @@ mod tests {
     #[test]
     fn no_eligible_session_names_the_constraint() {
         let mut plan = small_plan();
-        plan.sessions.push(session("N1", "NURSE-KAUR", 23, PartOfDay::AM, 10, Mode::FaceToFace));
-        plan.sessions.push(session("N2", "NURSE-KAUR", 24, PartOfDay::AM, 10, Mode::FaceToFace));
+        plan.sessions.push(session("N1", "NURSE-KAUR", 23, PartOfDay::AM, 10, Mode::Telephone));
+        let mut review = item("R", "GP review", "Soon", (1, 9, 0));
+        review.mode = ModeRequirement::Telephone;
+        plan.backlog = vec![review];
+        number_patients(&mut plan);
+        let mut bookings = vec![unplaced("R")];
+        explain_all(&plan, &mut bookings);
+        assert_eq!(
+            reason(&bookings[0]),
+            "No telephone GP session the patient can use: of 1 GP session, 1 face-to-face only"
+        );
+
+        plan.sessions.push(session("S2", "GP-JONES", 23, PartOfDay::PM, 10, Mode::Telephone));
+        plan.backlog[0].unavailable.push(crate::model::Unavailability {
+            day: crate::model::DaySpec::Weekday(chrono::Weekday::Tue),
+            part: Some(PartOfDay::PM),
+        });
+        let mut bookings = vec![unplaced("R")];
+        explain_all(&plan, &mut bookings);
+        assert_eq!(
+            reason(&bookings[0]),
+            "No telephone GP session the patient can use: \
+             of 1 otherwise suitable GP session, 1 when the patient cannot attend"
+        );
+    }
+
+    #[test]
+    fn a_mode_the_type_never_uses_is_named() {
+        let mut plan = small_plan();
         let mut bloods = item("B", "Nurse bloods", "Soon", (1, 9, 0));
         bloods.mode = ModeRequirement::Telephone;
         plan.backlog = vec![bloods];
-        number_patients(&mut plan);
         let mut bookings = vec![unplaced("B")];
         explain_all(&plan, &mut bookings);
         assert_eq!(
             reason(&bookings[0]),
-            "No telephone Practice nurse or HCA session the patient can use: \
-             of 2 Practice nurse or HCA sessions, 2 face-to-face only"
+            "Nurse bloods is never done by telephone, but the patient needs telephone: change the mode or the type"
         );
+    }
+
+    #[test]
+    fn a_required_clinician_is_named() {
+        let mut plan = small_plan();
+        let mut bloods = item("B", "Nurse bloods", "Soon", (1, 9, 0));
+        bloods.continuity = Continuity::Required("GP-PATEL".into());
+        let mut review = item("R", "GP review", "Soon", (1, 9, 0));
+        review.continuity = Continuity::Required("GP-JONES".into());
+        plan.backlog = vec![bloods, review];
+        let mut bookings = vec![unplaced("B"), unplaced("R")];
+        explain_all(&plan, &mut bookings);
+        assert_eq!(reason(&bookings[0]), "Dr A Patel (required) does not see Nurse bloods");
+        assert_eq!(reason(&bookings[1]), "Dr B Jones (required) has no session in the plan");
     }
 
     #[test]
@@ -418,7 +500,7 @@ mod tests {
         assert_eq!(
             bookings[1].explanation,
             "7 days late: no earlier GP or ANP slot free \
-             (Mon 22 Jul AM with Dr A Patel full with 1 urgent appointment)"
+             (Mon 22 Jul AM with Dr A Patel is full with 1 urgent appointment)"
         );
     }
 
@@ -432,11 +514,14 @@ mod tests {
         r.continuity = Continuity::Preferred("GP-PATEL".into());
         let mut s = item("S", "GP routine", "Routine", (1, 9, 0));
         s.continuity = Continuity::Preferred("GP-JONES".into());
-        plan.backlog = vec![r, s, item("D", "GP routine", "Routine", (1, 9, 0))];
+        let mut u = item("U", "GP urgent", "Urgent", (1, 9, 0));
+        u.continuity = Continuity::Preferred("GP-PATEL".into());
+        plan.backlog = vec![r, s, item("D", "GP routine", "Routine", (1, 9, 0)), u];
         number_patients(&mut plan);
         let mut bookings = vec![
             placed("R", "S2"),
             placed("S", "S2"),
+            placed("U", "S2"),
             Booking { outcome: Outcome::Unplaced { reason: "declined 23/07/2024".into() }, ..placed("D", "") },
         ];
         explain_all(&plan, &mut bookings);
@@ -445,6 +530,11 @@ mod tests {
             "Not with Dr A Patel (preferred): their first free session is Thu 25 Jul, 3 days later, 14 days before target"
         );
         assert_eq!(bookings[1].explanation, "With usual clinician, 14 days before target");
-        assert_eq!(reason(&bookings[2]), "declined 23/07/2024");
+        assert_eq!(
+            bookings[2].explanation,
+            "Not with Dr A Patel (preferred): none of their sessions free before the target (first free Thu 25 Jul), \
+             1 day before target"
+        );
+        assert_eq!(reason(&bookings[3]), "declined 23/07/2024");
     }
 }

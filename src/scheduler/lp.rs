@@ -7,6 +7,7 @@
 //! clinician daily caps. Its optimum is a lower bound on any integer plan.
 
 use super::classes::{ClassModel, Component};
+use super::flow::Network;
 use super::solve::{Backend, SolveError};
 use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, variable};
 use std::collections::BTreeMap;
@@ -20,10 +21,100 @@ pub struct ComponentLp {
     pub objective: f64,
     pub variables: usize,
     pub constraints: usize,
+    /// True when this is an integer solution proven optimal (small components only).
+    pub proven_integer: bool,
+}
+
+/// How to solve a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relaxation {
+    /// The LP relaxation: fast at any size, a lower bound.
+    Linear,
+    /// Integer variables by branch and bound, within the time limit: only for small components.
+    Integer(std::time::Duration),
+}
+
+/// Components with more choices than this use the network simplex in the default build.
+pub const FLOW_EDGES: usize = 2_000;
+
+/// Whether the default build solves this component as a min-cost flow: when it has
+/// no side rows (then the flow is its exact LP) or is too large for microlp.
+pub fn uses_flow(model: &ClassModel, component: &Component) -> bool {
+    let edges: usize = component.classes.iter().map(|&c| model.classes[c].edges.len()).sum();
+    (component.patients.is_empty() && component.cap_rows.is_empty()) || edges > FLOW_EDGES
+}
+
+/// The transportation relaxation of `component` (side rows dropped), by network simplex.
+/// None when the simplex gives up (then the caller uses the LP solver).
+pub fn solve_component_flow(model: &ClassModel, component: &Component) -> Option<ComponentLp> {
+    let k = component.classes.len();
+    let session_node: BTreeMap<usize, usize> =
+        component.sessions.iter().enumerate().map(|(i, &s)| (s, k + i)).collect();
+    let sink = k + component.sessions.len();
+    let mut net = Network::new(sink + 1);
+    let mut total = 0.0;
+    let mut edge_arcs: Vec<Vec<usize>> = Vec::with_capacity(k);
+    for (i, &c) in component.classes.iter().enumerate() {
+        let class = &model.classes[c];
+        let slots = f64::from(class.slots);
+        let supply = slots * class.count() as f64;
+        total += supply;
+        net.set_supply(i, supply);
+        let arcs = class
+            .edges
+            .iter()
+            .map(|e| net.add_arc(i, session_node.get(&e.session).copied().unwrap_or(sink), supply, e.cost / slots))
+            .collect();
+        net.add_arc(i, sink, supply, class.unplaced_cost / slots);
+        edge_arcs.push(arcs);
+    }
+    for (&s, &node) in &session_node {
+        net.add_arc(node, sink, f64::from(model.capacity[s]), 0.0);
+    }
+    net.set_supply(sink, -total);
+    let arcs = edge_arcs.iter().map(Vec::len).sum::<usize>() + k + component.sessions.len();
+    let (flows, objective) = net.solve(100 * arcs + 10_000)?;
+    let placed = component
+        .classes
+        .iter()
+        .zip(&edge_arcs)
+        .map(|(&c, arcs)| arcs.iter().map(|&a| flows[a] / f64::from(model.classes[c].slots)).collect())
+        .collect();
+    Some(ComponentLp {
+        placed,
+        objective,
+        variables: arcs,
+        constraints: k + component.sessions.len(),
+        proven_integer: false,
+    })
 }
 
 /// Builds and solves the LP relaxation of `component`.
-pub fn solve_component(model: &ClassModel, component: &Component, backend: Backend) -> Result<ComponentLp, SolveError> {
+pub fn solve_component(
+    model: &ClassModel,
+    component: &Component,
+    backend: Backend,
+    relaxation: Relaxation,
+) -> Result<ComponentLp, SolveError> {
+    if backend == Backend::Default
+        && relaxation == Relaxation::Linear
+        && uses_flow(model, component)
+        && let Some(lp) = solve_component_flow(model, component)
+    {
+        return Ok(lp);
+    }
+    solve_component_good_lp(model, component, backend, relaxation)
+}
+
+/// The LP (or, for small parts, the integer program) of `component` with all its rows, in good_lp.
+pub fn solve_component_good_lp(
+    model: &ClassModel,
+    component: &Component,
+    backend: Backend,
+    relaxation: Relaxation,
+) -> Result<ComponentLp, SolveError> {
+    let integer = matches!(relaxation, Relaxation::Integer(_));
+    let with_kind = |v: good_lp::variable::VariableDefinition| if integer { v.integer() } else { v };
     let mut vars = ProblemVariables::new();
     let mut objective = Expression::with_capacity(model.edge_count().min(1 << 20));
     let mut edge_vars: Vec<Vec<Variable>> = Vec::with_capacity(component.classes.len());
@@ -35,12 +126,12 @@ pub fn solve_component(model: &ClassModel, component: &Component, backend: Backe
             .edges
             .iter()
             .map(|e| {
-                let x = vars.add(variable().min(0.0).max(n));
+                let x = vars.add(with_kind(variable().min(0.0).max(n)));
                 objective.add_mul(e.cost, x);
                 x
             })
             .collect();
-        let u = vars.add(variable().min(0.0).max(n));
+        let u = vars.add(with_kind(variable().min(0.0).max(n)));
         objective.add_mul(class.unplaced_cost, u);
         edge_vars.push(row);
         unplaced_vars.push(u);
@@ -106,18 +197,29 @@ pub fn solve_component(model: &ClassModel, component: &Component, backend: Backe
         (placed, total)
     };
 
-    let (placed, objective_value) = match backend {
+    let (placed, objective_value, optimal) = match backend {
         Backend::Default => {
             let mut model = problem.using(good_lp::microlp);
+            if let Relaxation::Integer(limit) = relaxation {
+                model = good_lp::WithTimeLimit::with_time_limit(model, limit.as_secs_f64());
+            }
             for c in constraints {
                 model.add_constraint(c);
             }
             let solution = model.solve().map_err(|e| SolveError::Solver(e.to_string()))?;
-            values(&|x| solution.value(x))
+            let optimal = matches!(solution.status(), good_lp::solvers::SolutionStatus::Optimal);
+            let (placed, objective) = values(&|x| solution.value(x));
+            (placed, objective, optimal)
         }
-        Backend::Highs => solve_highs(problem, constraints, &values)?,
+        Backend::Highs => solve_highs(problem, constraints, &values, relaxation)?,
     };
-    Ok(ComponentLp { placed, objective: objective_value, variables, constraints: n_constraints })
+    Ok(ComponentLp {
+        placed,
+        objective: objective_value,
+        variables,
+        constraints: n_constraints,
+        proven_integer: integer && optimal,
+    })
 }
 
 type Values<'a> = dyn Fn(&dyn Fn(Variable) -> f64) -> (Vec<Vec<f64>>, f64) + 'a;
@@ -127,14 +229,20 @@ fn solve_highs(
     problem: good_lp::variable::UnsolvedProblem,
     constraints: Vec<good_lp::Constraint>,
     values: &Values<'_>,
-) -> Result<(Vec<Vec<f64>>, f64), SolveError> {
+    relaxation: Relaxation,
+) -> Result<(Vec<Vec<f64>>, f64, bool), SolveError> {
     let mut model = problem.using(good_lp::solvers::highs::highs);
     model.set_verbose(false);
+    if let Relaxation::Integer(limit) = relaxation {
+        model = model.set_time_limit(limit.as_secs_f64());
+    }
     for c in constraints {
         model.add_constraint(c);
     }
     let solution = model.solve().map_err(|e| SolveError::Solver(e.to_string()))?;
-    Ok(values(&|x| solution.value(x)))
+    let optimal = matches!(solution.status(), good_lp::solvers::SolutionStatus::Optimal);
+    let (placed, objective) = values(&|x| solution.value(x));
+    Ok((placed, objective, optimal))
 }
 
 #[cfg(not(feature = "highs"))]
@@ -142,6 +250,7 @@ fn solve_highs(
     _problem: good_lp::variable::UnsolvedProblem,
     _constraints: Vec<good_lp::Constraint>,
     _values: &Values<'_>,
-) -> Result<(Vec<Vec<f64>>, f64), SolveError> {
+    _relaxation: Relaxation,
+) -> Result<(Vec<Vec<f64>>, f64, bool), SolveError> {
     Err(SolveError::BackendMissing)
 }

@@ -1,5 +1,6 @@
 //! The scheduler: places the backlog into session capacity.
 
+pub mod advice;
 pub mod alternatives;
 pub mod baseline;
 pub mod check;
@@ -8,6 +9,8 @@ pub mod cost;
 pub mod edit;
 pub mod explain;
 mod fallback_times;
+pub mod flow;
+pub mod job;
 pub mod lp;
 pub mod solve;
 #[doc(hidden)]
@@ -15,4 +18,6 @@ pub mod test_plans;
 pub mod times;
 pub mod usage;
 
+pub use advice::{Advice, add_advised_session, advise};
+pub use job::{JobEvent, SolveJob};
 pub use solve::{Backend, Progress, SolveError, SolveOptions, SolveResult, SolveStats, apply_solution, greedy, solve};

@@ -7,7 +7,7 @@
 
 use super::classes::{Class, ClassModel, Component};
 use super::cost;
-use super::lp::{self, ComponentLp};
+use super::lp::{self, ComponentLp, Relaxation};
 use crate::model::{Booking, ContactStatus, Outcome, Plan, SolveInfo};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
@@ -121,6 +121,9 @@ pub fn solve(
     if plan.sessions.iter().all(|s| s.cancelled) {
         return Err(SolveError::NoSessions);
     }
+    if cancel.load(Ordering::Relaxed) {
+        return Err(SolveError::Cancelled);
+    }
     let deadline = options.time_limit.map(|limit| Instant::now() + limit);
     let started = Instant::now();
     progress(Progress { message: "Grouping appointments and sessions".into(), fraction: 0.0 });
@@ -128,13 +131,14 @@ pub fn solve(
     let build_ms = started.elapsed().as_secs_f64() * 1e3;
 
     let solve_started = Instant::now();
-    let mut counts: Vec<Vec<u32>> = model.classes.iter().map(|c| vec![0; c.edges.len()]).collect();
+    let mut counts = empty_counts(&model);
     let mut usage = Usage::new(&model);
-    let mut bound = model.fixed_cost;
+    let mut component_bounds = vec![0.0; model.components.len()];
     let mut stats = SolveStats { build_ms, components: model.components.len(), ..SolveStats::default() };
     let mut stopped_early = false;
     // Classes the rounding may have placed worse than their LP share: repaired at the end.
-    let mut touched: Vec<usize> = Vec::new();
+    // Each class's share of its LP optimum: the repair works on classes that got less.
+    let mut lp_cost: Vec<Option<f64>> = vec![None; model.classes.len()];
     let total_edges = model.edge_count().max(1) as f32;
     let mut done_edges = 0usize;
     for (k, component) in model.components.iter().enumerate() {
@@ -151,7 +155,7 @@ pub fn solve(
             stopped_early = true;
             None
         } else {
-            match run_lp(&model, k, options.backend, deadline, cancel)? {
+            match run_lp(&model, k, options.backend, Relaxation::Linear, deadline, cancel)? {
                 Some(lp) => Some(lp),
                 None => {
                     stopped_early = true;
@@ -163,26 +167,63 @@ pub fn solve(
             Some(lp) => {
                 stats.variables += lp.variables;
                 stats.constraints += lp.constraints;
-                bound += lp.objective;
+                component_bounds[k] = lp.objective;
+                if std::env::var_os("REBOOK_DEBUG").is_some() {
+                    eprintln!("lp {k} done at {:?}", solve_started.elapsed());
+                }
                 round_down(&model, component, lp, &mut counts, &mut usage);
                 fill_greedily(&model, component, &mut counts, &mut usage);
-                touched.extend(component.classes.iter().enumerate().filter_map(|(k, &c)| {
-                    let placed: u32 = counts[c].iter().sum();
-                    let fractional = lp.placed[k].iter().any(|v| (v - v.round()).abs() > 1e-6);
-                    (fractional || (placed as usize) < model.classes[c].count() || model.classes[c].patient.is_some())
-                        .then_some(c)
-                }));
+                for (j, &c) in component.classes.iter().enumerate() {
+                    let class = &model.classes[c];
+                    let placed: f64 = lp.placed[j].iter().sum();
+                    let used: f64 = class.edges.iter().zip(&lp.placed[j]).map(|(e, x)| e.cost * x).sum();
+                    lp_cost[c] = Some(used + class.unplaced_cost * (class.count() as f64 - placed).max(0.0));
+                }
             }
             None => {
-                bound += capacity_free_bound(&model, component);
+                component_bounds[k] = capacity_free_bound(&model, component);
                 fill_greedily(&model, component, &mut counts, &mut usage);
             }
         }
     }
     if !stopped_early {
         progress(Progress { message: "Repairing the rounded plan".into(), fraction: 0.95 });
+        let t0 = Instant::now();
+        let touched: Vec<usize> = (0..model.classes.len())
+            .filter(|&c| lp_cost[c].is_some_and(|lp| one_class_cost(&model, c, &counts) > lp + 1e-6))
+            .collect();
         improve(&model, &touched, &mut counts, &mut usage);
+        if std::env::var_os("REBOOK_DEBUG").is_some() {
+            eprintln!("improve {:?} touched {}", t0.elapsed(), touched.len());
+        }
+        // Small parts the rounding left above their bound: solve them exactly.
+        for (k, component) in model.components.iter().enumerate() {
+            let items: usize = component.classes.iter().map(|&c| model.classes[c].count()).sum();
+            if items > EXACT_ITEMS || class_cost(&model, component, &counts) <= component_bounds[k] + 1e-6 {
+                continue;
+            }
+            let Some(exact) = run_lp(&model, k, options.backend, Relaxation::Integer(EXACT_TIME), deadline, cancel)?
+            else {
+                stopped_early = true;
+                break;
+            };
+            if exact.proven_integer {
+                component_bounds[k] = component_bounds[k].max(exact.objective);
+            }
+            adopt_if_better(&model, component, &exact, &mut counts, &mut usage);
+        }
     }
+    // Never worse than placing greedily.
+    let mut greedy_counts = empty_counts(&model);
+    let mut greedy_usage = Usage::new(&model);
+    for component in &model.components {
+        fill_greedily(&model, component, &mut greedy_counts, &mut greedy_usage);
+    }
+    let total = |counts: &[Vec<u32>]| model.components.iter().map(|c| class_cost(&model, c, counts)).sum::<f64>();
+    if total(&greedy_counts) < total(&counts) - 1e-9 {
+        counts = greedy_counts;
+    }
+    let mut bound = model.fixed_cost + component_bounds.iter().sum::<f64>();
     // Classes with no eligible session at all are in no component: always unplaced.
     bound +=
         model.classes.iter().filter(|c| c.edges.is_empty()).map(|c| c.unplaced_cost * c.count() as f64).sum::<f64>();
@@ -215,12 +256,78 @@ pub fn apply_solution(plan: &mut Plan, result: SolveResult) {
 /// free eligible session. The fallback when time runs out, and a yardstick in tests.
 pub fn greedy(plan: &Plan) -> Vec<Booking> {
     let model = ClassModel::build(plan);
-    let mut counts: Vec<Vec<u32>> = model.classes.iter().map(|c| vec![0; c.edges.len()]).collect();
+    let mut counts = empty_counts(&model);
     let mut usage = Usage::new(&model);
     for component in &model.components {
         fill_greedily(&model, component, &mut counts, &mut usage);
     }
     hand_back(plan, &model, &counts)
+}
+
+/// Components with at most this many items are solved exactly when rounding left a gap.
+const EXACT_ITEMS: usize = super::classes::LINK_PATIENTS_UP_TO;
+/// Time allowed for one exact solve of a small component.
+const EXACT_TIME: Duration = Duration::from_secs(2);
+
+fn empty_counts(model: &ClassModel) -> Vec<Vec<u32>> {
+    model.classes.iter().map(|c| vec![0; c.edges.len()]).collect()
+}
+
+/// The component's part of the objective for integer counts.
+fn class_cost(model: &ClassModel, component: &Component, counts: &[Vec<u32>]) -> f64 {
+    component.classes.iter().map(|&c| one_class_cost(model, c, counts)).sum()
+}
+
+fn one_class_cost(model: &ClassModel, c: usize, counts: &[Vec<u32>]) -> f64 {
+    let class = &model.classes[c];
+    let placed: u32 = counts[c].iter().sum();
+    let used: f64 = class.edges.iter().zip(&counts[c]).map(|(e, &n)| e.cost * f64::from(n)).sum();
+    used + class.unplaced_cost * (class.count() as f64 - f64::from(placed))
+}
+
+/// Replaces a component's counts by an exact integer solution when it is cheaper
+/// and still fits the rules shared with other parts (patients' other appointments).
+fn adopt_if_better(
+    model: &ClassModel,
+    component: &Component,
+    exact: &ComponentLp,
+    counts: &mut [Vec<u32>],
+    usage: &mut Usage,
+) {
+    let before: Vec<Vec<u32>> = component.classes.iter().map(|&c| counts[c].clone()).collect();
+    let old_cost = class_cost(model, component, counts);
+    for &c in &component.classes {
+        for (e, edge) in model.classes[c].edges.iter().enumerate() {
+            usage.release(model, &model.classes[c], edge.session, counts[c][e]);
+            counts[c][e] = 0;
+        }
+    }
+    let mut fits = true;
+    for (k, &c) in component.classes.iter().enumerate() {
+        let class = &model.classes[c];
+        for (e, edge) in class.edges.iter().enumerate() {
+            let wanted = exact.placed[k][e].round() as u32;
+            let n = usage.room(model, class, edge.session, wanted);
+            fits &= n == wanted;
+            usage.take(model, class, edge.session, n);
+            counts[c][e] = n;
+        }
+    }
+    if fits && class_cost(model, component, counts) < old_cost - 1e-9 {
+        return;
+    }
+    // Put the previous counts back: release everything first, then take.
+    for &c in &component.classes {
+        for (e, edge) in model.classes[c].edges.iter().enumerate() {
+            usage.release(model, &model.classes[c], edge.session, counts[c][e]);
+        }
+    }
+    for (k, &c) in component.classes.iter().enumerate() {
+        for (e, edge) in model.classes[c].edges.iter().enumerate() {
+            usage.take(model, &model.classes[c], edge.session, before[k][e]);
+        }
+        counts[c].clone_from(&before[k]);
+    }
 }
 
 /// Runs one component's LP on a worker thread so cancellation and the time limit
@@ -229,6 +336,7 @@ fn run_lp(
     model: &Arc<ClassModel>,
     index: usize,
     backend: Backend,
+    relaxation: Relaxation,
     deadline: Option<Instant>,
     cancel: &AtomicBool,
 ) -> Result<Option<ComponentLp>, SolveError> {
@@ -238,7 +346,7 @@ fn run_lp(
         .name("rebook-lp".into())
         .spawn(move || {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                lp::solve_component(&shared, &shared.components[index], backend)
+                lp::solve_component(&shared, &shared.components[index], backend, relaxation)
             }));
             let outcome = outcome.unwrap_or_else(|panic| Err(SolveError::Solver(panic_message(&panic))));
             // The receiver is gone when the solve was cancelled or timed out: nothing to do.
@@ -396,13 +504,23 @@ fn improve(model: &ClassModel, touched: &[usize], counts: &mut [Vec<u32>], usage
             in_session[edge.session].push((c, e));
         }
     }
+    // Each class's edges cheapest first, for early exits in the ejection search.
+    let by_cost: Vec<Vec<usize>> = model
+        .classes
+        .iter()
+        .map(|class| {
+            let mut order: Vec<usize> = (0..class.edges.len()).collect();
+            order.sort_by(|&a, &b| class.edges[a].cost.total_cmp(&class.edges[b].cost).then(a.cmp(&b)));
+            order
+        })
+        .collect();
     let mut order = touched.to_vec();
     order.sort_by(|&a, &b| model.classes[b].unplaced_cost.total_cmp(&model.classes[a].unplaced_cost).then(a.cmp(&b)));
     for _pass in 0..4 {
         let mut improved = false;
         for &c in &order {
             let mut tries = model.classes[c].count();
-            while tries > 0 && improve_one(model, &in_session, c, counts, usage) {
+            while tries > 0 && improve_one(model, &in_session, &by_cost, c, counts, usage) {
                 improved = true;
                 tries -= 1;
             }
@@ -421,6 +539,7 @@ type Ejection = (usize, usize, usize);
 fn improve_one(
     model: &ClassModel,
     in_session: &[Vec<(usize, usize)>],
+    by_cost: &[Vec<usize>],
     c: usize,
     counts: &mut [Vec<u32>],
     usage: &mut Usage,
@@ -449,7 +568,8 @@ fn improve_one(
         let mut ejected: Vec<Ejection> = Vec::new();
         let mut total = direct;
         while usage.room(model, class, edge.session, 1) == 0 && ejected.len() < 2 {
-            let Some((delta, ejection)) = best_ejection(model, in_session, c, edge.session, counts, usage) else {
+            let Some((delta, ejection)) = best_ejection(model, in_session, by_cost, c, edge.session, counts, usage)
+            else {
                 break;
             };
             apply_ejection(model, ejection, counts, usage);
@@ -493,6 +613,7 @@ const UNPLACED: usize = usize::MAX;
 fn best_ejection(
     model: &ClassModel,
     in_session: &[Vec<(usize, usize)>],
+    by_cost: &[Vec<usize>],
     c: usize,
     session: usize,
     counts: &[Vec<u32>],
@@ -526,14 +647,15 @@ fn best_ejection(
             best = Some((leave, (c2, e2, UNPLACED)));
         }
         usage.release(model, other, from, 1);
-        for (e3, to) in other.edges.iter().enumerate() {
+        for &e3 in &by_cost[c2] {
+            let to = other.edges[e3];
             let delta = to.cost - other.edges[e2].cost;
-            if e3 != e2
-                && to.session != session
-                && best.is_none_or(|b| delta < b.0)
-                && usage.room(model, other, to.session, 1) >= 1
-            {
+            if best.is_some_and(|b| delta >= b.0) {
+                break;
+            }
+            if e3 != e2 && to.session != session && usage.room(model, other, to.session, 1) >= 1 {
                 best = Some((delta, (c2, e2, e3)));
+                break;
             }
         }
         usage.take(model, other, from, 1);

@@ -8,7 +8,7 @@
 use super::cost::check_eligible;
 use crate::model::{BacklogItem, Booking, Plan, Session};
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// Slots an appointment takes (a double takes 2; 0 is treated as 1, like `check_eligible`).
@@ -162,6 +162,26 @@ pub fn signature(item: &BacklogItem) -> String {
     )
 }
 
+/// The part of `signature` shared by appointments of one type, mode, required
+/// clinician and size.
+pub fn base_signature(item: &BacklogItem) -> String {
+    let required = match &item.continuity {
+        crate::model::Continuity::Required(c) => Some(c.as_str()),
+        _ => None,
+    };
+    format!("{}|{:?}|{:?}|{}", crate::model::name_key(&item.appointment_type), item.mode, required, slots_needed(item))
+}
+
+/// `item` without its earliest date, unavailability and declined sessions:
+/// the conditions `EligibleIndex` applies on top of the shared base list.
+pub fn base_item(item: &BacklogItem) -> BacklogItem {
+    let mut base = item.clone();
+    base.unavailable.clear();
+    base.earliest_date = None;
+    base.declined_sessions.clear();
+    base
+}
+
 /// Session indexes (into `plan.sessions`) in the order reception reads the book:
 /// date, AM before PM, start time, then clinician and id for determinism.
 pub fn chronological(plan: &Plan) -> Vec<usize> {
@@ -178,13 +198,20 @@ pub fn chronological(plan: &Plan) -> Vec<usize> {
 pub struct EligibleIndex<'p> {
     plan: &'p Plan,
     order: Vec<usize>,
-    sees: HashMap<(String, &'p str), bool>,
+    seers: HashMap<String, Rc<HashSet<&'p str>>>,
+    base: HashMap<String, Rc<[usize]>>,
     cache: HashMap<String, Rc<[usize]>>,
 }
 
 impl<'p> EligibleIndex<'p> {
     pub fn new(plan: &'p Plan) -> EligibleIndex<'p> {
-        EligibleIndex { plan, order: chronological(plan), sees: HashMap::new(), cache: HashMap::new() }
+        EligibleIndex {
+            plan,
+            order: chronological(plan),
+            seers: HashMap::new(),
+            base: HashMap::new(),
+            cache: HashMap::new(),
+        }
     }
 
     /// Every session index `item` is eligible for, in chronological order.
@@ -193,28 +220,75 @@ impl<'p> EligibleIndex<'p> {
         if let Some(list) = self.cache.get(&key) {
             return list.clone();
         }
-        let plan = self.plan;
-        let type_key = crate::model::name_key(&item.appointment_type);
-        let mut list = Vec::new();
-        for &idx in &self.order {
-            let session = &plan.sessions[idx];
-            // Cheap necessary conditions first; `check_eligible` has the final word.
-            if session.cancelled
-                || !item.mode.allows(session.mode)
-                || item.earliest_date.is_some_and(|d| session.date < d)
-            {
-                continue;
-            }
-            let sees = *self.sees.entry((type_key.clone(), session.clinician.as_str())).or_insert_with(|| {
-                plan.clinician(&session.clinician).is_some_and(|c| plan.clinician_sees(c, &item.appointment_type))
-            });
-            if sees && check_eligible(plan, item, session).is_ok() {
-                list.push(idx);
-            }
-        }
-        let list: Rc<[usize]> = list.into();
+        let base = self.base_list(item);
+        let list: Rc<[usize]> =
+            if item.unavailable.is_empty() && item.earliest_date.is_none() && item.declined_sessions.is_empty() {
+                base
+            } else {
+                // What `check_eligible` checks beyond the base item: earliest date,
+                // attendance and declined sessions, with the same model helpers.
+                let sessions = &self.plan.sessions;
+                base.iter()
+                    .copied()
+                    .filter(|&i| {
+                        let s = &sessions[i];
+                        item.earliest_date.is_none_or(|d| s.date >= d)
+                            && item.can_attend(s.date, s.part)
+                            && !item.declined_sessions.contains(&s.id)
+                    })
+                    .collect()
+            };
         self.cache.insert(key, list.clone());
         list
+    }
+
+    /// Sessions eligible for `base_item(item)`: shared by all appointments of
+    /// one type, mode, required clinician and size; decided by `check_eligible`.
+    pub fn base_list(&mut self, item: &BacklogItem) -> Rc<[usize]> {
+        let required = match &item.continuity {
+            crate::model::Continuity::Required(c) => Some(c.as_str()),
+            _ => None,
+        };
+        let key = base_signature(item);
+        if let Some(list) = self.base.get(&key) {
+            return list.clone();
+        }
+        let base_item = base_item(item);
+        let seers = self.seers(item);
+        let plan = self.plan;
+        let list: Rc<[usize]> = self
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let s = &plan.sessions[i];
+                // Cheap necessary conditions first; `check_eligible` has the final word.
+                !s.cancelled
+                    && item.mode.allows(s.mode)
+                    && seers.contains(s.clinician.as_str())
+                    && required.is_none_or(|c| c == s.clinician)
+                    && check_eligible(plan, &base_item, s).is_ok()
+            })
+            .collect();
+        self.base.insert(key, list.clone());
+        list
+    }
+
+    /// Ids of the clinicians who may see `item`'s appointment type.
+    pub fn seers(&mut self, item: &BacklogItem) -> Rc<HashSet<&'p str>> {
+        let plan = self.plan;
+        self.seers
+            .entry(crate::model::name_key(&item.appointment_type))
+            .or_insert_with(|| {
+                Rc::new(
+                    plan.clinicians
+                        .iter()
+                        .filter(|c| plan.clinician_sees(c, &item.appointment_type))
+                        .map(|c| c.id.as_str())
+                        .collect(),
+                )
+            })
+            .clone()
     }
 
     /// Session indexes in chronological order.

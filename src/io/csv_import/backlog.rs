@@ -1,7 +1,7 @@
 //! The backlog file: one row per cancelled appointment.
 
 use super::columns::{self, ColumnSpec, Row};
-use super::{BacklogPreview, ImportError, RowProblems, values};
+use super::{BacklogPreview, ImportError, RowError, RowProblems, values};
 use crate::model::{BacklogItem, Continuity, Patient, Plan, nhs};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -144,6 +144,8 @@ pub fn preview_backlog(
     let mut first_line_of_id: BTreeMap<String, usize> = BTreeMap::new();
     let mut items = Vec::new();
     let mut rejected = Vec::new();
+    let mut warnings = Vec::new();
+    let mut first_line_of_appointment = BTreeMap::new();
 
     let check_header = |mapping: &columns::Mapping| {
         for spec in SPECS.iter().filter(|s| s.required) {
@@ -158,21 +160,20 @@ pub fn preview_backlog(
         columns::read_rows(&text, SPECS, &plan.import_mapping, overrides, check_header, |row| {
             let mut problems = RowProblems::new(row.line);
             let item = read_item(plan, row, &mut problems);
-            if let Some(item) = &item
-                && !item.id.is_empty()
-            {
-                if let Some(first) = first_line_of_id.get(&item.id) {
-                    problems
-                        .add("appointment_id", format!("duplicate id \"{}\": already used on line {first}", item.id));
-                } else if taken_ids.contains(&item.id) {
-                    problems.add("appointment_id", format!("duplicate id \"{}\": already in the plan", item.id));
+            // Ids must be unique across the whole file, rejected rows included,
+            // so fixing a rejected row later cannot create a duplicate.
+            if let Some(id) = row.get("appointment_id") {
+                if let Some(first) = first_line_of_id.get(id) {
+                    problems.add("appointment_id", format!("duplicate id \"{id}\": already used on line {first}"));
+                } else if taken_ids.contains(id) {
+                    problems.add("appointment_id", format!("duplicate id \"{id}\": already in the plan"));
+                } else {
+                    first_line_of_id.insert(id.to_string(), row.line);
                 }
             }
             match problems.settle(item) {
                 Some(item) => {
-                    if !item.id.is_empty() {
-                        first_line_of_id.insert(item.id.clone(), row.line);
-                    }
+                    warn_about(plan, &item, row.line, &mut first_line_of_appointment, &mut warnings);
                     items.push(item);
                 }
                 None => rejected.append(&mut problems.list),
@@ -186,7 +187,47 @@ pub fn preview_backlog(
         item.id = fresh_id(&mut taken_ids, &mut next);
     }
 
-    Ok(BacklogPreview { mapping: mapping.shown, headers: mapping.headers, items, rejected, total_rows })
+    Ok(BacklogPreview { mapping: mapping.shown, headers: mapping.headers, items, rejected, warnings, total_rows })
+}
+
+/// What identifies one booked appointment, to spot an export listing it twice.
+type AppointmentKey = (String, chrono::NaiveDate, Option<chrono::NaiveTime>, String);
+
+/// Notes on a good row the user should see before accepting.
+fn warn_about(
+    plan: &Plan,
+    item: &BacklogItem,
+    line: usize,
+    first_line_of_appointment: &mut BTreeMap<AppointmentKey, usize>,
+    warnings: &mut Vec<RowError>,
+) {
+    let mut warn = |column: &str, reason: String| {
+        warnings.push(RowError { line, column: column.to_string(), reason });
+    };
+    let key = (item.patient.nhs_number.clone(), item.original_date, item.original_time, item.appointment_type.clone());
+    if let Some(first) = first_line_of_appointment.get(&key) {
+        warn(
+            "nhs_number",
+            format!("same patient, date, time and type as line {first}: is this appointment listed twice?"),
+        );
+    } else {
+        first_line_of_appointment.insert(key, line);
+    }
+    if item.patient.deceased {
+        warn(
+            "deceased",
+            format!("{} is recorded as deceased: check before offering a new appointment", item.patient.name),
+        );
+    }
+    if !plan.clinicians.is_empty()
+        && !item.original_clinician.is_empty()
+        && plan.clinician(&item.original_clinician).is_none()
+    {
+        warn(
+            "original_clinician",
+            format!("\"{}\" is not a clinician in the plan; kept as written", item.original_clinician),
+        );
+    }
 }
 
 fn fresh_id(taken: &mut BTreeSet<String>, next: &mut usize) -> String {
@@ -406,4 +447,14 @@ fn continuity(
         None => named.to_string(),
     };
     Some(if required { Continuity::Required(clinician) } else { Continuity::Preferred(clinician) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_table_is_consistent() {
+        columns::assert_specs_consistent(SPECS, BACKLOG_COLUMNS);
+    }
 }

@@ -210,6 +210,21 @@ pub(crate) fn map_headers(
     Ok(Mapping { headers: headers.to_vec(), index, shown })
 }
 
+/// Checks a column table: each header key names one column only, and the
+/// public list of names is the table's (used by the tests of each import kind).
+#[cfg(test)]
+pub(crate) fn assert_specs_consistent(specs: &[ColumnSpec], public: &[&str]) {
+    let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+    assert_eq!(names, public);
+    let mut owner: BTreeMap<String, &str> = BTreeMap::new();
+    for spec in specs {
+        for key in std::iter::once(spec.name).chain(spec.aliases.iter().copied()).map(name_key) {
+            let previous = owner.insert(key.clone(), spec.name);
+            assert!(previous.is_none_or(|p| p == spec.name), "\"{key}\" names both {previous:?} and {}", spec.name);
+        }
+    }
+}
+
 /// The error for a required column the mapping lacks.
 pub(crate) fn missing(column: &'static str, specs: &[ColumnSpec], mapping: &Mapping) -> ImportError {
     let aliases = specs.iter().find(|s| s.name == column).map(|s| s.aliases).unwrap_or(&[]);

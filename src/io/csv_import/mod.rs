@@ -72,6 +72,9 @@ pub struct BacklogPreview {
     pub items: Vec<BacklogItem>,
     /// Sorted by line; a row with several problems has several entries.
     pub rejected: Vec<RowError>,
+    /// Rows that import but deserve a look (a repeated appointment, a
+    /// deceased patient, a clinician the plan does not know), sorted by line.
+    pub warnings: Vec<RowError>,
     /// Data rows in the file (blank rows not counted).
     pub total_rows: usize,
 }
@@ -93,6 +96,9 @@ pub struct RotaPreview {
     pub new_clinicians: Vec<Clinician>,
     pub sessions: Vec<Session>,
     pub rejected: Vec<RowError>,
+    /// Sessions that import but deserve a look (on a weekend or bank holiday,
+    /// outside the plan's horizon), sorted by line.
+    pub warnings: Vec<RowError>,
     pub total_rows: usize,
 }
 

@@ -1,10 +1,10 @@
 //! The rota file: one row per clinician session with free slots.
 
 use super::columns::{self, ColumnSpec, Row};
-use super::{ImportError, RotaPreview, RowProblems, values};
-use crate::io::calendar::unique_session_id;
+use super::{ImportError, RotaPreview, RowError, RowProblems, values};
+use crate::io::calendar::{is_working_day, unique_session_id};
 use crate::model::{Clinician, Continuity, Horizon, Mode, PartOfDay, Plan, Session, name_key};
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use std::collections::{BTreeMap, BTreeSet};
 
 const SPECS: &[ColumnSpec] = &[
@@ -61,6 +61,7 @@ pub fn preview_rota(
     let mut seen: BTreeMap<SessionKey, Option<usize>> = plan.sessions.iter().map(|s| (key_of(s), None)).collect();
     let mut sessions = Vec::new();
     let mut rejected = Vec::new();
+    let mut warnings = Vec::new();
 
     let check_header = |mapping: &columns::Mapping| {
         for spec in SPECS.iter().filter(|s| s.required) {
@@ -89,6 +90,7 @@ pub fn preview_rota(
                     Some(Some(line)) => problems.add("row", format!("the same session is already on line {line}")),
                     Some(None) => problems.add("row", "the plan already has this session"),
                     None => {
+                        warn_about(plan, &session, row.line, &mut warnings);
                         seen.insert(key_of(&session), Some(row.line));
                         session.id =
                             unique_session_id(&mut taken_session_ids, &session.clinician, session.date, session.part);
@@ -101,7 +103,35 @@ pub fn preview_rota(
 
     // A clinician created by a row that was then rejected offers nothing: drop them.
     new_clinicians.retain(|c| sessions.iter().any(|s| s.clinician == c.id));
-    Ok(RotaPreview { mapping: mapping.shown, headers: mapping.headers, new_clinicians, sessions, rejected, total_rows })
+    Ok(RotaPreview {
+        mapping: mapping.shown,
+        headers: mapping.headers,
+        new_clinicians,
+        sessions,
+        rejected,
+        warnings,
+        total_rows,
+    })
+}
+
+/// Sessions that import but that the planner may not use as the user expects.
+fn warn_about(plan: &Plan, session: &Session, line: usize, warnings: &mut Vec<RowError>) {
+    let date = session.date.format("%a %d/%m/%Y");
+    let mut warn = |reason: String| warnings.push(RowError { line, column: "date".into(), reason });
+    if matches!(session.date.weekday(), Weekday::Sat | Weekday::Sun) {
+        warn(format!("{date} is a weekend day"));
+    } else if !is_working_day(session.date) {
+        warn(format!("{date} is a bank holiday in England and Wales"));
+    }
+    if let Some(horizon) = plan.horizon
+        && !horizon.contains(session.date)
+    {
+        warn(format!(
+            "{date} is outside the plan's dates ({} to {}); the planner will not use this session",
+            horizon.start.format("%d/%m/%Y"),
+            horizon.end.format("%d/%m/%Y")
+        ));
+    }
 }
 
 /// What makes two sessions the same one, so a repeated rota row is not double capacity.
@@ -341,6 +371,11 @@ fn day_half(time: NaiveTime) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn column_table_is_consistent() {
+        columns::assert_specs_consistent(SPECS, ROTA_COLUMNS);
+    }
 
     #[test]
     fn clinician_ids_from_names() {

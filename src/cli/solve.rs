@@ -1,0 +1,90 @@
+//! `rebook solve PLAN [--out SOLVED] [--backend default|highs] [--time-limit S]`
+//! and `rebook advise PLAN`: the optimiser and capacity advice from the command line.
+
+use crate::io::plan_file;
+use crate::model::Plan;
+use crate::scheduler::{self, Backend, SolveOptions, SolveResult};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+pub struct SolveArgs {
+    /// The plan file (.rebook.ron).
+    pub plan: PathBuf,
+    /// Where to write the solved plan (default: overwrite PLAN, keeping a backup).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// LP solver: default (pure Rust) or highs (needs the `highs` build feature).
+    #[arg(long, default_value = "default")]
+    pub backend: Backend,
+    /// Stop after this many seconds and keep the best plan found so far.
+    #[arg(long)]
+    pub time_limit: Option<f64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AdviseArgs {
+    /// The plan file (.rebook.ron).
+    pub plan: PathBuf,
+    /// How many extra sessions to suggest at most.
+    #[arg(long, default_value_t = 5)]
+    pub max: usize,
+    #[arg(long, default_value = "default")]
+    pub backend: Backend,
+}
+
+fn options(backend: Backend, time_limit: Option<f64>) -> anyhow::Result<SolveOptions> {
+    let time_limit = match time_limit {
+        Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
+        Some(s) => anyhow::bail!("--time-limit must be a positive number of seconds, not {s}"),
+        None => None,
+    };
+    Ok(SolveOptions { backend, time_limit })
+}
+
+pub fn run_solve(args: &SolveArgs) -> anyhow::Result<ExitCode> {
+    let mut plan = plan_file::load(&args.plan)?;
+    let options = options(args.backend, args.time_limit)?;
+    let result = scheduler::solve(&plan, &options, &mut |_| {}, &AtomicBool::new(false))?;
+    print_summary(&plan, &result);
+    scheduler::apply_solution(&mut plan, result);
+    let out = args.out.as_ref().unwrap_or(&args.plan);
+    plan_file::save(&plan, out)?;
+    println!("Solved plan written to {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The solver's own figures; the full report is `rebook report`.
+fn print_summary(plan: &Plan, result: &SolveResult) {
+    let placed = result.bookings.iter().filter(|b| b.session().is_some()).count();
+    println!("Placed {placed} of {} appointments.", plan.backlog.len());
+    let info = &result.info;
+    println!(
+        "Objective {:.1}, lower bound {:.1}, gap {:.2} %{}",
+        info.objective,
+        info.bound,
+        info.gap * 100.0,
+        if info.stopped_early { " (stopped early: time limit)" } else { "" }
+    );
+    println!("Bookings moved by this re-plan: {}", info.moved);
+    let s = &result.stats;
+    println!(
+        "Solver {}: {} parts, {} variables, {} constraints; model {:.0} ms, solve {:.0} ms",
+        info.backend, s.components, s.variables, s.constraints, s.build_ms, s.solve_ms
+    );
+}
+
+pub fn run_advise(args: &AdviseArgs) -> anyhow::Result<ExitCode> {
+    let plan = plan_file::load(&args.plan)?;
+    let options = options(args.backend, None)?;
+    let advice = scheduler::advise(&plan, &options, args.max)?;
+    if advice.is_empty() {
+        println!("No extra session would reduce lateness or unplaced work.");
+    }
+    for (n, a) in advice.iter().enumerate() {
+        println!("{}. {} (objective {:.0} lower)", n + 1, a.summary, a.objective_gain);
+    }
+    Ok(ExitCode::SUCCESS)
+}
