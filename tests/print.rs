@@ -36,23 +36,24 @@ fn check_valid(pdf: &[u8]) -> usize {
             && (d.has(b"FontFile2") || d.has(b"FontFile3"))
     });
     assert!(embedded.count() >= 1, "no embedded font");
-    let path = write_temp(pdf);
+    let (_dir, path) = write_temp(pdf);
     if let Some((ok, out)) = tool_output("qpdf", &["--check", path.to_str().unwrap()]) {
         assert!(ok, "qpdf --check failed:\n{out}");
     }
     pages
 }
 
-fn write_temp(pdf: &[u8]) -> PathBuf {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let path = dir.join("list.pdf");
+/// The PDF in a fresh temporary folder, removed when the guard drops.
+fn write_temp(pdf: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("list.pdf");
     std::fs::write(&path, pdf).unwrap();
-    path
+    (dir, path)
 }
 
 /// Text of each page, or None when pdftotext is missing.
 fn pages_text(pdf: &[u8]) -> Option<Vec<String>> {
-    let path = write_temp(pdf);
+    let (_dir, path) = write_temp(pdf);
     let (ok, text) = tool_output("pdftotext", &["-layout", path.to_str().unwrap(), "-"])?;
     assert!(ok, "pdftotext failed");
     let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
@@ -222,7 +223,7 @@ fn hostile_text_does_not_break_the_layout() {
     plan.bookings[3].appointment_id = long_ref.into();
     let pdf = call_list_pdf(&plan, &options(ListKind::ByPatient)).unwrap();
     check_valid(&pdf);
-    let path = write_temp(&pdf);
+    let (_dir, path) = write_temp(&pdf);
     if let Some((_, raw)) = tool_output("pdftotext", &["-raw", path.to_str().unwrap(), "-"]) {
         // Broken over lines in its column, but whole and in order.
         let squashed: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
