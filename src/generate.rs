@@ -321,8 +321,8 @@ struct Draft {
 /// (type, weight) by role for non-urgent work.
 fn types_for(role: Role) -> &'static [(&'static str, f64)] {
     match role {
-        Role::Gp => &[("GP routine", 0.55), ("GP review", 0.35), ("GP double", 0.05), ("GP urgent", 0.05)],
-        Role::Anp => &[("Minor illness", 0.8), ("GP urgent", 0.2)],
+        Role::Gp => &[("GP routine", 0.6), ("GP review", 0.35), ("GP double", 0.05)],
+        Role::Anp => &[("Minor illness", 1.0)],
         Role::Nurse => &[
             ("Nurse chronic disease review", 0.3),
             ("Cervical screening", 0.2),

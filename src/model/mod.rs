@@ -263,7 +263,10 @@ impl Patient {
 /// Whether the patient should or must see a particular clinician.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Continuity {
+    /// Any suitable clinician. Written `Anyone` in plan files, because RON
+    /// would otherwise print `r#None` to tell it from `Option::None`.
     #[default]
+    #[serde(rename = "Anyone", alias = "None")]
     None,
     /// Clinician id the patient would rather see.
     Preferred(String),
