@@ -472,12 +472,60 @@ fn network_simplex_matches_the_lp_solver() {
         let model = ClassModel::build(&plan);
         for component in &model.components {
             let flow = solve_component_flow(&model, component).expect("flow solves");
-            let lp = solve_component_good_lp(&model, component, scheduler::Backend::Default, Relaxation::Linear).unwrap();
+            let lp =
+                solve_component_good_lp(&model, component, scheduler::Backend::Default, Relaxation::Linear).unwrap();
             if component.patients.is_empty() {
-                assert!((flow.objective - lp.objective).abs() < 1e-6, "seed {seed}: flow {} lp {}", flow.objective, lp.objective);
+                assert!(
+                    (flow.objective - lp.objective).abs() < 1e-6,
+                    "seed {seed}: flow {} lp {}",
+                    flow.objective,
+                    lp.objective
+                );
             } else {
                 assert!(flow.objective <= lp.objective + 1e-6, "the flow relaxes the LP");
             }
         }
+    }
+}
+
+#[test]
+fn time_limit_returns_a_valid_plan_marked_stopped_early() {
+    let plan = random_plan(5, 14, 8);
+    let options = SolveOptions { time_limit: Some(std::time::Duration::ZERO), ..SolveOptions::default() };
+    let result = scheduler::solve(&plan, &options, &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    assert!(result.info.stopped_early);
+    assert_hard_constraints(&plan, &result.bookings);
+    assert!(result.info.bound <= result.info.objective + 1e-9);
+}
+
+#[test]
+fn cancelling_a_job_finishes_it_within_a_second() {
+    let mut plan = base_plan();
+    let numbers: Vec<String> = test_numbers().take(400).collect();
+    for d in 0..5 {
+        for (c, who) in ["GP1", "GP2"].iter().enumerate() {
+            plan.sessions.push(session(&format!("{who}-{d}"), who, d, PartOfDay::AM, 20 + c as u32, Mode::FaceToFace));
+        }
+    }
+    for (i, nhs) in numbers.iter().enumerate() {
+        let mut it = item(&format!("A{i}"), "GP routine", 1, ["Urgent", "Soon", "Routine"][i % 3], nhs, i as u32);
+        it.preferred_part = if i % 2 == 0 { Some(PartOfDay::PM) } else { None };
+        plan.backlog.push(it);
+    }
+    let mut job = scheduler::SolveJob::spawn(plan, SolveOptions::default());
+    job.cancel();
+    let cancelled_at = std::time::Instant::now();
+    let mut last = None;
+    while last.is_none() && cancelled_at.elapsed().as_secs_f64() < 1.0 {
+        last = job.poll().into_iter().find_map(|e| match e {
+            scheduler::JobEvent::Finished(result) => Some(result),
+            scheduler::JobEvent::Progress(_) => None,
+        });
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    match last {
+        Some(Err(e)) => assert_eq!(e, SolveError::Cancelled),
+        Some(Ok(_)) => {} // it had already finished: nothing left to cancel
+        None => panic!("the job did not stop within a second of cancelling"),
     }
 }
