@@ -5,6 +5,11 @@
 //! (`gui`) and the CLI (`cli`) are thin layers over it.
 
 pub mod cli;
+pub mod export;
+pub mod generate;
+pub mod gui;
 pub mod io;
 pub mod model;
+pub mod print;
+pub mod report;
 pub mod scheduler;

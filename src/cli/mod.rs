@@ -3,6 +3,11 @@
 
 mod bench;
 mod check;
+mod export;
+mod generate;
+mod import;
+mod print;
+mod report;
 mod solve;
 
 use clap::{Parser, Subcommand};
@@ -25,8 +30,18 @@ pub struct Cli {
 pub enum Command {
     /// Validate a plan file and print a summary of it.
     Check(check::CheckArgs),
+    /// Write a synthetic outage (the example or a benchmark size) as CSVs and a plan file.
+    Generate(generate::GenerateArgs),
+    /// Print the report of a solved plan beside the FIFO and priority-greedy baselines.
+    Report(report::ReportArgs),
+    /// Import a backlog CSV (and a rota CSV) into a plan file; lists every rejected row.
+    Import(import::ImportArgs),
     /// Solve synthetic plans of several sizes and print timings, memory and quality.
     Bench(bench::BenchArgs),
+    /// Print a call list (or the partners' summary) as an A4 PDF.
+    Print(print::PrintArgs),
+    /// Export bookings, the SMS batch or the call list as CSV.
+    Export(export::ExportArgs),
     /// Plan the backlog into the sessions and write the solved plan.
     Solve(solve::SolveArgs),
     /// Suggest the extra sessions that would most reduce lateness and unplaced work.
@@ -37,11 +52,17 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
+        Some(Command::Generate(args)) => generate::run(&args),
+        Some(Command::Report(args)) => report::run(&args),
+        Some(Command::Import(args)) => import::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
+        Some(Command::Print(args)) => print::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
         Some(Command::Solve(args)) => solve::run_solve(&args),
         Some(Command::Advise(args)) => solve::run_advise(&args),
         None => {
-            anyhow::bail!("the desktop app is not built into this binary yet; see `rebook --help`")
+            crate::gui::run(cli.file)?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

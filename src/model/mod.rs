@@ -590,8 +590,7 @@ impl Plan {
     }
 
     pub fn appointment_type(&self, name: &str) -> Option<&AppointmentType> {
-        let key = name_key(name);
-        self.appointment_types.iter().find(|t| name_key(&t.name) == key)
+        self.appointment_types.iter().find(|t| same_name(&t.name, name))
     }
 
     pub fn session(&self, id: &str) -> Option<&Session> {
@@ -608,11 +607,10 @@ impl Plan {
 
     /// May this clinician see this appointment type (role, extras and exclusions)?
     pub fn clinician_sees(&self, clinician: &Clinician, type_name: &str) -> bool {
-        let key = name_key(type_name);
-        if clinician.excluded_types.iter().any(|t| name_key(t) == key) {
+        if clinician.excluded_types.iter().any(|t| same_name(t, type_name)) {
             return false;
         }
-        if clinician.extra_types.iter().any(|t| name_key(t) == key) {
+        if clinician.extra_types.iter().any(|t| same_name(t, type_name)) {
             return true;
         }
         self.appointment_type(type_name)
@@ -638,5 +636,15 @@ impl Plan {
 
 /// Key for matching names typed by people: lower case, without spaces, dots, `_` or `-`.
 pub fn name_key(text: &str) -> String {
-    text.chars().filter(|c| !matches!(c, ' ' | '.' | '_' | '-' | '\t')).flat_map(char::to_lowercase).collect()
+    name_key_chars(text).collect()
+}
+
+/// `name_key(a) == name_key(b)` without allocating: eligibility checks call it
+/// millions of times at hub scale.
+pub fn same_name(a: &str, b: &str) -> bool {
+    name_key_chars(a).eq(name_key_chars(b))
+}
+
+fn name_key_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().filter(|c| !matches!(c, ' ' | '.' | '_' | '-' | '\t')).flat_map(char::to_lowercase)
 }

@@ -1,13 +1,21 @@
 //! The scheduler: places the backlog into session capacity.
 
 pub mod advice;
+pub mod alternatives;
+pub mod baseline;
+pub mod check;
 pub mod classes;
 pub mod cost;
-mod fallback_times;
+pub mod edit;
+pub mod explain;
 pub mod flow;
 pub mod job;
 pub mod lp;
 pub mod solve;
+#[doc(hidden)]
+pub mod test_plans;
+pub mod times;
+pub mod usage;
 
 pub use advice::{Advice, add_advised_session, advise};
 pub use job::{JobEvent, SolveJob};

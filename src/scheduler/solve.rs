@@ -228,7 +228,9 @@ pub fn solve(
     bound +=
         model.classes.iter().filter(|c| c.edges.is_empty()).map(|c| c.unplaced_cost * c.count() as f64).sum::<f64>();
     progress(Progress { message: "Giving appointment times".into(), fraction: 0.96 });
-    let bookings = hand_back(plan, &model, &counts);
+    let mut bookings = hand_back(plan, &model, &counts);
+    progress(Progress { message: "Explaining the bookings".into(), fraction: 0.97 });
+    super::explain::explain_all(plan, &mut bookings);
     let objective = cost::objective(plan, &bookings, &plan.bookings);
     let bound = bound.min(objective);
     stats.solve_ms = solve_started.elapsed().as_secs_f64() * 1e3;
@@ -738,7 +740,6 @@ fn undo_ejection(model: &ClassModel, (c2, from, to): Ejection, counts: &mut [Vec
 fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) -> Vec<Booking> {
     let previous: BTreeMap<&str, &Booking> = plan.bookings.iter().map(|b| (b.appointment_id.as_str(), b)).collect();
     let mut placement: Vec<Option<usize>> = vec![None; plan.backlog.len()];
-    let mut had_options = vec![false; plan.backlog.len()];
     for (c, class) in model.classes.iter().enumerate() {
         let mut places: Vec<(f64, NaiveDate, usize)> = Vec::new();
         for (e, edge) in class.edges.iter().enumerate() {
@@ -750,9 +751,6 @@ fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) -> Vec<Bookin
         for (&item, place) in class.items.iter().zip(places) {
             placement[item] = Some(place.2);
         }
-        for &item in &class.items {
-            had_options[item] = !class.edges.is_empty();
-        }
     }
     let fixed: BTreeMap<usize, usize> = model.fixed.iter().copied().collect();
     let mut by_session: BTreeMap<String, String> = BTreeMap::new();
@@ -761,7 +759,7 @@ fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) -> Vec<Bookin
             by_session.insert(item.id.clone(), plan.sessions[s].id.clone());
         }
     }
-    let times = super::fallback_times::assign_start_times(plan, &by_session);
+    let times = super::times::assign_start_times(plan, &by_session);
     plan.backlog
         .iter()
         .enumerate()
@@ -783,15 +781,10 @@ fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) -> Vec<Bookin
                         explanation: String::new(),
                     }
                 }
+                // The reason is written by `explain_all`, which names the binding constraint.
                 _ => Booking {
                     appointment_id: item.id.clone(),
-                    outcome: Outcome::Unplaced {
-                        reason: if had_options[i] {
-                            "every eligible session is full".to_string()
-                        } else {
-                            "no eligible session in the horizon".to_string()
-                        },
-                    },
+                    outcome: Outcome::Unplaced { reason: String::new() },
                     pinned: false,
                     contact: ContactStatus::NotContacted,
                     explanation: String::new(),

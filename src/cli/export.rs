@@ -1,0 +1,42 @@
+//! `rebook export bookings|sms|calls PLAN --out FILE.csv`.
+
+use crate::export;
+use crate::io::plan_file::{self, write_atomically};
+use anyhow::Context;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum What {
+    /// One row per backlog item, for re-entry into the clinical system.
+    Bookings,
+    /// The SMS batch: only patients who consented, with a UK mobile.
+    Sms,
+    /// Every other placed patient, to phone.
+    Calls,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// What to export.
+    #[arg(value_enum)]
+    pub what: What,
+    /// The plan file (.rebook.ron).
+    pub plan: PathBuf,
+    /// Where to save the CSV.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let plan = plan_file::load(&args.plan)?;
+    let bytes = match args.what {
+        What::Bookings => export::bookings_csv(&plan)?,
+        What::Sms => export::sms_csv(&plan)?,
+        What::Calls => export::calls_csv(&plan)?,
+    };
+    write_atomically(&args.out, &bytes).with_context(|| format!("saving {}", args.out.display()))?;
+    let rows = bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1);
+    println!("Saved {} ({rows} rows).", args.out.display());
+    Ok(ExitCode::SUCCESS)
+}

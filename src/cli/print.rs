@@ -1,0 +1,65 @@
+//! `rebook print PLAN --out LIST.pdf`: a call list or the partners' summary as PDF,
+//! optionally sent to a CUPS printer as well.
+
+use crate::io::plan_file::{self, write_atomically};
+use crate::print::{self, ListKind, PrintOptions};
+use anyhow::Context;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    /// Grouped by day, then clinician.
+    Day,
+    /// A-Z by patient name.
+    Patient,
+    /// Only patients not reached yet.
+    Uncontacted,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PrintArgs {
+    /// The plan file (.rebook.ron).
+    pub plan: PathBuf,
+    /// Where to save the PDF.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// How the call list is ordered.
+    #[arg(long, value_enum, default_value = "day")]
+    pub by: By,
+    /// Print only the last four digits of NHS numbers.
+    #[arg(long)]
+    pub mask: bool,
+    /// Leave dates of birth out.
+    #[arg(long)]
+    pub no_dob: bool,
+    /// Print the one-page summary for the partners instead of a call list.
+    #[arg(long)]
+    pub summary: bool,
+    /// Also send the PDF to this printer (see `lpstat -e`).
+    #[arg(long)]
+    pub printer: Option<String>,
+}
+
+pub fn run(args: &PrintArgs) -> anyhow::Result<ExitCode> {
+    let plan = plan_file::load(&args.plan)?;
+    let today = chrono::Local::now().date_naive();
+    let pdf = if args.summary {
+        print::summary_pdf(&plan, today)?
+    } else {
+        let kind = match args.by {
+            By::Day => ListKind::ByDay,
+            By::Patient => ListKind::ByPatient,
+            By::Uncontacted => ListKind::Uncontacted,
+        };
+        let options = PrintOptions { kind, mask_nhs: args.mask, include_dob: !args.no_dob, printed_on: today };
+        print::call_list_pdf(&plan, &options)?
+    };
+    write_atomically(&args.out, &pdf).with_context(|| format!("saving {}", args.out.display()))?;
+    println!("Saved {} ({} bytes).", args.out.display(), pdf.len());
+    if let Some(printer) = &args.printer {
+        print::send_to_printer(&args.out, Some(printer))?;
+        println!("Sent to printer {printer}.");
+    }
+    Ok(ExitCode::SUCCESS)
+}

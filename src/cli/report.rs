@@ -1,0 +1,30 @@
+//! `rebook report PLAN [--json]`: the report of a solved plan beside the FIFO
+//! and priority-greedy baselines, as a table or as JSON for automation.
+
+use crate::io::plan_file;
+use crate::report::compare;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The solved plan file (.rebook.ron).
+    pub plan: PathBuf,
+    /// Print JSON (stable keys) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let plan = plan_file::load(&args.plan)?;
+    if plan.bookings.is_empty() && !plan.backlog.is_empty() {
+        anyhow::bail!("{} has no bookings yet: solve it first with `rebook solve`", args.plan.display());
+    }
+    let comparison = compare(&plan);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&comparison)?);
+    } else {
+        print!("{comparison}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

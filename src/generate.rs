@@ -1,0 +1,896 @@
+//! Synthetic outage plans: the committed CrowdStrike example and the benchmark
+//! sizes of `model.md`, deterministic by seed (ChaCha8), with the CSVs a
+//! practice's clinical system would export for them.
+//!
+//! Everything here is made up: patients have NHS numbers from the never-issued
+//! 999 range, phone numbers from Ofcom's drama ranges, and invented names.
+
+mod names;
+
+use crate::io::calendar::is_working_day;
+use crate::model::nhs;
+use crate::model::{
+    BacklogItem, Clinician, Continuity, DaySpec, Horizon, Mode, ModeRequirement, Outage, PartOfDay, Patient, Plan,
+    Practice, Session, Unavailability, default_roles,
+};
+use crate::scheduler::cost::check_eligible;
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeSet;
+
+/// What to generate. `example_config` and `benchmark_config` give the ones the
+/// project uses; every field can be changed for other experiments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneratorConfig {
+    /// Cancelled appointments in the backlog.
+    pub items: usize,
+    /// Clinicians on the rota, split across roles like a real practice.
+    pub clinicians: usize,
+    /// Working days of rebooking capacity from `horizon_start`.
+    pub days: u32,
+    pub seed: u64,
+    pub practice_name: String,
+    pub ods_code: String,
+    /// When the clinical system went down.
+    pub outage_start: NaiveDateTime,
+    /// When it came back: appointments before this were cancelled, and only
+    /// sessions after it offer rebooking capacity.
+    pub outage_end: NaiveDateTime,
+    pub outage_description: String,
+    /// First day on which cancelled appointments may be rebooked.
+    pub horizon_start: NaiveDate,
+    /// Usable rebooking capacity as a fraction of the backlog's demand, per role
+    /// (benchmarks: 0.8-1.1 so some work is late or unplaced). `None` gives each
+    /// session 4-8 free slots, as in a real book with normal demand already booked.
+    pub capacity_ratio: Option<f64>,
+    /// Patients with two cancelled appointments: bloods, then a GP review at
+    /// least a week later to discuss the results.
+    pub paired_patients: usize,
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+fn at(day: NaiveDate, h: u32, m: u32) -> NaiveDateTime {
+    day.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default())
+}
+
+/// The committed example: the CrowdStrike outage of Friday 19 July 2024 at a
+/// 10,000-patient practice (EMIS Web down all Friday and Monday morning).
+pub fn example_config() -> GeneratorConfig {
+    let friday = date(2024, 7, 19);
+    let monday = date(2024, 7, 22);
+    GeneratorConfig {
+        items: 350,
+        clinicians: 14,
+        days: 10,
+        seed: 20_240_719,
+        practice_name: "Riverside Medical Practice".into(),
+        ods_code: "Y99999".into(),
+        outage_start: at(friday, 5, 10),
+        outage_end: at(monday, 12, 30),
+        outage_description: "CrowdStrike Falcon update: practice PCs stuck on a blue screen, EMIS Web unavailable \
+            all Friday 19 July and Monday morning 22 July 2024. Emergencies seen on paper; booked \
+            appointments cancelled."
+            .into(),
+        horizon_start: monday,
+        capacity_ratio: None,
+        paired_patients: 20,
+    }
+}
+
+/// A benchmark instance of `model.md`'s scale: 300, 1,000, 3,000 or 10,000
+/// items (other sizes are scaled between them). Capacity is 80-110 % of demand,
+/// drawn from the seed, so some work ends up late or unplaced.
+pub fn benchmark_config(items: usize, seed: u64) -> GeneratorConfig {
+    let (clinicians, days) = match items {
+        0..=500 => (9, 10),
+        501..=2000 => (15, 10),
+        2001..=6000 => (25, 15),
+        _ => (60, 20),
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_cafe);
+    let ratio = 0.8 + 0.3 * rng.random::<f64>();
+    let mut config = example_config();
+    if items > 6000 {
+        config.practice_name = "Riverside Primary Care Network Hub".into();
+        config.ods_code = "U99999".into();
+    }
+    GeneratorConfig {
+        items,
+        clinicians,
+        days,
+        seed,
+        capacity_ratio: Some((ratio * 100.0).round() / 100.0),
+        paired_patients: items * 20 / 350,
+        ..config
+    }
+}
+
+/// Clinician roles in the order the generator uses them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Role {
+    Gp,
+    Anp,
+    Nurse,
+    Hca,
+    Pharmacist,
+}
+
+impl Role {
+    const ALL: [Role; 5] = [Role::Gp, Role::Anp, Role::Nurse, Role::Hca, Role::Pharmacist];
+
+    /// Share of the clinicians on a practice's rota.
+    fn staff_share(self) -> f64 {
+        match self {
+            Role::Gp => 0.42,
+            Role::Anp => 0.11,
+            Role::Nurse => 0.23,
+            Role::Hca => 0.16,
+            Role::Pharmacist => 0.08,
+        }
+    }
+
+    /// Name in the default catalogue.
+    fn name(self) -> String {
+        let roles = default_roles();
+        let index = Role::ALL.iter().position(|r| *r == self).unwrap_or(0);
+        roles.get(index).cloned().unwrap_or_default()
+    }
+
+    /// Prefix of clinician ids, as the rota import derives it from the role name.
+    fn id_prefix(self) -> &'static str {
+        match self {
+            Role::Gp => "GP",
+            Role::Anp => "ANP",
+            Role::Nurse => "NURSE",
+            Role::Hca => "HCA",
+            Role::Pharmacist => "PHARMACIST",
+        }
+    }
+
+    fn slot_minutes(self) -> u32 {
+        match self {
+            Role::Gp | Role::Anp => 10,
+            Role::Nurse | Role::Hca => 15,
+            Role::Pharmacist => 20,
+        }
+    }
+
+    /// Share of a clinician's sessions that are telephone sessions.
+    fn telephone_share(self) -> f64 {
+        match self {
+            Role::Gp => 0.25,
+            Role::Anp => 0.2,
+            Role::Nurse | Role::Hca => 0.0,
+            Role::Pharmacist => 0.5,
+        }
+    }
+}
+
+/// One generated clinician with their weekly working pattern.
+struct Staff {
+    clinician: Clinician,
+    role: Role,
+    /// Half-days worked each week (Mon AM .. Fri PM), with the session mode.
+    pattern: Vec<(Weekday, PartOfDay, Mode)>,
+}
+
+impl Staff {
+    fn works(&self, weekday: Weekday, part: PartOfDay) -> Option<Mode> {
+        self.pattern.iter().find(|(w, p, _)| *w == weekday && *p == part).map(|(_, _, m)| *m)
+    }
+}
+
+const WEEKDAYS: [Weekday; 5] = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
+const PARTS: [PartOfDay; 2] = [PartOfDay::AM, PartOfDay::PM];
+
+fn pick<'a, T>(rng: &mut ChaCha8Rng, list: &'a [T]) -> &'a T {
+    &list[rng.random_range(0..list.len())]
+}
+
+/// Index into `weights` drawn in proportion to them.
+fn weighted(rng: &mut ChaCha8Rng, weights: &[f64]) -> usize {
+    let total: f64 = weights.iter().sum();
+    let mut x = rng.random::<f64>() * total;
+    for (i, w) in weights.iter().enumerate() {
+        if x < *w {
+            return i;
+        }
+        x -= w;
+    }
+    weights.len().saturating_sub(1)
+}
+
+/// Splits `total` in proportion to `weights` (largest remainder); parts below
+/// `min` are raised to it at the expense of the largest parts.
+fn apportion(total: usize, weights: &[f64], min: usize) -> Vec<usize> {
+    let sum: f64 = weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    let exact: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
+    let mut parts: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|a, b| (exact[*b] - exact[*b].floor()).total_cmp(&(exact[*a] - exact[*a].floor())).then(a.cmp(b)));
+    let assigned: usize = parts.iter().sum();
+    for i in order.into_iter().cycle().take(total.saturating_sub(assigned)) {
+        parts[i] += 1;
+    }
+    while let Some(short) = parts.iter().position(|p| *p < min) {
+        let Some(largest) = (0..parts.len()).filter(|i| parts[*i] > min).max_by_key(|i| (parts[*i], usize::MAX - i))
+        else {
+            break;
+        };
+        parts[largest] -= 1;
+        parts[short] += 1;
+    }
+    parts
+}
+
+/// The working days from `start`, skipping weekends and bank holidays.
+fn working_days(start: NaiveDate, count: u32) -> Vec<NaiveDate> {
+    let mut days = Vec::new();
+    let mut day = start;
+    while days.len() < count as usize {
+        if is_working_day(day) {
+            days.push(day);
+        }
+        day += Duration::days(1);
+    }
+    days
+}
+
+fn make_staff(rng: &mut ChaCha8Rng, count: usize) -> Vec<Staff> {
+    let shares: Vec<f64> = Role::ALL.iter().map(|r| r.staff_share()).collect();
+    let per_role = apportion(count.max(Role::ALL.len()), &shares, 1);
+    let mut surnames: Vec<&str> = names::CLINICIAN_SURNAMES.to_vec();
+    let mut staff = Vec::new();
+    let mut serial = 0usize;
+    for (role, n) in Role::ALL.iter().zip(per_role) {
+        for k in 0..n {
+            // Surnames are drawn without replacement so ids never collide; a hub
+            // larger than the list numbers the rest.
+            let surname = if surnames.is_empty() {
+                serial += 1;
+                format!("Locum{serial}")
+            } else {
+                surnames.remove(rng.random_range(0..surnames.len())).to_string()
+            };
+            let female = rng.random_bool(if *role == Role::Gp { 0.55 } else { 0.85 });
+            let first = if female { pick(rng, names::FEMALE_FIRST) } else { pick(rng, names::MALE_FIRST) };
+            let name = match role {
+                Role::Gp => format!("Dr {} {surname}", &first[..1]),
+                _ => format!("{first} {surname}"),
+            };
+            let id_surname: String =
+                surname.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
+            // The first of each role works full time; others may be part-timers.
+            let part_time = k > 0 && rng.random_bool(0.35);
+            let sessions_a_week = if part_time { rng.random_range(4..=6) } else { rng.random_range(8..=10) };
+            let mut halves: Vec<(Weekday, PartOfDay)> =
+                WEEKDAYS.iter().flat_map(|w| PARTS.iter().map(move |p| (*w, *p))).collect();
+            while halves.len() > sessions_a_week {
+                // Part-timers drop whole days first, like real contracts.
+                let index = rng.random_range(0..halves.len());
+                let (day, _) = halves[index];
+                if part_time && halves.len() - sessions_a_week >= 2 {
+                    halves.retain(|(w, _)| *w != day);
+                } else {
+                    halves.remove(index);
+                }
+            }
+            let pattern = halves
+                .into_iter()
+                .map(|(w, p)| {
+                    let mode = if rng.random_bool(role.telephone_share()) { Mode::Telephone } else { Mode::FaceToFace };
+                    (w, p, mode)
+                })
+                .collect();
+            staff.push(Staff {
+                clinician: Clinician {
+                    id: format!("{}-{id_surname}", role.id_prefix()),
+                    name,
+                    role: role.name(),
+                    extra_types: Vec::new(),
+                    excluded_types: Vec::new(),
+                    daily_cap: None,
+                },
+                role: *role,
+                pattern,
+            });
+        }
+    }
+    // Every role needs face-to-face capacity for face-to-face-only work.
+    for role in Role::ALL {
+        let has_f2f = staff.iter().any(|s| s.role == role && s.pattern.iter().any(|(_, _, m)| *m == Mode::FaceToFace));
+        if !has_f2f && let Some(first) = staff.iter_mut().find(|s| s.role == role) {
+            for entry in first.pattern.iter_mut().step_by(2) {
+                entry.2 = Mode::FaceToFace;
+            }
+        }
+    }
+    staff
+}
+
+/// How a generated appointment was chosen: its home role and type.
+struct Draft {
+    item: BacklogItem,
+    role: Role,
+}
+
+/// (type, weight) by role for non-urgent work.
+fn types_for(role: Role) -> &'static [(&'static str, f64)] {
+    match role {
+        Role::Gp => &[("GP routine", 0.55), ("GP review", 0.35), ("GP double", 0.05), ("GP urgent", 0.05)],
+        Role::Anp => &[("Minor illness", 0.8), ("GP urgent", 0.2)],
+        Role::Nurse => &[
+            ("Nurse chronic disease review", 0.3),
+            ("Cervical screening", 0.2),
+            ("Nurse bloods", 0.2),
+            ("Vaccination", 0.15),
+            ("Wound dressing", 0.15),
+        ],
+        Role::Hca => &[("Nurse bloods", 0.55), ("HCA blood pressure", 0.3), ("Vaccination", 0.15)],
+        Role::Pharmacist => &[("Pharmacist medication review", 1.0)],
+    }
+}
+
+fn notes_for(type_name: &str) -> &'static [&'static str] {
+    match type_name {
+        "Nurse bloods" => &["fasting bloods", "INR check", "HbA1c and lipids", "needle phobic - prefers to lie down"],
+        "GP review" => &["review of blood results", "follow-up after A&E attendance", "review of new medication"],
+        "GP routine" => &["ongoing back pain", "fit note renewal", "mole check"],
+        "GP urgent" => &["chest infection not improving", "worsening abdominal pain", "child with high fever"],
+        "Minor illness" => &["sore throat 5 days", "earache", "UTI symptoms"],
+        "Nurse chronic disease review" => &["annual asthma review", "diabetes review - bring meter", "COPD review"],
+        "Cervical screening" => &["recall letter sent", "previous inadequate sample"],
+        "Vaccination" => &["shingles vaccine", "B12 injection due", "12-month immunisations", "pneumococcal"],
+        "Wound dressing" => &["post-op wound check", "leg ulcer dressing", "removal of sutures"],
+        "HCA blood pressure" => &["home readings high", "new hypertension check"],
+        "Pharmacist medication review" => &["structured medication review", "polypharmacy - 10+ items"],
+        _ => &[],
+    }
+}
+
+/// Ages suited to the type (screening, vaccines and reviews have their own groups).
+fn age_for(rng: &mut ChaCha8Rng, type_name: &str) -> (u32, Option<bool>) {
+    match type_name {
+        "Cervical screening" => (rng.random_range(25..=64), Some(true)),
+        "Nurse chronic disease review" => (rng.random_range(35..=90), None),
+        "Pharmacist medication review" => (rng.random_range(60..=95), None),
+        "Vaccination" if rng.random_bool(0.35) => (rng.random_range(0..=5), None),
+        "Vaccination" => (rng.random_range(65..=90), None),
+        "HCA blood pressure" => (rng.random_range(40..=85), None),
+        _ => {
+            let band = weighted(rng, &[0.15, 0.30, 0.28, 0.27]);
+            let range = [(0, 17), (18, 44), (45, 64), (65, 95)][band];
+            (rng.random_range(range.0..=range.1), None)
+        }
+    }
+}
+
+/// Hands out patients: unique 999-range NHS numbers, names, births and phones.
+struct PatientMaker {
+    numbers: Box<dyn Iterator<Item = String>>,
+}
+
+impl PatientMaker {
+    fn new() -> PatientMaker {
+        PatientMaker { numbers: Box::new(nhs::test_numbers()) }
+    }
+
+    fn make(&mut self, rng: &mut ChaCha8Rng, type_name: &str, on: NaiveDate) -> Patient {
+        // Skip a few numbers each time so a list does not read as a sequence.
+        let skip = rng.random_range(0..12);
+        let nhs_number = self.numbers.nth(skip).unwrap_or_default();
+        let (age, female) = age_for(rng, type_name);
+        let female = female.unwrap_or_else(|| rng.random_bool(0.52));
+        let first = if female { pick(rng, names::FEMALE_FIRST) } else { pick(rng, names::MALE_FIRST) };
+        let surname = pick(rng, names::SURNAMES);
+        let birth_year = on.year() - age as i32 - 1;
+        let born = NaiveDate::from_yo_opt(birth_year, rng.random_range(1..=365)).unwrap_or(on);
+        // Ages are completed years on the appointment day.
+        let born = if born > on { on } else { born };
+        let (phone, sms_consent) = match weighted(rng, &[0.85, 0.12, 0.03]) {
+            0 => (format!("07700 900{:03}", rng.random_range(0..1000)), rng.random_bool(0.82)),
+            1 => (format!("01632 960{:03}", rng.random_range(0..1000)), rng.random_bool(0.1)),
+            _ => (String::new(), false),
+        };
+        Patient {
+            nhs_number,
+            name: format!("{}, {first}", surname.to_uppercase()),
+            date_of_birth: Some(born),
+            phone,
+            sms_consent,
+            deceased: false,
+        }
+    }
+}
+
+/// Generates a whole plan (no bookings) from the config.
+pub fn generate(config: &GeneratorConfig) -> Plan {
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    let mut plan = Plan::new(&config.practice_name);
+    plan.practice = Practice { name: config.practice_name.clone(), ods_code: Some(config.ods_code.clone()) };
+    plan.outage = Outage {
+        start: Some(config.outage_start),
+        end: Some(config.outage_end),
+        description: config.outage_description.clone(),
+    };
+    let days = working_days(config.horizon_start, config.days.max(1));
+    plan.horizon =
+        Some(Horizon { start: config.horizon_start, end: days.last().copied().unwrap_or(config.horizon_start) });
+
+    let staff = make_staff(&mut rng, config.clinicians);
+    let drafts = make_backlog(&mut rng, config, &staff);
+    plan.clinicians = staff.iter().map(|s| s.clinician.clone()).collect();
+    plan.sessions = make_sessions(&mut rng, config, &staff, &drafts, &days, &plan);
+    plan.backlog = drafts.into_iter().map(|d| d.item).collect();
+    make_every_item_placeable(&mut plan);
+    plan.normalise();
+    plan
+}
+
+/// Days and half-days on which the system was down and appointments were cancelled.
+fn outage_half_days(config: &GeneratorConfig) -> Vec<(NaiveDate, PartOfDay)> {
+    let mut out = Vec::new();
+    let mut day = config.outage_start.date();
+    while day <= config.outage_end.date() {
+        if is_working_day(day) {
+            for part in PARTS {
+                let begins = if part == PartOfDay::AM { at(day, 8, 0) } else { at(day, 13, 30) };
+                if begins < config.outage_end {
+                    out.push((day, part));
+                }
+            }
+        }
+        day += Duration::days(1);
+    }
+    if out.is_empty() {
+        out.push((config.outage_start.date(), PartOfDay::AM));
+    }
+    out
+}
+
+fn part_start(part: PartOfDay) -> NaiveTime {
+    match part {
+        PartOfDay::AM => NaiveTime::from_hms_opt(8, 30, 0).unwrap_or_default(),
+        PartOfDay::PM => NaiveTime::from_hms_opt(14, 0, 0).unwrap_or_default(),
+    }
+}
+
+fn make_backlog(rng: &mut ChaCha8Rng, config: &GeneratorConfig, staff: &[Staff]) -> Vec<Draft> {
+    let mut book = OriginalBook { config, staff, halves: outage_half_days(config), taken: BTreeSet::new() };
+    let mut patients = PatientMaker::new();
+    let mut drafts = Vec::new();
+    let paired = config.paired_patients.min(config.items / 2);
+    let review_from = config.horizon_start + Duration::days(7);
+
+    for _ in 0..paired {
+        let bloods_role = if rng.random_bool(0.6) { Role::Hca } else { Role::Nurse };
+        let mut bloods = draft_item(rng, &mut book, bloods_role, "Nurse bloods", "Routine");
+        bloods.item.notes = "bloods before GP review".into();
+        let patient = patients.make(rng, "GP review", bloods.item.original_date);
+        bloods.item.patient = patient.clone();
+        let mut review = draft_item(rng, &mut book, Role::Gp, "GP review", "Routine");
+        review.item.patient = patient;
+        review.item.earliest_date = Some(review_from);
+        review.item.see_by = review.item.see_by.filter(|s| *s > review_from);
+        review.item.notes = "review of blood results".into();
+        drafts.push(bloods);
+        drafts.push(review);
+    }
+    for _ in 0..config.items.saturating_sub(2 * paired) {
+        let priority = ["Urgent", "Soon", "Routine"][weighted(rng, &[0.08, 0.25, 0.67])];
+        let (role, type_name) = if priority == "Urgent" {
+            match weighted(rng, &[0.6, 0.3, 0.1]) {
+                0 => (Role::Gp, if rng.random_bool(0.7) { "GP urgent" } else { "GP routine" }),
+                1 => (Role::Anp, if rng.random_bool(0.5) { "GP urgent" } else { "Minor illness" }),
+                _ => (Role::Nurse, "Wound dressing"),
+            }
+        } else {
+            let role = Role::ALL[weighted(rng, &[0.42, 0.08, 0.25, 0.15, 0.10])];
+            let types = types_for(role);
+            let weights: Vec<f64> = types.iter().map(|(_, w)| *w).collect();
+            (role, types[weighted(rng, &weights)].0)
+        };
+        let mut draft = draft_item(rng, &mut book, role, type_name, priority);
+        draft.item.patient = patients.make(rng, type_name, draft.item.original_date);
+        drafts.push(draft);
+    }
+    // An export lists appointments in book order; ids follow it.
+    drafts.sort_by(|a, b| {
+        (a.item.original_date, a.item.original_time, &a.item.original_clinician).cmp(&(
+            b.item.original_date,
+            b.item.original_time,
+            &b.item.original_clinician,
+        ))
+    });
+    for (n, draft) in drafts.iter_mut().enumerate() {
+        draft.item.id = format!("A-{:06}", n + 1);
+    }
+    drafts
+}
+
+/// The appointment book of the outage days, to give each cancelled
+/// appointment a slot of its own in its clinician's book.
+struct OriginalBook<'a> {
+    config: &'a GeneratorConfig,
+    staff: &'a [Staff],
+    halves: Vec<(NaiveDate, PartOfDay)>,
+    taken: BTreeSet<(String, NaiveDate, NaiveTime)>,
+}
+
+impl OriginalBook<'_> {
+    /// A slot of someone of `role` working in an outage half-day, not yet
+    /// given to another appointment (after many tries a hub's crowded book
+    /// may share one).
+    fn free_slot(&mut self, rng: &mut ChaCha8Rng, role: Role) -> (NaiveDate, String, NaiveTime) {
+        let minutes = role.slot_minutes();
+        let mut attempt = 0;
+        loop {
+            let (day, part) = *pick(rng, &self.halves);
+            let working: Vec<&Staff> =
+                self.staff.iter().filter(|s| s.role == role && s.works(day.weekday(), part).is_some()).collect();
+            let clinician = if working.is_empty() {
+                self.staff.iter().find(|s| s.role == role)
+            } else {
+                Some(*pick(rng, &working))
+            };
+            let slot = rng.random_range(0..(210 / minutes));
+            let time = part_start(part) + Duration::minutes(i64::from(slot * minutes));
+            let id = clinician.map(|c| c.clinician.id.clone()).unwrap_or_default();
+            attempt += 1;
+            if self.taken.insert((id.clone(), day, time)) || attempt >= 30 {
+                return (day, id, time);
+            }
+        }
+    }
+}
+
+/// One cancelled appointment of `role`'s work (patient filled in by the caller).
+fn draft_item(rng: &mut ChaCha8Rng, book: &mut OriginalBook<'_>, role: Role, type_name: &str, priority: &str) -> Draft {
+    let (day, clinician_id, time) = book.free_slot(rng, role);
+    let config = book.config;
+
+    let kinds = crate::model::default_appointment_types();
+    let kind = kinds.iter().find(|t| t.name == type_name);
+    let default_slots = kind.map_or(1, |t| t.default_slots);
+    let telephone_possible = kind.is_some_and(|t| t.modes.contains(&Mode::Telephone));
+    let slots = if matches!(type_name, "GP review" | "GP routine") && rng.random_bool(0.1) { 2 } else { default_slots };
+    let mode = if telephone_possible {
+        [ModeRequirement::Telephone, ModeRequirement::FaceToFace, ModeRequirement::Any]
+            [weighted(rng, &[0.45, 0.4, 0.15])]
+    } else if rng.random_bool(0.92) {
+        ModeRequirement::FaceToFace
+    } else {
+        ModeRequirement::Any
+    };
+    let continuity = if role == Role::Gp && !clinician_id.is_empty() {
+        match weighted(rng, &[0.03, 0.30, 0.67]) {
+            0 => Continuity::Required(clinician_id.clone()),
+            1 => Continuity::Preferred(clinician_id.clone()),
+            _ => Continuity::None,
+        }
+    } else {
+        Continuity::None
+    };
+    let mut unavailable = Vec::new();
+    if rng.random_bool(0.15) {
+        for _ in 0..rng.random_range(1..=2) {
+            let entry = Unavailability {
+                day: DaySpec::Weekday(*pick(rng, &WEEKDAYS)),
+                part: [Some(PartOfDay::AM), Some(PartOfDay::PM), None][weighted(rng, &[0.4, 0.3, 0.3])],
+            };
+            if !unavailable.contains(&entry) {
+                unavailable.push(entry);
+            }
+        }
+    }
+    let preferred_part = if rng.random_bool(0.1) {
+        Some(if rng.random_bool(0.5) { PartOfDay::AM } else { PartOfDay::PM })
+    } else {
+        None
+    };
+    let working_day_after = |n: i64| {
+        let mut d = config.horizon_start + Duration::days(n);
+        while !is_working_day(d) {
+            d += Duration::days(1);
+        }
+        d
+    };
+    let see_by = (priority != "Urgent" && rng.random_bool(0.08)).then(|| working_day_after(rng.random_range(2..=9)));
+    let mut notes = String::new();
+    let earliest_date = if rng.random_bool(0.03) {
+        let back = working_day_after(rng.random_range(3..=8));
+        notes = format!("away until {}", back.format("%d/%m/%Y"));
+        Some(back)
+    } else {
+        None
+    };
+    let see_by = see_by.filter(|s| earliest_date.is_none_or(|e| e < *s));
+    if notes.is_empty() && rng.random_bool(0.3) {
+        let pool = if rng.random_bool(0.3) { names::GENERAL_NOTES } else { notes_for(type_name) };
+        if !pool.is_empty() {
+            notes = pick(rng, pool).to_string();
+        }
+    }
+    Draft {
+        item: BacklogItem {
+            id: String::new(),
+            patient: Patient::default(),
+            original_date: day,
+            original_time: Some(time),
+            original_clinician: clinician_id,
+            appointment_type: type_name.to_string(),
+            slots,
+            priority: priority.to_string(),
+            mode,
+            continuity,
+            unavailable,
+            preferred_part,
+            earliest_date,
+            see_by,
+            notes,
+            declined_sessions: Vec::new(),
+        },
+        role,
+    }
+}
+
+fn make_sessions(
+    rng: &mut ChaCha8Rng,
+    config: &GeneratorConfig,
+    staff: &[Staff],
+    drafts: &[Draft],
+    days: &[NaiveDate],
+    plan: &Plan,
+) -> Vec<Session> {
+    let mut sessions = Vec::new();
+    for day in days {
+        for part in PARTS {
+            let begins = if part == PartOfDay::AM { at(*day, 8, 0) } else { at(*day, 13, 30) };
+            if begins < config.outage_end {
+                continue;
+            }
+            for person in staff {
+                let Some(mode) = person.works(day.weekday(), part) else { continue };
+                let minutes = person.role.slot_minutes();
+                // The book is mostly taken by normal demand; the free run starts
+                // part-way through the session.
+                let booked_before = rng.random_range(0..=(90 / minutes));
+                let start = part_start(part) + Duration::minutes(i64::from(booked_before * minutes));
+                sessions.push(Session {
+                    id: format!("{}-{}-{}", person.clinician.id, day.format("%Y-%m-%d"), part.label()),
+                    clinician: person.clinician.id.clone(),
+                    date: *day,
+                    part,
+                    start,
+                    slot_minutes: minutes,
+                    free_slots: rng.random_range(4..=8),
+                    mode,
+                    slot_times: Vec::new(),
+                    cancelled: false,
+                });
+            }
+        }
+    }
+    if let Some(ratio) = config.capacity_ratio {
+        scale_capacity(rng, &mut sessions, staff, drafts, ratio, plan);
+    }
+    sessions
+}
+
+/// Sets free slots so each role's usable capacity is `ratio` x the slots its work needs.
+fn scale_capacity(
+    rng: &mut ChaCha8Rng,
+    sessions: &mut [Session],
+    staff: &[Staff],
+    drafts: &[Draft],
+    ratio: f64,
+    plan: &Plan,
+) {
+    for role in Role::ALL {
+        let demand: u32 = drafts.iter().filter(|d| d.role == role).map(|d| d.item.slots).sum();
+        let target = (f64::from(demand) * ratio).round() as usize;
+        let ids: Vec<&str> = staff.iter().filter(|s| s.role == role).map(|s| s.clinician.id.as_str()).collect();
+        let mine: Vec<usize> = (0..sessions.len()).filter(|i| ids.contains(&sessions[*i].clinician.as_str())).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let weights: Vec<f64> = mine.iter().map(|_| rng.random_range(0.6..1.4)).collect();
+        let usable = apportion(target.max(mine.len()), &weights, 1);
+        for (index, wanted) in mine.into_iter().zip(usable) {
+            // Smallest free count whose usable part (after the reserve) reaches the share.
+            let session = &mut sessions[index];
+            session.free_slots = wanted as u32;
+            while session.usable_slots(&plan.rules) < wanted as u32 {
+                session.free_slots += 1;
+            }
+        }
+    }
+}
+
+/// Relaxes the few generated items that no session could take (a part-timer
+/// required on their day off, a telephone need with no telephone session...),
+/// so every item in a generated plan is placeable in principle.
+fn make_every_item_placeable(plan: &mut Plan) {
+    let placeable =
+        |plan: &Plan, item: &BacklogItem| plan.sessions.iter().any(|s| check_eligible(plan, item, s).is_ok());
+    for index in 0..plan.backlog.len() {
+        let relaxations: [fn(&mut BacklogItem); 5] = [
+            |i| i.unavailable.clear(),
+            |i| i.mode = ModeRequirement::Any,
+            |i| {
+                if let Continuity::Required(c) = &i.continuity {
+                    i.continuity = Continuity::Preferred(c.clone());
+                }
+            },
+            |i| i.earliest_date = None,
+            |i| i.slots = 1,
+        ];
+        for relax in relaxations {
+            if placeable(plan, &plan.backlog[index]) {
+                break;
+            }
+            relax(&mut plan.backlog[index]);
+        }
+    }
+}
+
+/// Quotes a CSV field when it holds a separator, quote or line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
+}
+
+fn csv_line(fields: &[String]) -> String {
+    let mut line = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
+    line.push('\n');
+    line
+}
+
+fn dmy(date: Option<NaiveDate>) -> String {
+    date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
+}
+
+/// Columns of the backlog export, in `formats.md`'s canonical names.
+pub const BACKLOG_EXPORT_COLUMNS: &[&str] = &[
+    "appointment_id",
+    "nhs_number",
+    "patient_name",
+    "date_of_birth",
+    "phone",
+    "sms_consent",
+    "original_date",
+    "original_time",
+    "original_clinician",
+    "appointment_type",
+    "slots",
+    "priority",
+    "mode",
+    "continuity",
+    "unavailable",
+    "preferred_part",
+    "earliest_date",
+    "see_by",
+    "notes",
+];
+
+/// The backlog as a clinical system's export of cancelled appointments:
+/// dd/mm/yyyy dates, NHS numbers as "999 000 0018", clinicians by name.
+pub fn backlog_csv(plan: &Plan) -> String {
+    let mut out = csv_line(&BACKLOG_EXPORT_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+    let clinician_name = |id: &str| plan.clinician(id).map_or_else(|| id.to_string(), |c| c.name.clone());
+    for item in &plan.backlog {
+        let mode = match item.mode {
+            ModeRequirement::Any => "Any",
+            ModeRequirement::FaceToFace => "F2F",
+            ModeRequirement::Telephone => "Telephone",
+        };
+        out.push_str(&csv_line(&[
+            item.id.clone(),
+            nhs::format(&item.patient.nhs_number),
+            item.patient.name.clone(),
+            dmy(item.patient.date_of_birth),
+            item.patient.phone.clone(),
+            if item.patient.sms_consent { "Y" } else { "N" }.to_string(),
+            dmy(Some(item.original_date)),
+            item.original_time.map(|t| t.format("%H:%M").to_string()).unwrap_or_default(),
+            clinician_name(&item.original_clinician),
+            item.appointment_type.clone(),
+            item.slots.to_string(),
+            item.priority.clone(),
+            mode.to_string(),
+            item.continuity.label().to_string(),
+            item.unavailable.iter().map(Unavailability::label).collect::<Vec<_>>().join("; "),
+            item.preferred_part.map(|p| p.label().to_string()).unwrap_or_default(),
+            dmy(item.earliest_date),
+            dmy(item.see_by),
+            item.notes.clone(),
+        ]));
+    }
+    out
+}
+
+/// Columns of the rota export, in `formats.md`'s canonical names.
+pub const ROTA_EXPORT_COLUMNS: &[&str] =
+    &["clinician", "role", "date", "part", "start", "slot_minutes", "free_slots", "mode"];
+
+/// The sessions as the rota a practice would type or export: one row per session.
+pub fn rota_csv(plan: &Plan) -> String {
+    let mut out = csv_line(&ROTA_EXPORT_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+    for session in &plan.sessions {
+        let clinician = plan.clinician(&session.clinician);
+        out.push_str(&csv_line(&[
+            clinician.map_or_else(|| session.clinician.clone(), |c| c.name.clone()),
+            clinician.map(|c| c.role.clone()).unwrap_or_default(),
+            dmy(Some(session.date)),
+            session.part.label().to_string(),
+            session.start.format("%H:%M").to_string(),
+            session.slot_minutes.to_string(),
+            session.slot_count().to_string(),
+            match session.mode {
+                Mode::FaceToFace => "F2F",
+                Mode::Telephone => "Telephone",
+            }
+            .to_string(),
+        ]));
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apportion_is_exact_and_respects_the_minimum() {
+        assert_eq!(apportion(14, &[0.42, 0.11, 0.23, 0.16, 0.08], 1), vec![6, 2, 3, 2, 1]);
+        assert_eq!(apportion(9, &[0.42, 0.11, 0.23, 0.16, 0.08], 1).iter().sum::<usize>(), 9);
+        assert!(apportion(5, &[1.0, 1.0, 1.0, 1.0, 1.0], 1).iter().all(|n| *n == 1));
+    }
+
+    #[test]
+    fn working_days_skip_weekends() {
+        let days = working_days(date(2024, 7, 22), 10);
+        assert_eq!(days.len(), 10);
+        assert_eq!(days.last(), Some(&date(2024, 8, 2)));
+        assert!(days.iter().all(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)));
+        // August bank holiday 2024 (Monday 26th) is skipped.
+        let days = working_days(date(2024, 8, 19), 6);
+        assert_eq!(days[5], date(2024, 8, 27));
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("SMITH, Jane"), "\"SMITH, Jane\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("GP routine"), "GP routine");
+    }
+
+    #[test]
+    fn outage_covers_friday_and_monday_morning() {
+        let halves = outage_half_days(&example_config());
+        assert_eq!(
+            halves,
+            vec![
+                (date(2024, 7, 19), PartOfDay::AM),
+                (date(2024, 7, 19), PartOfDay::PM),
+                (date(2024, 7, 22), PartOfDay::AM)
+            ]
+        );
+    }
+
+    #[test]
+    fn benchmark_sizes_scale_clinicians_and_days() {
+        let sizes: Vec<(usize, usize, u32)> = [300, 1000, 3000, 10_000]
+            .iter()
+            .map(|n| benchmark_config(*n, 1))
+            .map(|c| (c.items, c.clinicians, c.days))
+            .collect();
+        assert_eq!(sizes, vec![(300, 9, 10), (1000, 15, 10), (3000, 25, 15), (10_000, 60, 20)]);
+        let ratio = benchmark_config(1000, 7).capacity_ratio.unwrap();
+        assert!((0.8..=1.1).contains(&ratio));
+    }
+}

@@ -1,0 +1,378 @@
+//! The application: one document, the panels that show it, the commands that
+//! change it, and the messages that tell the user what happened.
+
+use super::backlog::BacklogPanel;
+use super::capacity::CapacityPanel;
+use super::command::{Command, Tab};
+use super::document::Document;
+use super::files::{FileChooser, FilePurpose, FileRequest};
+use super::menu;
+use super::recent::RecentFiles;
+use super::rules::RulesPanel;
+use super::summary::SummaryPanel;
+use std::path::{Path, PathBuf};
+
+/// Which plan the window opens with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartWith {
+    /// This file (`rebook FILE`).
+    File(PathBuf),
+    /// The last plan opened, else the example plan, else a new plan.
+    LastOrExample,
+    /// A new plan from the default catalogue.
+    NewPlan,
+}
+
+pub struct AppOptions {
+    pub start: StartWith,
+    pub chooser: Box<dyn FileChooser>,
+    /// Where the recent-files list lives; `None` keeps it in memory.
+    pub recent_store: Option<PathBuf>,
+}
+
+/// A line in the message bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub is_error: bool,
+    pub text: String,
+}
+
+/// Messages kept on screen at most; older ones scroll away.
+const MAX_MESSAGES: usize = 4;
+
+pub struct RebookApp {
+    doc: Document,
+    tab: Tab,
+    backlog: BacklogPanel,
+    capacity: CapacityPanel,
+    rules: RulesPanel,
+    summary: SummaryPanel,
+    commands: Vec<Command>,
+    messages: Vec<Message>,
+    chooser: Box<dyn FileChooser>,
+    recent: RecentFiles,
+    /// A command waiting for the answer to "save changes first?".
+    prompt: Option<Command>,
+    /// Run after the next successful save (the "Save" answer to the prompt).
+    after_save: Option<Command>,
+    discard_confirmed: bool,
+    allow_close: bool,
+    shown_title: String,
+}
+
+impl RebookApp {
+    pub fn new(options: AppOptions) -> RebookApp {
+        let recent = RecentFiles::load(options.recent_store);
+        let mut app = RebookApp {
+            doc: Document::untitled(),
+            tab: Tab::Backlog,
+            backlog: BacklogPanel::default(),
+            capacity: CapacityPanel::default(),
+            rules: RulesPanel::default(),
+            summary: SummaryPanel::default(),
+            commands: Vec::new(),
+            messages: Vec::new(),
+            chooser: options.chooser,
+            recent,
+            prompt: None,
+            after_save: None,
+            discard_confirmed: false,
+            allow_close: false,
+            shown_title: String::new(),
+        };
+        let start = match options.start {
+            StartWith::File(path) => Some(path),
+            StartWith::LastOrExample => {
+                app.recent.last_existing().map(Path::to_path_buf).or_else(super::example_plan_path)
+            }
+            StartWith::NewPlan => None,
+        };
+        if let Some(path) = start {
+            app.open_path(&path);
+        }
+        app
+    }
+
+    pub fn document(&self) -> &Document {
+        &self.doc
+    }
+
+    pub fn tab(&self) -> Tab {
+        self.tab
+    }
+
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    pub fn errors(&self) -> Vec<&str> {
+        self.messages.iter().filter(|m| m.is_error).map(|m| m.text.as_str()).collect()
+    }
+
+    /// The command waiting for "save changes first?", if the prompt is showing.
+    pub fn pending_prompt(&self) -> Option<&Command> {
+        self.prompt.as_ref()
+    }
+
+    pub fn backlog_panel(&mut self) -> (&mut BacklogPanel, &Document) {
+        (&mut self.backlog, &self.doc)
+    }
+
+    pub fn recent_files(&self) -> &[PathBuf] {
+        self.recent.paths()
+    }
+
+    /// Queues a command, as a menu item or shortcut would.
+    pub fn send(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    fn info(&mut self, text: String) {
+        self.push_message(Message { is_error: false, text });
+    }
+
+    fn error(&mut self, text: String) {
+        self.push_message(Message { is_error: true, text });
+    }
+
+    fn push_message(&mut self, message: Message) {
+        self.messages.push(message);
+        if self.messages.len() > MAX_MESSAGES {
+            self.messages.remove(0);
+        }
+    }
+
+    fn replace_document(&mut self, doc: Document) {
+        self.doc = doc;
+        self.backlog = BacklogPanel::default();
+        self.capacity = CapacityPanel::default();
+        self.rules = RulesPanel::default();
+        self.summary = SummaryPanel::default();
+    }
+
+    fn open_path(&mut self, path: &Path) {
+        match Document::open(path) {
+            Ok(doc) => {
+                self.replace_document(doc);
+                if let Err(e) = self.recent.add(path) {
+                    self.error(format!("Could not remember {} in the recent plans: {e}", path.display()));
+                }
+                self.info(format!("Opened {}.", path.display()));
+            }
+            Err(e) => {
+                if !path.exists() {
+                    let _ = self.recent.remove(path);
+                }
+                self.error(format!("Could not open the plan: {e}"));
+            }
+        }
+    }
+
+    fn save_to(&mut self, path: PathBuf) {
+        let path = with_plan_extension(path);
+        match self.doc.save_as(&path) {
+            Ok(()) => {
+                if let Err(e) = self.recent.add(&path) {
+                    self.error(format!("Could not remember {} in the recent plans: {e}", path.display()));
+                }
+                self.info(format!("Saved {}.", path.display()));
+                if let Some(next) = self.after_save.take() {
+                    self.commands.push(next);
+                }
+            }
+            Err(e) => {
+                self.after_save = None;
+                self.error(format!("Could not save the plan: {e}"));
+            }
+        }
+    }
+
+    fn execute(&mut self, command: Command, ctx: &egui::Context) {
+        if command.discards_document() && self.doc.is_dirty() && !self.discard_confirmed {
+            self.prompt = Some(command);
+            return;
+        }
+        self.discard_confirmed = false;
+        match command {
+            Command::New => {
+                self.replace_document(Document::untitled());
+                self.info("New plan with the default catalogue of roles and appointment types.".to_string());
+            }
+            Command::Open => self.ask_for_file(FilePurpose::OpenPlan),
+            Command::OpenPath(path) => self.open_path(&path),
+            Command::Save => match self.doc.path().map(Path::to_path_buf) {
+                Some(path) => self.save_to(path),
+                None => self.ask_for_file(FilePurpose::SavePlanAs),
+            },
+            Command::SaveAs => self.ask_for_file(FilePurpose::SavePlanAs),
+            Command::SaveTo(path) => self.save_to(path),
+            Command::Undo => {
+                if !self.doc.undo() {
+                    self.info("Nothing to undo.".to_string());
+                }
+            }
+            Command::Redo => {
+                if !self.doc.redo() {
+                    self.info("Nothing to redo.".to_string());
+                }
+            }
+            Command::ShowTab(tab) => self.tab = tab,
+            Command::Quit => {
+                self.allow_close = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+    }
+
+    fn ask_for_file(&mut self, purpose: FilePurpose) {
+        if self.chooser.is_busy() {
+            self.info("A file dialog is already open.".to_string());
+            return;
+        }
+        let suggested = match purpose {
+            FilePurpose::SavePlanAs => {
+                Some(self.doc.path().map_or_else(|| PathBuf::from("plan.rebook.ron"), Path::to_path_buf))
+            }
+            FilePurpose::OpenPlan => self.doc.path().and_then(Path::parent).map(Path::to_path_buf),
+        };
+        self.chooser.request(FileRequest { purpose, suggested });
+    }
+
+    fn poll_chooser(&mut self, ctx: &egui::Context) {
+        let Some((request, answer)) = self.chooser.poll() else { return };
+        ctx.request_repaint();
+        let Some(path) = answer else {
+            // Cancelled: whatever waited on a save is off too.
+            self.after_save = None;
+            return;
+        };
+        match request.purpose {
+            // The unsaved-changes question was answered before the dialog opened.
+            FilePurpose::OpenPlan => self.open_path(&path),
+            FilePurpose::SavePlanAs => self.save_to(path),
+        }
+    }
+
+    fn run_commands(&mut self, ctx: &egui::Context) {
+        // Commands may queue more (a save that unblocks an open); bound the loop.
+        for _ in 0..8 {
+            if self.commands.is_empty() {
+                break;
+            }
+            for command in std::mem::take(&mut self.commands) {
+                self.execute(command, ctx);
+            }
+            // What the command changed is drawn on the next frame.
+            ctx.request_repaint();
+        }
+    }
+
+    fn prompt_ui(&mut self, ctx: &egui::Context) {
+        let Some(pending) = self.prompt.clone() else { return };
+        let verb = match pending {
+            Command::New => "starting a new plan",
+            Command::Quit => "closing",
+            _ => "opening another plan",
+        };
+        let name = self.doc.file_name();
+        egui::Modal::new(egui::Id::unique("unsaved-prompt")).show(ctx, |ui| {
+            ui.heading("Unsaved changes");
+            ui.label(format!("{name} has changes that are not saved. Save them before {verb}?"));
+            ui.horizontal(|ui| {
+                if ui.button("Save").clicked() {
+                    self.prompt = None;
+                    self.after_save = Some(pending.clone());
+                    self.commands.push(Command::Save);
+                }
+                if ui.button("Don't save").clicked() {
+                    self.prompt = None;
+                    self.discard_confirmed = true;
+                    self.commands.insert(0, pending.clone());
+                }
+                if ui.button("Cancel").clicked() {
+                    self.prompt = None;
+                }
+            });
+        });
+    }
+
+    fn messages_ui(&mut self, ui: &mut egui::Ui) {
+        let mut dismiss = None;
+        for (i, message) in self.messages.iter().enumerate().rev() {
+            ui.horizontal(|ui| {
+                if ui.small_button("Dismiss").clicked() {
+                    dismiss = Some(i);
+                }
+                if message.is_error {
+                    ui.colored_label(ui.visuals().error_fg_color, &message.text);
+                } else {
+                    ui.label(&message.text);
+                }
+            });
+        }
+        if let Some(i) = dismiss {
+            self.messages.remove(i);
+        }
+    }
+}
+
+/// Plans are saved as `.rebook.ron`; a name typed without an extension gets it.
+fn with_plan_extension(path: PathBuf) -> PathBuf {
+    if path.extension().is_some() {
+        path
+    } else {
+        let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        name.push(".rebook.ron");
+        path.with_file_name(name)
+    }
+}
+
+impl eframe::App for RebookApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll_chooser(ctx);
+        if ctx.input(|i| i.viewport().close_requested()) && self.doc.is_dirty() && !self.allow_close {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.prompt = Some(Command::Quit);
+        }
+        let title = self.doc.title();
+        if title != self.shown_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.shown_title = title;
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        menu::shortcuts(&ctx, &mut self.commands);
+        egui::Panel::top("menu-bar").show(ui, |ui| {
+            menu::ui(ui, &self.doc, self.recent.paths(), &mut self.commands);
+        });
+        egui::Panel::top("tab-bar").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for tab in Tab::ALL {
+                    if ui.selectable_label(self.tab == tab, tab.label()).clicked() {
+                        self.commands.push(Command::ShowTab(tab));
+                    }
+                }
+            });
+        });
+        if !self.messages.is_empty() {
+            egui::Panel::bottom("message-bar").resizable(false).show(ui, |ui| self.messages_ui(ui));
+        }
+        egui::Panel::right("summary-panel").resizable(true).default_size(270.0).show(ui, |ui| {
+            self.summary.ui(ui, &self.doc);
+        });
+        let mut errors = Vec::new();
+        egui::CentralPanel::default().show(ui, |ui| match self.tab {
+            Tab::Backlog => self.backlog.ui(ui, &mut self.doc, &mut errors),
+            Tab::Capacity => self.capacity.ui(ui, &mut self.doc, &mut errors),
+            Tab::Rules => self.rules.ui(ui, &mut self.doc, &mut errors),
+        });
+        for e in errors {
+            self.error(e);
+        }
+        self.prompt_ui(&ctx);
+        self.chooser.ui(&ctx);
+        self.run_commands(&ctx);
+    }
+}

@@ -1,0 +1,51 @@
+//! Everything the user can ask the app to do, as values: menus, shortcuts and
+//! panels push commands, and the app carries them out once per frame.
+
+use std::path::PathBuf;
+
+/// The screens of the app, in workflow order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Backlog,
+    Capacity,
+    Rules,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 3] = [Tab::Backlog, Tab::Capacity, Tab::Rules];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Backlog => "Backlog",
+            Tab::Capacity => "Capacity",
+            Tab::Rules => "Rules",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// A new plan from the default catalogue.
+    New,
+    /// Ask for a plan file to open.
+    Open,
+    /// Open this plan file.
+    OpenPath(PathBuf),
+    /// Save to the current file (or ask where, for a new plan).
+    Save,
+    /// Ask where to save, then save there.
+    SaveAs,
+    SaveTo(PathBuf),
+    Undo,
+    Redo,
+    ShowTab(Tab),
+    /// Close the window (asks first when there are unsaved changes).
+    Quit,
+}
+
+impl Command {
+    /// Commands that replace or close the document lose unsaved changes.
+    pub fn discards_document(&self) -> bool {
+        matches!(self, Command::New | Command::Open | Command::OpenPath(_) | Command::Quit)
+    }
+}

@@ -1,0 +1,319 @@
+//! The dialog that adds or edits one backlog item, validating every field
+//! before anything changes in the plan.
+
+use super::dates;
+use crate::model::{BacklogItem, Continuity, DaySpec, ModeRequirement, PartOfDay, Patient, Plan, Unavailability, nhs};
+use chrono::Weekday;
+
+/// A validated item ready to go into the plan.
+pub struct EditorOutcome {
+    pub item: BacklogItem,
+    /// Id of the item it replaces; `None` adds a new one.
+    pub replaces: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ContinuityKind {
+    None,
+    Preferred,
+    Required,
+}
+
+pub struct ItemEditor {
+    replaces: Option<String>,
+    draft: BacklogItem,
+    id: String,
+    nhs_number: String,
+    original_date: String,
+    see_by: String,
+    earliest: String,
+    unavailable: String,
+    continuity: ContinuityKind,
+    continuity_clinician: String,
+    errors: Vec<String>,
+}
+
+impl ItemEditor {
+    pub fn new_item(plan: &Plan) -> ItemEditor {
+        let today = chrono::Local::now().date_naive();
+        let id = (1..).map(|n| format!("NEW-{n:04}")).find(|id| plan.backlog_item(id).is_none()).unwrap_or_default();
+        let item = BacklogItem {
+            id,
+            patient: Patient::default(),
+            original_date: plan.outage.start.map_or(today, |s| s.date()),
+            original_time: None,
+            original_clinician: String::new(),
+            appointment_type: plan.appointment_types.first().map(|t| t.name.clone()).unwrap_or_default(),
+            slots: plan.appointment_types.first().map_or(1, |t| t.default_slots.max(1)),
+            priority: plan.rules.priorities.last().map(|p| p.name.clone()).unwrap_or_default(),
+            mode: ModeRequirement::Any,
+            continuity: Continuity::None,
+            unavailable: Vec::new(),
+            preferred_part: None,
+            earliest_date: None,
+            see_by: None,
+            notes: String::new(),
+            declined_sessions: Vec::new(),
+        };
+        let mut editor = ItemEditor::edit_item(plan, &item);
+        editor.replaces = None;
+        editor
+    }
+
+    pub fn edit_item(_plan: &Plan, item: &BacklogItem) -> ItemEditor {
+        let (continuity, continuity_clinician) = match &item.continuity {
+            Continuity::None => (ContinuityKind::None, String::new()),
+            Continuity::Preferred(c) => (ContinuityKind::Preferred, c.clone()),
+            Continuity::Required(c) => (ContinuityKind::Required, c.clone()),
+        };
+        ItemEditor {
+            replaces: Some(item.id.clone()),
+            draft: item.clone(),
+            id: item.id.clone(),
+            nhs_number: nhs::format(&item.patient.nhs_number),
+            original_date: dates::uk(item.original_date),
+            see_by: dates::uk_opt(item.see_by),
+            earliest: dates::uk_opt(item.earliest_date),
+            unavailable: item.unavailable.iter().map(Unavailability::label).collect::<Vec<_>>().join(", "),
+            continuity,
+            continuity_clinician,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Shows the dialog. `None`: still open; `Some(None)`: cancelled; `Some(Some(_))`: saved.
+    pub fn ui(&mut self, ctx: &egui::Context, plan: &Plan) -> Option<Option<EditorOutcome>> {
+        let mut result = None;
+        let title = match &self.replaces {
+            Some(id) => format!("Edit appointment {id}"),
+            None => "Add appointment".to_string(),
+        };
+        egui::Modal::new(egui::Id::unique("item-editor")).show(ctx, |ui| {
+            ui.heading(&title);
+            egui::Grid::new("item-editor-grid").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+                if self.replaces.is_none() {
+                    text_row(ui, "Appointment id", &mut self.id);
+                }
+                text_row(ui, "Patient name", &mut self.draft.patient.name);
+                text_row(ui, "NHS number", &mut self.nhs_number);
+                text_row(ui, "Phone", &mut self.draft.patient.phone);
+                ui.label("");
+                ui.checkbox(&mut self.draft.patient.sms_consent, "Consents to SMS");
+                ui.end_row();
+                text_row(ui, "Original date", &mut self.original_date);
+
+                let label = ui.label("Priority");
+                egui::ComboBox::new("edit-priority", "")
+                    .selected_text(&self.draft.priority)
+                    .show_ui(ui, |ui| {
+                        for p in &plan.rules.priorities {
+                            ui.selectable_value(&mut self.draft.priority, p.name.clone(), &p.name);
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.end_row();
+
+                let label = ui.label("Type");
+                let before = self.draft.appointment_type.clone();
+                egui::ComboBox::new("edit-type", "")
+                    .selected_text(&self.draft.appointment_type)
+                    .show_ui(ui, |ui| {
+                        for t in &plan.appointment_types {
+                            ui.selectable_value(&mut self.draft.appointment_type, t.name.clone(), &t.name);
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                if before != self.draft.appointment_type
+                    && let Some(kind) = plan.appointment_type(&self.draft.appointment_type)
+                {
+                    self.draft.slots = kind.default_slots.max(1);
+                }
+                ui.end_row();
+
+                let label = ui.label("Slots");
+                ui.add(egui::DragValue::new(&mut self.draft.slots).range(1..=6)).labelled_by(label.id);
+                ui.end_row();
+
+                let label = ui.label("Mode");
+                egui::ComboBox::new("edit-mode", "")
+                    .selected_text(self.draft.mode.label())
+                    .show_ui(ui, |ui| {
+                        for m in [ModeRequirement::Any, ModeRequirement::FaceToFace, ModeRequirement::Telephone] {
+                            ui.selectable_value(&mut self.draft.mode, m, m.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.end_row();
+
+                ui.label("Continuity");
+                ui.horizontal(|ui| {
+                    for (kind, text) in [
+                        (ContinuityKind::None, "None"),
+                        (ContinuityKind::Preferred, "Preferred"),
+                        (ContinuityKind::Required, "Required"),
+                    ] {
+                        ui.radio_value(&mut self.continuity, kind, text);
+                    }
+                    if self.continuity != ContinuityKind::None {
+                        let shown = plan
+                            .clinician(&self.continuity_clinician)
+                            .map_or("Choose a clinician", |c| c.name.as_str())
+                            .to_string();
+                        egui::ComboBox::new("edit-continuity-clinician", "Clinician").selected_text(shown).show_ui(
+                            ui,
+                            |ui| {
+                                for c in &plan.clinicians {
+                                    ui.selectable_value(&mut self.continuity_clinician, c.id.clone(), &c.name);
+                                }
+                            },
+                        );
+                    }
+                });
+                ui.end_row();
+
+                ui.label("Prefers");
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut self.draft.preferred_part, None, "Any time");
+                    ui.radio_value(&mut self.draft.preferred_part, Some(PartOfDay::AM), "Mornings");
+                    ui.radio_value(&mut self.draft.preferred_part, Some(PartOfDay::PM), "Afternoons");
+                });
+                ui.end_row();
+
+                text_row(ui, "Cannot attend", &mut self.unavailable);
+                ui.label("");
+                ui.small("Comma separated: Mon, Fri PM, 25/07/2024 AM");
+                ui.end_row();
+                text_row(ui, "Earliest date", &mut self.earliest);
+                text_row(ui, "See by", &mut self.see_by);
+
+                let label = ui.label("Notes");
+                ui.add(egui::TextEdit::multiline(&mut self.draft.notes).desired_rows(2)).labelled_by(label.id);
+                ui.end_row();
+            });
+            for error in &self.errors {
+                ui.colored_label(ui.visuals().error_fg_color, error);
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Save appointment").clicked() {
+                    match self.validate(plan) {
+                        Ok(item) => result = Some(Some(EditorOutcome { item, replaces: self.replaces.clone() })),
+                        Err(errors) => self.errors = errors,
+                    }
+                }
+                if ui.button("Cancel").clicked() {
+                    result = Some(None);
+                }
+            });
+        });
+        result
+    }
+
+    /// Checks every field; all problems are reported together.
+    fn validate(&self, plan: &Plan) -> Result<BacklogItem, Vec<String>> {
+        let mut errors = Vec::new();
+        let mut item = self.draft.clone();
+        let mut field = |name: &str, result: Result<(), String>| {
+            if let Err(e) = result {
+                errors.push(format!("{name}: {e}"));
+            }
+        };
+        if self.replaces.is_none() {
+            item.id = self.id.trim().to_string();
+            field(
+                "Appointment id",
+                if item.id.is_empty() {
+                    Err("an id is needed".into())
+                } else if plan.backlog_item(&item.id).is_some() {
+                    Err(format!("{} is already used by another appointment", item.id))
+                } else {
+                    Ok(())
+                },
+            );
+        }
+        item.patient.name = item.patient.name.trim().to_string();
+        field("Patient name", if item.patient.name.is_empty() { Err("a name is needed".into()) } else { Ok(()) });
+        field(
+            "NHS number",
+            nhs::parse(&self.nhs_number).map(|n| item.patient.nhs_number = n).map_err(|e| e.to_string()),
+        );
+        field("Original date", dates::parse_uk(&self.original_date).map(|d| item.original_date = d));
+        field("Earliest date", dates::parse_uk_opt(&self.earliest).map(|d| item.earliest_date = d));
+        field("See by", dates::parse_uk_opt(&self.see_by).map(|d| item.see_by = d));
+        field("Cannot attend", parse_unavailable(&self.unavailable).map(|u| item.unavailable = u));
+        if let (Some(earliest), Some(see_by)) = (item.earliest_date, item.see_by)
+            && see_by < earliest
+        {
+            field("See by", Err(format!("{} is before the earliest date {}", dates::uk(see_by), dates::uk(earliest))));
+        }
+        field(
+            "Priority",
+            if plan.rules.priority(&item.priority).is_some() { Ok(()) } else { Err("choose a priority".into()) },
+        );
+        field(
+            "Type",
+            if plan.appointment_type(&item.appointment_type).is_some() { Ok(()) } else { Err("choose a type".into()) },
+        );
+        item.continuity = match self.continuity {
+            ContinuityKind::None => Continuity::None,
+            kind => {
+                let id = self.continuity_clinician.clone();
+                if plan.clinician(&id).is_none() {
+                    field("Continuity", Err("choose the clinician the patient should see".into()));
+                }
+                if kind == ContinuityKind::Preferred { Continuity::Preferred(id) } else { Continuity::Required(id) }
+            }
+        };
+        if errors.is_empty() { Ok(item) } else { Err(errors) }
+    }
+}
+
+fn text_row(ui: &mut egui::Ui, label: &str, text: &mut String) {
+    let label = ui.label(label);
+    ui.add(egui::TextEdit::singleline(text).desired_width(260.0)).labelled_by(label.id);
+    ui.end_row();
+}
+
+/// "Mon, Fri PM, 25/07/2024 AM" -> unavailabilities.
+pub fn parse_unavailable(text: &str) -> Result<Vec<Unavailability>, String> {
+    let mut out = Vec::new();
+    for part in text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+        let mut words = part.split_whitespace();
+        let day = words.next().unwrap_or_default();
+        let part_of_day = match words.next().map(str::to_ascii_uppercase).as_deref() {
+            None => None,
+            Some("AM") => Some(PartOfDay::AM),
+            Some("PM") => Some(PartOfDay::PM),
+            Some(other) => return Err(format!("\"{other}\" in \"{part}\" should be AM or PM")),
+        };
+        if words.next().is_some() {
+            return Err(format!("\"{part}\" should be a day and optionally AM or PM"));
+        }
+        let day = match day.parse::<Weekday>() {
+            Ok(weekday) => DaySpec::Weekday(weekday),
+            Err(_) => DaySpec::Date(
+                dates::parse_uk(day)
+                    .map_err(|_| format!("\"{day}\" is neither a weekday (Mon) nor a date (dd/mm/yyyy)"))?,
+            ),
+        };
+        out.push(Unavailability { day, part: part_of_day });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_unavailability_lists() {
+        let parsed = parse_unavailable("Mon, fri pm; 25/07/2024 AM");
+        let labels: Vec<String> = parsed.unwrap_or_default().iter().map(Unavailability::label).collect();
+        assert_eq!(labels, ["Mon", "Fri PM", "25/07/2024 AM"]);
+        assert!(parse_unavailable("Mon XX").is_err_and(|e| e.contains("AM or PM")));
+        assert!(parse_unavailable("someday").is_err_and(|e| e.contains("neither a weekday")));
+        assert_eq!(parse_unavailable(" "), Ok(Vec::new()));
+    }
+}

@@ -1,0 +1,97 @@
+//! The menu bar and the keyboard shortcuts: both only push commands.
+
+use super::command::Command;
+use super::document::Document;
+use egui::{Key, KeyboardShortcut, Modifiers};
+use std::path::PathBuf;
+
+pub const NEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
+pub const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+pub const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+pub const SAVE_AS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
+pub const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+pub const REDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
+pub const REDO_Y: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
+
+/// Turns this frame's shortcuts into commands. Undo/redo are left to a text
+/// field that has focus, so Ctrl+Z inside a field undoes typing, not the plan.
+pub fn shortcuts(ctx: &egui::Context, commands: &mut Vec<Command>) {
+    let text_focus = ctx.memory(|m| m.focused().is_some()) && ctx.egui_wants_keyboard_input();
+    ctx.input_mut(|input| {
+        // Most specific first: Ctrl+Shift+S must not also read as Ctrl+S.
+        if input.consume_shortcut(&SAVE_AS) {
+            commands.push(Command::SaveAs);
+        }
+        if input.consume_shortcut(&SAVE) {
+            commands.push(Command::Save);
+        }
+        if input.consume_shortcut(&OPEN) {
+            commands.push(Command::Open);
+        }
+        if input.consume_shortcut(&NEW) {
+            commands.push(Command::New);
+        }
+        if !text_focus {
+            if input.consume_shortcut(&REDO) || input.consume_shortcut(&REDO_Y) {
+                commands.push(Command::Redo);
+            }
+            if input.consume_shortcut(&UNDO) {
+                commands.push(Command::Undo);
+            }
+        }
+    });
+}
+
+pub fn ui(ui: &mut egui::Ui, doc: &Document, recent: &[PathBuf], commands: &mut Vec<Command>) {
+    let ctx = ui.ctx().clone();
+    let item = |ui: &mut egui::Ui, text: &str, shortcut: Option<&KeyboardShortcut>, enabled: bool| {
+        let mut button = egui::Button::new(text);
+        if let Some(shortcut) = shortcut {
+            button = button.shortcut_text(ctx.format_shortcut(shortcut));
+        }
+        let clicked = ui.add_enabled(enabled, button).clicked();
+        if clicked {
+            ui.close();
+        }
+        clicked
+    };
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            if item(ui, "New plan", Some(&NEW), true) {
+                commands.push(Command::New);
+            }
+            if item(ui, "Open...", Some(&OPEN), true) {
+                commands.push(Command::Open);
+            }
+            ui.menu_button("Open recent", |ui| {
+                if recent.is_empty() {
+                    ui.label("No recent plans");
+                }
+                for path in recent {
+                    if item(ui, &path.display().to_string(), None, true) {
+                        commands.push(Command::OpenPath(path.clone()));
+                    }
+                }
+            });
+            ui.separator();
+            if item(ui, "Save", Some(&SAVE), true) {
+                commands.push(Command::Save);
+            }
+            if item(ui, "Save as...", Some(&SAVE_AS), true) {
+                commands.push(Command::SaveAs);
+            }
+            ui.separator();
+            if item(ui, "Quit", None, true) {
+                commands.push(Command::Quit);
+            }
+        });
+        ui.menu_button("Edit", |ui| {
+            if item(ui, "Undo", Some(&UNDO), doc.can_undo()) {
+                commands.push(Command::Undo);
+            }
+            if item(ui, "Redo", Some(&REDO), doc.can_redo()) {
+                commands.push(Command::Redo);
+            }
+        });
+    });
+}

@@ -1,0 +1,158 @@
+//! CSV import of the cancelled-appointment backlog and of the rota, as
+//! clinical systems and spreadsheets export them (see docs/formats.md).
+//!
+//! Import is two steps so nothing changes until the user has seen the result:
+//! `preview_*` reads the file against the plan and lists every row it cannot
+//! take (line, column, reason); `accept_*` adds the good rows to the plan.
+
+mod backlog;
+mod columns;
+mod rota;
+mod values;
+
+use crate::model::{BacklogItem, Clinician, Session};
+use std::collections::BTreeMap;
+
+pub use backlog::{BACKLOG_COLUMNS, accept_backlog, preview_backlog};
+pub use columns::{MAX_IMPORT_BYTES, MAX_IMPORT_ROWS};
+pub use rota::{ROTA_COLUMNS, accept_rota, preview_rota};
+
+/// A problem that stops the whole file from being read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ImportError {
+    #[error("the file is empty: there is no header row and no data")]
+    Empty,
+    #[error("the file is {size} bytes, more than the {max} bytes Rebook imports; export fewer rows or split the file")]
+    TooLarge { size: usize, max: usize },
+    #[error("the file has more than {max} rows, more than Rebook imports at once; split the file")]
+    TooManyRows { max: usize },
+    #[error("this is not a CSV text file: {0}")]
+    NotText(String),
+    #[error("{0}")]
+    WrongSeparator(String),
+    #[error(
+        "the file has no \"{column}\" column{}; the columns found are: {}. Map one of them to \"{column}\"",
+        if also_accepted.is_empty() { String::new() } else { format!(" (also recognised as: {})", also_accepted.join(", ")) },
+        if found.is_empty() { "(none)".to_string() } else { found.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ") }
+    )]
+    MissingColumn { column: String, also_accepted: Vec<String>, found: Vec<String> },
+    #[error("the columns \"{first}\" and \"{second}\" both give \"{column}\"; map one of them to something else")]
+    DuplicateColumn { column: String, first: String, second: String },
+    #[error("the column \"{header}\" is mapped to \"{column}\", which Rebook does not know; choose one of: {}", known.join(", "))]
+    UnknownColumn { header: String, column: String, known: Vec<String> },
+    #[error("line {line}: the CSV cannot be read: {message}")]
+    Csv { line: usize, message: String },
+}
+
+/// One value of one row that could not be taken. A row may have several.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RowError {
+    /// 1-based line of the file where the row starts (the header is line 1).
+    pub line: usize,
+    /// Canonical column name, e.g. "nhs_number"; "row" for the row as a whole.
+    pub column: String,
+    /// In plain words, e.g. `bad date "31/02/2024": no such day`.
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}, {}: {}", self.line, self.column, self.reason)
+    }
+}
+
+/// What a backlog file would add to the plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BacklogPreview {
+    /// Source header -> canonical column; "" for a column the user chose to ignore.
+    /// Headers Rebook did not recognise are absent (see `headers`).
+    pub mapping: BTreeMap<String, String>,
+    /// Every header of the file in order, for the mapping editor.
+    pub headers: Vec<String>,
+    pub items: Vec<BacklogItem>,
+    /// Sorted by line; a row with several problems has several entries.
+    pub rejected: Vec<RowError>,
+    /// Rows that import but deserve a look (a repeated appointment, a
+    /// deceased patient, a clinician the plan does not know), sorted by line.
+    pub warnings: Vec<RowError>,
+    /// Data rows in the file (blank rows not counted).
+    pub total_rows: usize,
+}
+
+impl BacklogPreview {
+    /// Number of distinct rows that will not be imported.
+    pub fn rejected_rows(&self) -> usize {
+        distinct_lines(&self.rejected)
+    }
+}
+
+/// What a rota file would add to the plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RotaPreview {
+    /// Source header -> canonical column; "" for a column the user chose to ignore.
+    pub mapping: BTreeMap<String, String>,
+    pub headers: Vec<String>,
+    /// Clinicians named in the file but not in the plan, created with the file's role.
+    pub new_clinicians: Vec<Clinician>,
+    pub sessions: Vec<Session>,
+    pub rejected: Vec<RowError>,
+    /// Sessions that import but deserve a look (on a weekend or bank holiday,
+    /// outside the plan's horizon), sorted by line.
+    pub warnings: Vec<RowError>,
+    pub total_rows: usize,
+}
+
+impl RotaPreview {
+    /// Number of distinct rows that will not be imported.
+    pub fn rejected_rows(&self) -> usize {
+        distinct_lines(&self.rejected)
+    }
+}
+
+/// Keeps the headers the file used for next time. Ignored columns are not
+/// remembered: one plan remembers backlog and rota headers together, and
+/// "ignore Date" for one must not hide "Date" in the other.
+fn remember_mapping(plan: &mut crate::model::Plan, mapping: BTreeMap<String, String>) {
+    plan.import_mapping.extend(mapping.into_iter().filter(|(_, column)| !column.is_empty()));
+}
+
+fn distinct_lines(errors: &[RowError]) -> usize {
+    let mut lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+    lines.dedup();
+    lines.len()
+}
+
+/// Collects the problems of one row while its values are read.
+struct RowProblems {
+    line: usize,
+    list: Vec<RowError>,
+}
+
+impl RowProblems {
+    fn new(line: usize) -> Self {
+        RowProblems { line, list: Vec::new() }
+    }
+
+    fn add(&mut self, column: &str, reason: impl Into<String>) {
+        self.list.push(RowError { line: self.line, column: column.to_string(), reason: reason.into() });
+    }
+
+    /// The row's value when it has no problems. Guarantees that a row giving
+    /// no value has at least one problem listed, so no row is dropped silently.
+    fn settle<T>(&mut self, value: Option<T>) -> Option<T> {
+        match value {
+            Some(value) if self.list.is_empty() => Some(value),
+            _ => {
+                if self.list.is_empty() {
+                    self.add("row", "this row could not be read");
+                }
+                None
+            }
+        }
+    }
+
+    /// The value, or `None` with the reason recorded.
+    fn take<T>(&mut self, column: &str, result: Result<T, String>) -> Option<T> {
+        result.map_err(|reason| self.add(column, reason)).ok()
+    }
+}

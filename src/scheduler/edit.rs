@@ -1,0 +1,254 @@
+//! Edits a user makes to a plan by hand, each keeping every hard constraint:
+//! moving a booking (then pinned, so a re-plan keeps it), pinning, recording
+//! the outcome of contacting the patient (a declined booking returns to the
+//! backlog and that session is not offered again), and a clinician's absence
+//! (their sessions cancelled, the bookings in them freed for re-planning).
+
+use super::cost::check_eligible;
+use super::times::retime;
+use super::usage::{Blocked, Usage};
+use crate::model::{Booking, ContactStatus, Outcome, Plan};
+use chrono::{NaiveDate, NaiveTime};
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EditError {
+    #[error("appointment {0} is not in the backlog")]
+    UnknownAppointment(String),
+    #[error("session {0} is not in the plan")]
+    UnknownSession(String),
+    #[error("appointment {appointment} cannot go in session {session}: {reason}")]
+    Ineligible { appointment: String, session: String, reason: String },
+    #[error("session {session} has no usable slot left for appointment {appointment}")]
+    SessionFull { appointment: String, session: String },
+    #[error("the patient of appointment {appointment} already has an appointment on {date}")]
+    PatientBusy { appointment: String, date: NaiveDate },
+    #[error("{clinician} already has their daily cap of rebooked appointments on {date}")]
+    DailyCap { clinician: String, date: NaiveDate },
+    #[error("appointment {0} is not booked into a session")]
+    NotPlaced(String),
+}
+
+/// Moves an appointment into a session by hand and pins it there. The moved
+/// booking's contact status is reset (the patient must hear of the new time);
+/// both sessions are re-timed, keeping times patients were already told.
+pub fn move_booking(plan: &mut Plan, appointment_id: &str, session_id: &str) -> Result<(), EditError> {
+    let item = plan.backlog_item(appointment_id).ok_or_else(|| EditError::UnknownAppointment(appointment_id.into()))?;
+    let session = plan.session(session_id).ok_or_else(|| EditError::UnknownSession(session_id.into()))?;
+    check_eligible(plan, item, session).map_err(|why| EditError::Ineligible {
+        appointment: appointment_id.into(),
+        session: session_id.into(),
+        reason: why.describe().into(),
+    })?;
+    let usage = Usage::of_bookings(plan, &plan.bookings, Some(appointment_id));
+    let idx = usage.index(session_id).ok_or_else(|| EditError::UnknownSession(session_id.into()))?;
+    match usage.check(item, idx) {
+        Ok(()) => {}
+        Err(Blocked::Full) => {
+            return Err(EditError::SessionFull { appointment: appointment_id.into(), session: session_id.into() });
+        }
+        Err(Blocked::PatientBusy) => {
+            return Err(EditError::PatientBusy { appointment: appointment_id.into(), date: session.date });
+        }
+        Err(Blocked::DailyCap) => {
+            let clinician = plan.clinician(&session.clinician).map_or(session.clinician.clone(), |c| c.name.clone());
+            return Err(EditError::DailyCap { clinician, date: session.date });
+        }
+    }
+    let previous = plan.booking(appointment_id).and_then(Booking::session).map(str::to_string);
+    let slot = booking_mut(plan, appointment_id);
+    // Not pinned while re-timing, so it gets a free slot rather than keeping an old time.
+    slot.outcome = Outcome::Placed { session: session_id.into(), time: NaiveTime::MIN };
+    slot.pinned = false;
+    slot.contact = ContactStatus::NotContacted;
+    slot.explanation = "moved by hand".into();
+    let affected: Vec<String> = previous.into_iter().chain([session_id.to_string()]).collect();
+    retime_sessions(plan, &affected);
+    booking_mut(plan, appointment_id).pinned = true;
+    Ok(())
+}
+
+/// Pins or unpins a placed booking: a pinned booking never moves in a re-plan.
+pub fn set_pinned(plan: &mut Plan, appointment_id: &str, pinned: bool) -> Result<(), EditError> {
+    let booking = plan
+        .bookings
+        .iter_mut()
+        .find(|b| b.appointment_id == appointment_id)
+        .ok_or_else(|| EditError::UnknownAppointment(appointment_id.into()))?;
+    if booking.session().is_none() {
+        return Err(EditError::NotPlaced(appointment_id.into()));
+    }
+    booking.pinned = pinned;
+    Ok(())
+}
+
+/// Records what the patient said. Declined: the booking becomes unplaced
+/// ("declined Tue 23/07/2024 AM"), unpinned, and the session is added to the
+/// item's declined sessions so a re-plan does not offer it again.
+pub fn record_contact(plan: &mut Plan, appointment_id: &str, status: ContactStatus) -> Result<(), EditError> {
+    let session_id = plan
+        .booking(appointment_id)
+        .ok_or_else(|| EditError::UnknownAppointment(appointment_id.into()))?
+        .session()
+        .map(str::to_string)
+        .ok_or_else(|| EditError::NotPlaced(appointment_id.into()))?;
+    if status == ContactStatus::Declined {
+        let when = plan
+            .session(&session_id)
+            .map(|s| format!("{} {}", s.date.format("%a %d/%m/%Y"), s.part.label()))
+            .unwrap_or_else(|| session_id.clone());
+        if let Some(item) = plan.backlog.iter_mut().find(|i| i.id == appointment_id)
+            && !item.declined_sessions.contains(&session_id)
+        {
+            item.declined_sessions.push(session_id.clone());
+        }
+        let booking = booking_mut(plan, appointment_id);
+        booking.outcome = Outcome::Unplaced { reason: format!("declined {when}") };
+        booking.explanation = format!("declined {when}");
+        booking.pinned = false;
+        booking.contact = ContactStatus::Declined;
+        retime_sessions(plan, &[session_id]);
+    } else {
+        booking_mut(plan, appointment_id).contact = status;
+    }
+    Ok(())
+}
+
+/// A clinician's absence from `from` to `to` (inclusive): their sessions are
+/// cancelled and every booking in them becomes unplaced ("session cancelled:
+/// Dr A Patel absent"), unpinned, ready for a re-plan. Returns the number of
+/// sessions cancelled.
+pub fn cancel_sessions(plan: &mut Plan, clinician: &str, from: NaiveDate, to: NaiveDate) -> usize {
+    let name = plan.clinician(clinician).map_or_else(|| clinician.to_string(), |c| c.name.clone());
+    let mut cancelled = Vec::new();
+    for session in plan.sessions.iter_mut() {
+        if session.clinician == clinician && from <= session.date && session.date <= to && !session.cancelled {
+            session.cancelled = true;
+            cancelled.push(session.id.clone());
+        }
+    }
+    let reason = format!("session cancelled: {name} absent");
+    for booking in plan.bookings.iter_mut() {
+        if booking.session().is_some_and(|s| cancelled.iter().any(|c| c == s)) {
+            booking.outcome = Outcome::Unplaced { reason: reason.clone() };
+            booking.explanation = reason.clone();
+            booking.pinned = false;
+        }
+    }
+    cancelled.len()
+}
+
+/// The booking of an appointment, created unplaced if the plan has none yet.
+fn booking_mut<'a>(plan: &'a mut Plan, appointment_id: &str) -> &'a mut Booking {
+    let position = match plan.bookings.iter().position(|b| b.appointment_id == appointment_id) {
+        Some(position) => position,
+        None => {
+            plan.bookings.push(Booking {
+                appointment_id: appointment_id.into(),
+                outcome: Outcome::Unplaced { reason: String::new() },
+                pinned: false,
+                contact: ContactStatus::NotContacted,
+                explanation: String::new(),
+            });
+            plan.bookings.len() - 1
+        }
+    };
+    &mut plan.bookings[position]
+}
+
+fn retime_sessions(plan: &mut Plan, sessions: &[String]) {
+    let only: Vec<&str> = sessions.iter().map(String::as_str).collect();
+    let mut bookings = std::mem::take(&mut plan.bookings);
+    retime(plan, &mut bookings, Some(&only));
+    plan.bookings = bookings;
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::{Mode, PartOfDay};
+    use crate::scheduler::check::violations;
+    use crate::scheduler::test_plans::{d, item, number_patients, session, small_plan, t};
+
+    fn plan_with_two() -> Plan {
+        let mut plan = small_plan();
+        plan.sessions.push(session("S2", "GP-JONES", 23, PartOfDay::AM, 10, Mode::FaceToFace));
+        plan.sessions.push(session("N1", "NURSE-KAUR", 23, PartOfDay::AM, 10, Mode::FaceToFace));
+        plan.backlog = vec![item("A", "GP routine", "Routine", (1, 9, 0)), item("B", "GP urgent", "Urgent", (1, 9, 0))];
+        number_patients(&mut plan);
+        plan.bookings = vec![
+            Booking {
+                appointment_id: "A".into(),
+                outcome: Outcome::Placed { session: "S1".into(), time: t(9, 0) },
+                pinned: false,
+                contact: ContactStatus::NotContacted,
+                explanation: String::new(),
+            },
+            Booking {
+                appointment_id: "B".into(),
+                outcome: Outcome::Placed { session: "S2".into(), time: t(9, 0) },
+                pinned: false,
+                contact: ContactStatus::Notified,
+                explanation: String::new(),
+            },
+        ];
+        plan
+    }
+
+    #[test]
+    fn move_checks_constraints_pins_and_retimes() {
+        let mut plan = plan_with_two();
+        let err = move_booking(&mut plan, "A", "N1").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "appointment A cannot go in session N1: the clinician's role does not see this type"
+        );
+        move_booking(&mut plan, "A", "S2").unwrap();
+        let a = plan.booking("A").unwrap();
+        assert!(a.pinned);
+        // B was told 09:00 and keeps it; A gets the next slot.
+        assert_eq!(a.outcome, Outcome::Placed { session: "S2".into(), time: t(9, 10) });
+        assert_eq!(violations(&plan, &plan.bookings), Vec::<String>::new());
+        assert!(matches!(move_booking(&mut plan, "A", "nowhere"), Err(EditError::UnknownSession(_))));
+    }
+
+    #[test]
+    fn move_refuses_full_sessions_and_busy_patients() {
+        let mut plan = plan_with_two();
+        plan.sessions[1].free_slots = 2; // S2: its one usable slot is B's
+        assert!(matches!(move_booking(&mut plan, "A", "S2"), Err(EditError::SessionFull { .. })));
+        plan.sessions[1].free_slots = 10;
+        plan.backlog[0].patient.nhs_number = plan.backlog[1].patient.nhs_number.clone();
+        assert!(matches!(move_booking(&mut plan, "A", "S2"), Err(EditError::PatientBusy { .. })));
+    }
+
+    #[test]
+    fn declined_returns_to_the_backlog_and_is_not_offered_again() {
+        let mut plan = plan_with_two();
+        set_pinned(&mut plan, "A", true).unwrap();
+        record_contact(&mut plan, "A", ContactStatus::Declined).unwrap();
+        let a = plan.booking("A").unwrap();
+        assert_eq!(a.outcome, Outcome::Unplaced { reason: "declined Mon 22/07/2024 AM".into() });
+        assert!(!a.pinned);
+        assert_eq!(plan.backlog[0].declined_sessions, ["S1"]);
+        assert!(matches!(set_pinned(&mut plan, "A", true), Err(EditError::NotPlaced(_))));
+        let err = move_booking(&mut plan, "A", "S1").unwrap_err();
+        assert!(err.to_string().contains("already declined"), "{err}");
+        record_contact(&mut plan, "B", ContactStatus::Confirmed).unwrap();
+        assert!(plan.booking("B").unwrap().is_fixed());
+    }
+
+    #[test]
+    fn absence_cancels_sessions_and_frees_their_bookings() {
+        let mut plan = plan_with_two();
+        set_pinned(&mut plan, "A", true).unwrap();
+        assert_eq!(cancel_sessions(&mut plan, "GP-PATEL", d(22), d(26)), 1);
+        assert!(plan.sessions[0].cancelled);
+        let a = plan.booking("A").unwrap();
+        assert_eq!(a.outcome, Outcome::Unplaced { reason: "session cancelled: Dr A Patel absent".into() });
+        assert!(!a.pinned);
+        assert_eq!(plan.booking("B").unwrap().session(), Some("S2"));
+        assert_eq!(cancel_sessions(&mut plan, "GP-PATEL", d(22), d(26)), 0);
+    }
+}

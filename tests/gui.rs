@@ -1,0 +1,533 @@
+//! The desktop app driven headless with egui_kittest, through the same menus,
+//! shortcuts and fields a practice manager uses.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{NaiveDate, NaiveTime};
+use egui::accesskit::Role;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use rebook::gui::{AppOptions, Command, RebookApp, ScriptedChooser, StartWith, Tab};
+use rebook::io::plan_file;
+use rebook::model::{
+    BacklogItem, Clinician, Continuity, Horizon, Mode, ModeRequirement, PartOfDay, Patient, Plan, Session, nhs,
+};
+use std::path::{Path, PathBuf};
+
+fn date(day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 7, day).unwrap()
+}
+
+/// A small synthetic practice: four clinicians, a week of sessions and `items` cancelled appointments.
+fn fixture_plan(items: usize) -> Plan {
+    let mut plan = Plan::new("Riverside Surgery");
+    plan.horizon = Some(Horizon { start: date(22), end: date(26) });
+    for (id, name, role) in [
+        ("GP-PATEL", "Dr A Patel", "GP"),
+        ("GP-JONES", "Dr B Jones", "GP"),
+        ("PN-SMITH", "Nurse C Smith", "Practice nurse"),
+        ("HCA-BROWN", "D Brown", "HCA"),
+    ] {
+        plan.clinicians.push(Clinician {
+            id: id.into(),
+            name: name.into(),
+            role: role.into(),
+            extra_types: Vec::new(),
+            excluded_types: Vec::new(),
+            daily_cap: None,
+        });
+    }
+    for day in 22..=26 {
+        for c in ["GP-PATEL", "GP-JONES", "PN-SMITH", "HCA-BROWN"] {
+            for part in [PartOfDay::AM, PartOfDay::PM] {
+                let start = if part == PartOfDay::AM { (8, 30) } else { (14, 0) };
+                plan.sessions.push(Session {
+                    id: format!("{c}-2024-07-{day}-{}", part.label()),
+                    clinician: c.into(),
+                    date: date(day),
+                    part,
+                    start: NaiveTime::from_hms_opt(start.0, start.1, 0).unwrap(),
+                    slot_minutes: 10,
+                    free_slots: 6,
+                    mode: Mode::FaceToFace,
+                    slot_times: Vec::new(),
+                    cancelled: false,
+                });
+            }
+        }
+    }
+    let types = ["GP routine", "Nurse bloods", "Vaccination"];
+    let clinicians = ["GP-PATEL", "GP-JONES", "PN-SMITH", "HCA-BROWN"];
+    let surnames = ["SMITH", "KHAN", "JONES", "TAYLOR", "WILLIAMS", "NOWAK", "OKAFOR", "EVANS"];
+    let kinds: Vec<String> = plan.appointment_types.iter().map(|t| t.name.clone()).collect();
+    for (i, number) in nhs::test_numbers().take(items).enumerate() {
+        let kind = types[i % types.len()];
+        assert!(kinds.iter().any(|k| k == kind), "{kind} is in the default catalogue");
+        plan.backlog.push(BacklogItem {
+            id: format!("A{:05}", i + 1),
+            patient: Patient {
+                nhs_number: number,
+                name: format!("{}, Pat{}", surnames[i % surnames.len()], i + 1),
+                date_of_birth: NaiveDate::from_ymd_opt(
+                    1950 + (i % 50) as i32,
+                    1 + (i % 12) as u32,
+                    1 + (i % 28) as u32,
+                ),
+                phone: format!("07700 9{:05}", i % 100_000),
+                sms_consent: i % 3 != 0,
+                deceased: false,
+            },
+            original_date: date(19),
+            original_time: NaiveTime::from_hms_opt(8 + (i % 9) as u32, (i % 6) as u32 * 10, 0),
+            original_clinician: clinicians[i % clinicians.len()].into(),
+            appointment_type: kind.into(),
+            slots: 1,
+            priority: ["Urgent", "Soon", "Routine", "Routine"][i % 4].into(),
+            mode: ModeRequirement::Any,
+            continuity: if i % 5 == 0 { Continuity::Preferred("GP-PATEL".into()) } else { Continuity::None },
+            unavailable: Vec::new(),
+            preferred_part: None,
+            earliest_date: None,
+            see_by: None,
+            notes: if i == 2 { "hearing impaired, call daughter".into() } else { String::new() },
+            declined_sessions: Vec::new(),
+        });
+    }
+    plan
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    dir: PathBuf,
+    plan_path: PathBuf,
+    chooser: ScriptedChooser,
+}
+
+fn setup(items: usize) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let plan_path = path.join("outage.rebook.ron");
+    plan_file::save(&fixture_plan(items), &plan_path).unwrap();
+    Setup { dir: path, _dir: dir, plan_path, chooser: ScriptedChooser::default() }
+}
+
+fn harness(setup: &Setup) -> Harness<'static, RebookApp> {
+    let options = AppOptions {
+        start: StartWith::File(setup.plan_path.clone()),
+        chooser: Box::new(setup.chooser.clone()),
+        recent_store: Some(setup.dir.join("config").join("recent.txt")),
+    };
+    let mut harness =
+        Harness::builder().with_size(egui::vec2(1500.0, 900.0)).build_eframe(move |_cc| RebookApp::new(options));
+    harness.run();
+    harness
+}
+
+/// A text field by its label (a column header may carry the same words).
+fn field<'h>(harness: &'h Harness<'static, RebookApp>, label: &'h str) -> egui_kittest::Node<'h> {
+    harness
+        .query_by_role_and_label(Role::TextInput, label)
+        .unwrap_or_else(|| harness.get_by_role_and_label(Role::MultilineTextInput, label))
+}
+
+fn item<'a>(plan: &'a Plan, id: &str) -> &'a BacklogItem {
+    plan.backlog_item(id).unwrap()
+}
+
+#[test]
+fn opens_the_plan_with_its_title_summary_and_backlog() {
+    let setup = setup(40);
+    let mut harness = harness(&setup);
+    let app = harness.state();
+    assert!(app.errors().is_empty(), "{:?}", app.errors());
+    assert_eq!(app.document().title(), "Rebook — outage.rebook.ron — Riverside Surgery");
+    assert_eq!(app.tab(), Tab::Backlog);
+    // The summary panel and the table are on screen.
+    harness.get_by_label("Capacity by day");
+    harness.get_by_label("A00001");
+    harness.get_by_label("40 of 40 appointments");
+    let (panel, doc) = harness.state_mut().backlog_panel();
+    assert_eq!(panel.visible_ids(doc).len(), 40);
+    // The file went into the recent list.
+    assert!(harness.state().recent_files()[0].ends_with("outage.rebook.ron"));
+}
+
+#[test]
+fn filters_the_backlog_by_search_and_sorts_by_column() {
+    let setup = setup(40);
+    let mut harness = harness(&setup);
+    harness.get_by_label("Search").focus();
+    harness.get_by_label("Search").type_text("khan");
+    harness.run();
+    let (panel, doc) = harness.state_mut().backlog_panel();
+    let ids = panel.visible_ids(doc);
+    assert_eq!(ids.len(), 5, "{ids:?}");
+    assert!(ids.iter().all(|id| item(doc.plan(), id).patient.name.starts_with("KHAN")));
+    harness.get_by_label("5 of 40 appointments");
+
+    // Search by NHS number digits, spaces allowed.
+    let number = nhs::format(&item(harness.state().document().plan(), "A00007").patient.nhs_number);
+    harness.get_by_label("Clear filters").click();
+    harness.run();
+    harness.get_by_label("Search").focus();
+    harness.get_by_label("Search").type_text(&number);
+    harness.run();
+    let (panel, doc) = harness.state_mut().backlog_panel();
+    assert_eq!(panel.visible_ids(doc), ["A00007"]);
+
+    // Sorting by priority puts the urgent ones first.
+    harness.get_by_label("Clear filters").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Priority").click();
+    harness.run();
+    let (panel, doc) = harness.state_mut().backlog_panel();
+    let ids = panel.visible_ids(doc);
+    let priorities: Vec<&str> = ids.iter().map(|id| item(doc.plan(), id).priority.as_str()).collect();
+    assert_eq!(&priorities[..10], ["Urgent"; 10]);
+    assert_eq!(priorities.last(), Some(&"Routine"));
+}
+
+fn open_editor_for(harness: &mut Harness<'static, RebookApp>, id: &str) {
+    harness.get_by_label("Search").focus();
+    harness.get_by_label("Search").type_text(id);
+    harness.run();
+    harness.get_by_label(id).click();
+    harness.run();
+    harness.get_by_label("Edit selected").click();
+    harness.run();
+}
+
+#[test]
+fn edit_with_validation_then_undo_redo_save_as_and_reopen_identically() {
+    let setup = setup(40);
+    let mut harness = harness(&setup);
+    open_editor_for(&mut harness, "A00003");
+    harness.get_by_label("Edit appointment A00003");
+
+    // An impossible see-by date is refused and nothing changes.
+    field(&harness, "See by").focus();
+    field(&harness, "See by").type_text("31/02/2024");
+    harness.get_by_label("Save appointment").click();
+    harness.run();
+    harness.get_by_label_contains("not a real date");
+    assert!(!harness.state().document().is_dirty());
+
+    // Fix it: select-all then type the right date.
+    field(&harness, "See by").focus();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    field(&harness, "See by").type_text("30/07/2024");
+    harness.get_by_label("Save appointment").click();
+    harness.run();
+    let doc = harness.state().document();
+    assert_eq!(item(doc.plan(), "A00003").see_by, Some(date(30)));
+    assert!(doc.is_dirty());
+    assert_eq!(doc.title(), "Rebook — outage.rebook.ron * — Riverside Surgery");
+
+    // Ctrl+Z undoes the edit (and the document is clean again), Ctrl+Shift+Z redoes it.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(item(harness.state().document().plan(), "A00003").see_by, None);
+    assert!(!harness.state().document().is_dirty());
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    harness.run();
+    assert_eq!(item(harness.state().document().plan(), "A00003").see_by, Some(date(30)));
+
+    // Save as (Ctrl+Shift+S) to a new file chosen in the dialog.
+    let copy = setup.dir.join("copy");
+    setup.chooser.answer_next(Some(copy.clone()));
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
+    harness.run();
+    let saved = setup.dir.join("copy.rebook.ron");
+    let app = harness.state();
+    assert!(app.errors().is_empty(), "{:?}", app.errors());
+    assert_eq!(app.document().path(), Some(saved.as_path()));
+    assert!(!app.document().is_dirty());
+    assert_eq!(app.document().title(), "Rebook — copy.rebook.ron — Riverside Surgery");
+    let on_screen = app.document().plan().clone();
+
+    // Reopen it: identical plan, and identical bytes when saved again.
+    assert_eq!(plan_file::load(&saved).unwrap(), on_screen);
+    harness.state_mut().send(Command::New);
+    harness.run();
+    harness.state_mut().send(Command::OpenPath(saved.clone()));
+    harness.run();
+    assert_eq!(harness.state().document().plan(), &on_screen);
+    let bytes = std::fs::read(&saved).unwrap();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    assert_eq!(std::fs::read(&saved).unwrap(), bytes);
+}
+
+#[test]
+fn adds_and_removes_appointments() {
+    let setup = setup(10);
+    let mut harness = harness(&setup);
+    harness.get_by_label("Add appointment").click();
+    harness.run();
+    field(&harness, "Patient name").focus();
+    field(&harness, "Patient name").type_text("GREEN, Alex");
+    let number = nhs::test_numbers().nth(500).unwrap();
+    field(&harness, "NHS number").focus();
+    field(&harness, "NHS number").type_text(&number);
+    harness.get_by_label("Save appointment").click();
+    harness.run();
+    let plan = harness.state().document().plan();
+    assert_eq!(plan.backlog.len(), 11);
+    let added = plan.backlog.last().unwrap();
+    assert_eq!((added.id.as_str(), added.patient.name.as_str()), ("NEW-0001", "GREEN, Alex"));
+    assert_eq!(added.patient.nhs_number, number);
+
+    // A bad NHS number is refused with the reason.
+    harness.get_by_label("Add appointment").click();
+    harness.run();
+    field(&harness, "Patient name").focus();
+    field(&harness, "Patient name").type_text("GREY, Sam");
+    field(&harness, "NHS number").focus();
+    field(&harness, "NHS number").type_text("987 654 4321");
+    harness.get_by_label("Save appointment").click();
+    harness.run();
+    harness.get_by_label_contains("NHS number:");
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert_eq!(harness.state().document().plan().backlog.len(), 11);
+
+    open_editor_for(&mut harness, "A00004");
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    harness.get_by_label("Remove selected").click();
+    harness.run();
+    let plan = harness.state().document().plan();
+    assert_eq!(plan.backlog.len(), 10);
+    assert!(plan.backlog_item("A00004").is_none());
+}
+
+#[test]
+fn asks_before_discarding_unsaved_changes() {
+    let setup = setup(10);
+    let mut harness = harness(&setup);
+    open_editor_for(&mut harness, "A00002");
+    field(&harness, "Notes").focus();
+    field(&harness, "Notes").type_text("wheelchair user");
+    harness.get_by_label("Save appointment").click();
+    harness.run();
+    assert!(harness.state().document().is_dirty());
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run();
+    assert_eq!(harness.state().pending_prompt(), Some(&Command::New));
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert_eq!(item(harness.state().document().plan(), "A00002").notes, "wheelchair user");
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run();
+    harness.get_by_label("Don't save").click();
+    harness.run();
+    let doc = harness.state().document();
+    assert!(doc.plan().backlog.is_empty() && doc.path().is_none());
+    assert_eq!(doc.title(), "Rebook — Untitled — New practice");
+}
+
+#[test]
+fn save_answer_in_the_prompt_saves_then_opens() {
+    let setup = setup(10);
+    let other = setup.dir.join("other.rebook.ron");
+    plan_file::save(&Plan::new("Other Practice"), &other).unwrap();
+    let mut harness = harness(&setup);
+    open_editor_for(&mut harness, "A00002");
+    field(&harness, "Notes").focus();
+    field(&harness, "Notes").type_text("needs interpreter");
+    harness.get_by_label("Save appointment").click();
+    harness.run();
+
+    setup.chooser.answer_next(Some(other.clone()));
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    harness.run();
+    harness.get_by_label("Save").click();
+    harness.run();
+    // The edit reached the disk, then the dialog opened the other plan.
+    assert_eq!(item(&plan_file::load(&setup.plan_path).unwrap(), "A00002").notes, "needs interpreter");
+    harness.state_mut().send(Command::Open);
+    harness.run();
+    assert_eq!(harness.state().document().plan().practice.name, "Other Practice");
+}
+
+#[test]
+fn a_damaged_file_is_reported_not_fatal() {
+    let setup = setup(5);
+    let broken = setup.dir.join("broken.rebook.ron");
+    let text = std::fs::read_to_string(&setup.plan_path).unwrap();
+    std::fs::write(&broken, &text[..text.len() / 2]).unwrap();
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::OpenPath(broken));
+    harness.run();
+    let app = harness.state();
+    let errors = app.errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("broken.rebook.ron") && errors[0].contains("line"), "{}", errors[0]);
+    // The plan on screen is untouched.
+    assert_eq!(app.document().plan().backlog.len(), 5);
+    harness.get_by_label_contains("Could not open the plan");
+}
+
+/// The backlog table stays smooth at 10,000 rows: frame time measured while scrolling.
+#[test]
+fn ten_thousand_rows_scroll_smoothly() {
+    let setup = setup(10_000);
+    let mut harness = harness(&setup);
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    let (panel, doc) = harness.state_mut().backlog_panel();
+    assert_eq!(panel.visible_ids(doc).len(), 10_000);
+    let frames = 30;
+    let started = std::time::Instant::now();
+    let table = harness.get_by_label("A00001").rect().center();
+    for _ in 0..frames {
+        harness.hover_at(table);
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -600.0),
+            modifiers: Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+        });
+        harness.step();
+    }
+    let per_frame = started.elapsed() / frames;
+    assert!(harness.query_by_label("A00001").is_none(), "the table scrolled away from the first row");
+    eprintln!("backlog with 10,000 rows: {per_frame:?} per frame");
+    // Generous for unoptimised test builds on a shared 2-core machine; release is far below.
+    assert!(per_frame.as_millis() < 250, "{per_frame:?} per frame");
+}
+
+#[allow(dead_code)]
+fn assert_path(_: &Path) {}
+
+fn show_tab(harness: &mut Harness<'static, RebookApp>, tab: &str) {
+    harness.get_by_role_and_label(Role::Button, tab).click();
+    harness.run();
+}
+
+#[test]
+fn capacity_grid_edits_free_slots_as_one_undo_step() {
+    let setup = setup(10);
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Capacity");
+    assert_eq!(harness.state().tab(), Tab::Capacity);
+    let cell = "Dr A Patel 23/07/2024 PM free slots";
+    harness.get_by_label(cell).set_value_accesskit(9.0);
+    harness.run();
+    let session = |h: &Harness<'static, RebookApp>| {
+        h.state().document().plan().session("GP-PATEL-2024-07-23-PM").map(|s| s.free_slots)
+    };
+    assert_eq!(session(&harness), Some(9));
+    assert!(harness.state().document().is_dirty());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(session(&harness), Some(6));
+}
+
+#[test]
+fn capacity_adds_sessions_and_clinicians() {
+    let setup = setup(10);
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Capacity");
+    harness.get_by_label("Add a session").click();
+    harness.run();
+    harness.get_by_label("Clinician").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Nurse C Smith").click();
+    harness.run();
+    field(&harness, "Session date").focus();
+    field(&harness, "Session date").type_text("25/07/2024");
+    harness.get_by_label("Afternoon").click();
+    field(&harness, "Starts at").focus();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    field(&harness, "Starts at").type_text("15:00");
+    harness.get_by_label("Add session").click();
+    harness.run();
+    let app = harness.state();
+    assert!(app.errors().is_empty(), "{:?}", app.errors());
+    let added = app.document().plan().session("PN-SMITH-2024-07-25-PM-2").expect("a second afternoon session");
+    assert_eq!(added.start, NaiveTime::from_hms_opt(15, 0, 0).unwrap());
+    assert_eq!(added.free_slots, 6);
+
+    // A date outside the horizon is refused with the reason.
+    field(&harness, "Session date").focus();
+    field(&harness, "Session date").type_text("25/09/2024");
+    harness.get_by_label("Add session").click();
+    harness.run();
+    assert!(harness.state().errors().iter().any(|e| e.contains("outside the planning horizon")));
+
+    // Clinicians: add one and apply the draft in one step.
+    harness.get_by_label("Clinicians and roles").click();
+    harness.run();
+    field(&harness, "New clinician's name").focus();
+    field(&harness, "New clinician's name").type_text("Dr E Okafor");
+    harness.get_by_label("New clinician's role").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "GP").click();
+    harness.run();
+    harness.get_by_label("Add clinician").click();
+    harness.run();
+    assert!(harness.state().document().plan().clinician("GP-OKAFOR").is_none(), "not applied yet");
+    harness.get_by_label("GP-OKAFOR");
+    harness.get_by_label("Apply clinicians and roles").click();
+    harness.run();
+    assert_eq!(harness.state().errors().len(), 1, "only the horizon error: {:?}", harness.state().errors());
+    let plan = harness.state().document().plan();
+    assert_eq!(plan.clinician("GP-OKAFOR").map(|c| c.name.as_str()), Some("Dr E Okafor"));
+
+    // A clinician with sessions cannot be removed.
+    harness.get_by_label("Remove GP-PATEL").click();
+    harness.run();
+    assert!(harness.state().errors().iter().any(|e| e.contains("Dr A Patel has 10 session(s)")));
+}
+
+#[test]
+fn rules_apply_validate_and_reset() {
+    let setup = setup(10);
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Rules");
+    harness.get_by_label("L: late, per day").set_value_accesskit(25.0);
+    harness.run();
+    assert_eq!(harness.state().document().plan().rules.late_penalty, 10.0, "a draft until applied");
+    harness.get_by_label("Apply rules").click();
+    harness.run();
+    assert_eq!(harness.state().document().plan().rules.late_penalty, 25.0);
+
+    // Removing a class that appointments use is refused, naming them.
+    harness.get_by_label("Remove Soon").click();
+    harness.run();
+    harness.get_by_label("Apply rules").click();
+    harness.run();
+    let errors = harness.state().errors().join("\n");
+    assert!(errors.contains("priority \"Soon\""), "{errors}");
+    assert_eq!(harness.state().document().plan().rules.priorities.len(), 3);
+    harness.get_by_label("Discard rules changes").click();
+    harness.run();
+
+    harness.get_by_label("Reset rules to defaults").click();
+    harness.run();
+    harness.get_by_label("Apply rules").click();
+    harness.run();
+    assert_eq!(harness.state().document().plan().rules, rebook::model::Rules::default());
+}
+
+#[test]
+fn reserve_per_weekday() {
+    let setup = setup(10);
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Capacity");
+    harness.get_by_label("Reserve").click();
+    harness.run();
+    harness.get_by_label("Mon").click();
+    harness.run();
+    harness.get_by_label("Reserve on Mon").set_value_accesskit(35.0);
+    harness.run();
+    harness.get_by_label("Apply reserve").click();
+    harness.run();
+    let rules = &harness.state().document().plan().rules;
+    assert_eq!(rules.reserve_by_weekday.len(), 1);
+    assert!((rules.reserve_for(chrono::Weekday::Mon) - 0.35).abs() < 1e-9);
+    assert!((rules.reserve_for(chrono::Weekday::Tue) - 0.20).abs() < 1e-9);
+}
