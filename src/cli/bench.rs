@@ -35,9 +35,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     }
     println!("backend: {}  (each size in its own process; times in ms)", args.backend.name());
     println!(
-        "{:>6} {:>8} {:>6} {:>8} {:>8} {:>8} {:>8} {:>12} {:>12} {:>7} {:>12} {:>7}",
+        "{:>6} {:>6} {:>8} {:>8} {:>8} {:>7} {:>11} {:>11} {:>6} {:>11} {:>11} {:>5} {:>5} {:>5}",
         "items",
-        "classes",
         "parts",
         "build",
         "solve",
@@ -46,9 +45,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         "objective",
         "bound",
         "gap %",
+        "FIFO obj",
         "greedy obj",
-        "urgent%"
+        "urg%",
+        "FIFO",
+        "grdy"
     );
+    println!("(urg% = urgent placed within target by Rebook, then by FIFO and priority-greedy)");
     let exe = std::env::current_exe()?;
     for &size in &args.sizes {
         let output = std::process::Command::new(&exe)
