@@ -1,5 +1,7 @@
 //! Reading and writing files: plan files, CSV imports.
 
 pub mod calendar;
+pub mod crypto;
 pub mod csv_import;
 pub mod plan_file;
+pub mod recovery;

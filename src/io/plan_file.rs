@@ -1,10 +1,12 @@
 //! Plan files: RON with a format version, atomic saves with a backup, and
-//! errors that name the line and column.
+//! errors that name the line and column. A plan may be sealed with a
+//! passphrase (see [`crate::io::crypto`]); loading recognises that by the header.
 
+use crate::io::crypto::{self, CryptoError, Passphrase};
 use crate::model::{FORMAT_VERSION, Plan};
 use serde::Deserialize;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are refused before parsing: no real plan comes near it
@@ -29,6 +31,14 @@ pub enum PlanFileError {
     TooLarge { path: PathBuf, size: u64, max: u64 },
     #[error("could not write the plan: {0}")]
     Serialize(String),
+    #[error("{path} is protected with a passphrase; enter the passphrase to open it")]
+    NeedsPassphrase { path: PathBuf },
+    #[error("the passphrase for {path} is wrong (or the file is damaged); check it and try again")]
+    WrongPassphrase { path: PathBuf },
+    #[error("{path} could not be decrypted: {source}")]
+    Encrypted { path: PathBuf, source: CryptoError },
+    #[error("could not encrypt the plan: {0}")]
+    Encrypt(CryptoError),
 }
 
 /// Reads a plan from text. `path` is only used in messages.
@@ -84,14 +94,50 @@ pub fn to_ron(plan: &Plan) -> Result<String, PlanFileError> {
     Ok(text)
 }
 
-/// Loads a plan file.
+/// Loads a plain plan file; an encrypted one gives [`PlanFileError::NeedsPassphrase`].
 pub fn load(path: &Path) -> Result<Plan, PlanFileError> {
+    load_with(path, None)
+}
+
+/// Loads a plan file, decrypting it with `passphrase` if it is encrypted.
+/// A plain file opens whether or not a passphrase is given.
+pub fn load_with(path: &Path, passphrase: Option<&Passphrase>) -> Result<Plan, PlanFileError> {
+    let bytes = read_bounded(path)?;
+    parse_bytes(bytes, path, passphrase)
+}
+
+/// Whether the file at `path` is encrypted, so the caller can ask for the
+/// passphrase before loading it.
+pub fn is_encrypted(path: &Path) -> Result<bool, PlanFileError> {
+    let io = |source| PlanFileError::Io { path: path.to_path_buf(), source };
+    let mut head = Vec::with_capacity(64);
+    fs::File::open(path).and_then(|f| f.take(64).read_to_end(&mut head)).map_err(io)?;
+    Ok(crypto::is_encrypted(&head))
+}
+
+/// Reads a whole file, refusing one larger than any plan can be.
+pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, PlanFileError> {
     let io = |source| PlanFileError::Io { path: path.to_path_buf(), source };
     let size = fs::metadata(path).map_err(io)?.len();
     if size > MAX_PLAN_BYTES {
         return Err(PlanFileError::TooLarge { path: path.to_path_buf(), size, max: MAX_PLAN_BYTES });
     }
-    let bytes = fs::read(path).map_err(io)?;
+    fs::read(path).map_err(io)
+}
+
+/// Parses the bytes of a plan file, plain or encrypted. `path` is only used in messages.
+pub fn parse_bytes(bytes: Vec<u8>, path: &Path, passphrase: Option<&Passphrase>) -> Result<Plan, PlanFileError> {
+    let bytes = if crypto::is_encrypted(&bytes) {
+        let Some(passphrase) = passphrase else {
+            return Err(PlanFileError::NeedsPassphrase { path: path.to_path_buf() });
+        };
+        crypto::decrypt(&bytes, passphrase, MAX_PLAN_BYTES).map_err(|e| match e {
+            CryptoError::WrongPassphrase => PlanFileError::WrongPassphrase { path: path.to_path_buf() },
+            source => PlanFileError::Encrypted { path: path.to_path_buf(), source },
+        })?
+    } else {
+        bytes
+    };
     let text = String::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_col(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
         PlanFileError::Syntax {
@@ -122,13 +168,41 @@ pub fn backup_path(path: &Path) -> PathBuf {
 /// disk, keeps the previous file as `.bak`, then renames the new one into place.
 /// A crash at any point leaves either the old or the new plan intact.
 pub fn save(plan: &Plan, path: &Path) -> Result<(), PlanFileError> {
+    save_with(plan, path, None)
+}
+
+/// Saves a plan, encrypted with `passphrase` if one is given (ASCII-armoured
+/// age). Nothing plain reaches the disk then: the temporary file holds
+/// ciphertext, and a plain previous version is encrypted before it becomes
+/// the backup.
+pub fn save_with(plan: &Plan, path: &Path, passphrase: Option<&Passphrase>) -> Result<(), PlanFileError> {
     let text = to_ron(plan)?;
-    write_atomically(path, text.as_bytes())
+    let Some(passphrase) = passphrase else {
+        return write_atomically(path, text.as_bytes());
+    };
+    let sealed = crypto::encrypt(text.as_bytes(), passphrase, true).map_err(PlanFileError::Encrypt)?;
+    match fs::read(path) {
+        Ok(previous) if !crypto::is_encrypted(&previous) => {
+            let sealed_previous = crypto::encrypt(&previous, passphrase, true).map_err(PlanFileError::Encrypt)?;
+            replace_atomically(&backup_path(path), &sealed_previous)?;
+            replace_atomically(path, &sealed)
+        }
+        _ => write_atomically(path, &sealed),
+    }
 }
 
 /// Writes bytes to `path` through a temporary file and a rename, keeping a
 /// backup of the previous file. Shared by plan saves and exports.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), PlanFileError> {
+    write_file(path, bytes, true)
+}
+
+/// Like [`write_atomically`] but keeps no backup (recovery files, sealed backups).
+pub fn replace_atomically(path: &Path, bytes: &[u8]) -> Result<(), PlanFileError> {
+    write_file(path, bytes, false)
+}
+
+fn write_file(path: &Path, bytes: &[u8], keep_backup: bool) -> Result<(), PlanFileError> {
     let io = |source| PlanFileError::Io { path: path.to_path_buf(), source };
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
@@ -139,7 +213,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), PlanFileError> 
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
-        if path.exists() {
+        if keep_backup && path.exists() {
             // A hard link keeps the old file reachable as the backup without a
             // moment where `path` is missing; fall back to a copy where links fail.
             let backup = backup_path(path);
