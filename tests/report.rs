@@ -255,6 +255,17 @@ fn hub_scale_timings() {
     let alternatives = rebook::scheduler::alternatives::alternatives(&solved, &placed, 5);
     println!("alternatives: {} in {:?}", alternatives.len(), started.elapsed());
     assert_eq!(comparison.rebook.total, 10_000);
+
+    let hub = rebook::generate::generate(&rebook::generate::benchmark_config(10_000, 1));
+    let started = std::time::Instant::now();
+    let mut solved = hub.clone();
+    solved.bookings = priority_greedy(&hub);
+    println!("generator hub ({} sessions): greedy {:?}", hub.sessions.len(), started.elapsed());
+    let started = std::time::Instant::now();
+    let comparison = compare(&solved);
+    println!("generator hub: compare {:?}", started.elapsed());
+    assert_eq!(comparison.greedy.placed, comparison.rebook.placed);
+    assert!(violations(&solved, &solved.bookings).is_empty());
     let small = random_plan(5, 1_000, 200);
     let mut solved = small.clone();
     solved.bookings = priority_greedy(&small);
