@@ -531,3 +531,92 @@ fn reserve_per_weekday() {
     assert!((rules.reserve_for(chrono::Weekday::Mon) - 0.35).abs() < 1e-9);
     assert!((rules.reserve_for(chrono::Weekday::Tue) - 0.20).abs() < 1e-9);
 }
+
+/// Steps the window until the background solve has finished (the UI keeps drawing meanwhile).
+fn wait_for_solve(harness: &mut Harness<'static, RebookApp>) -> Vec<std::time::Duration> {
+    let mut frames = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while harness.state().is_solving() {
+        assert!(std::time::Instant::now() < deadline, "the solve did not finish");
+        let started = std::time::Instant::now();
+        harness.step();
+        frames.push(started.elapsed());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    harness.run_steps(3);
+    frames
+}
+
+fn booked_session(harness: &Harness<'static, RebookApp>, id: &str) -> Option<String> {
+    harness.state().document().plan().booking(id).and_then(|b| b.session()).map(str::to_string)
+}
+
+#[test]
+fn solve_pin_move_decline_replan_undo_and_save() {
+    let setup = setup(40);
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Plan");
+    harness.get_by_label("Solve").click();
+    harness.step();
+    assert!(harness.state().is_solving());
+    wait_for_solve(&mut harness);
+    let app = harness.state();
+    assert!(app.errors().is_empty(), "{:?}", app.errors());
+    let plan = app.document().plan();
+    let placed = plan.bookings.iter().filter(|b| b.session().is_some()).count();
+    assert_eq!(placed, 40, "a week of sessions holds 40 appointments");
+    assert!(plan.bookings.iter().all(|b| !b.explanation.is_empty()), "every booking explains itself");
+    assert!(app.messages().iter().any(|m| m.text.starts_with("Planned: 40 of 40")));
+
+    // Pin one booking from the patient list.
+    harness.get_by_label("Patient list").click();
+    harness.run();
+    harness.get_by_label("A00001").click();
+    harness.run();
+    harness.get_by_label("Pin").click();
+    harness.run();
+    let pinned_at = booked_session(&harness, "A00001").unwrap();
+    assert!(harness.state().document().plan().booking("A00001").unwrap().pinned);
+
+    // Move another to its best alternative.
+    harness.get_by_label("A00002").click();
+    harness.run();
+    let before = booked_session(&harness, "A00002").unwrap();
+    let target = rebook::scheduler::alternatives::alternatives(harness.state().document().plan(), "A00002", 8)
+        .first()
+        .map(|a| a.session_id.clone())
+        .expect("an alternative session");
+    harness.get_by_label(&format!("Move to {target}")).click();
+    harness.run();
+    assert_eq!(booked_session(&harness, "A00002").as_deref(), Some(target.as_str()));
+    assert_ne!(before, target);
+
+    // The patient of A00003 declines: it returns to the backlog.
+    harness.get_by_label("A00003").click();
+    harness.run();
+    let declined = booked_session(&harness, "A00003").unwrap();
+    harness.get_by_label("Declined").click();
+    harness.run();
+    assert_eq!(booked_session(&harness, "A00003"), None);
+
+    // Re-plan: the pinned one stays, the declined one goes elsewhere.
+    harness.get_by_label("Re-plan").click();
+    harness.step();
+    wait_for_solve(&mut harness);
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    assert_eq!(booked_session(&harness, "A00001").as_deref(), Some(pinned_at.as_str()));
+    let again = booked_session(&harness, "A00003").expect("re-placed");
+    assert_ne!(again, declined);
+    assert!(harness.state().messages().iter().any(|m| m.text.contains("moved by the re-plan")));
+
+    // Undo the re-plan: A00003 is unplaced again.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(booked_session(&harness, "A00003"), None);
+
+    // Save and reopen identically.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    let on_screen = harness.state().document().plan().clone();
+    assert_eq!(plan_file::load(&setup.plan_path).unwrap(), on_screen);
+}

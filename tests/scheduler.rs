@@ -472,9 +472,15 @@ fn network_simplex_matches_the_lp_solver() {
         let model = ClassModel::build(&plan);
         for component in &model.components {
             let flow = solve_component_flow(&model, component).expect("flow solves");
-            let lp = solve_component_good_lp(&model, component, scheduler::Backend::Default, Relaxation::Linear).unwrap();
+            let lp =
+                solve_component_good_lp(&model, component, scheduler::Backend::Default, Relaxation::Linear).unwrap();
             if component.patients.is_empty() {
-                assert!((flow.objective - lp.objective).abs() < 1e-6, "seed {seed}: flow {} lp {}", flow.objective, lp.objective);
+                assert!(
+                    (flow.objective - lp.objective).abs() < 1e-6,
+                    "seed {seed}: flow {} lp {}",
+                    flow.objective,
+                    lp.objective
+                );
             } else {
                 assert!(flow.objective <= lp.objective + 1e-6, "the flow relaxes the LP");
             }

@@ -7,6 +7,7 @@ use super::command::{Command, Tab};
 use super::document::Document;
 use super::files::{FileChooser, FilePurpose, FileRequest};
 use super::menu;
+use super::plan_view::{PlanPanel, SolveOutcome};
 use super::recent::RecentFiles;
 use super::rules::RulesPanel;
 use super::summary::SummaryPanel;
@@ -46,6 +47,7 @@ pub struct RebookApp {
     backlog: BacklogPanel,
     capacity: CapacityPanel,
     rules: RulesPanel,
+    plan_view: PlanPanel,
     summary: SummaryPanel,
     commands: Vec<Command>,
     messages: Vec<Message>,
@@ -69,6 +71,7 @@ impl RebookApp {
             backlog: BacklogPanel::default(),
             capacity: CapacityPanel::default(),
             rules: RulesPanel::default(),
+            plan_view: PlanPanel::default(),
             summary: SummaryPanel::default(),
             commands: Vec::new(),
             messages: Vec::new(),
@@ -118,6 +121,14 @@ impl RebookApp {
         (&mut self.backlog, &self.doc)
     }
 
+    pub fn plan_panel(&mut self) -> &mut PlanPanel {
+        &mut self.plan_view
+    }
+
+    pub fn is_solving(&self) -> bool {
+        self.plan_view.is_solving()
+    }
+
     pub fn recent_files(&self) -> &[PathBuf] {
         self.recent.paths()
     }
@@ -147,6 +158,8 @@ impl RebookApp {
         self.backlog = BacklogPanel::default();
         self.capacity = CapacityPanel::default();
         self.rules = RulesPanel::default();
+        self.plan_view.cancel_solve();
+        self.plan_view = PlanPanel::default();
         self.summary = SummaryPanel::default();
     }
 
@@ -217,6 +230,11 @@ impl RebookApp {
                 }
             }
             Command::ShowTab(tab) => self.tab = tab,
+            Command::Solve => {
+                self.tab = Tab::Plan;
+                self.plan_view.start_solve(&self.doc);
+            }
+            Command::CancelSolve => self.plan_view.cancel_solve(),
             Command::Quit => {
                 self.allow_close = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -330,6 +348,11 @@ fn with_plan_extension(path: PathBuf) -> PathBuf {
 impl eframe::App for RebookApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_chooser(ctx);
+        match self.plan_view.poll(ctx, &mut self.doc) {
+            Some(SolveOutcome::Applied(text)) => self.info(text),
+            Some(SolveOutcome::Failed(text)) => self.error(text),
+            None => {}
+        }
         if ctx.input(|i| i.viewport().close_requested()) && self.doc.is_dirty() && !self.allow_close {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.prompt = Some(Command::Quit);
@@ -367,6 +390,7 @@ impl eframe::App for RebookApp {
             Tab::Backlog => self.backlog.ui(ui, &mut self.doc, &mut errors),
             Tab::Capacity => self.capacity.ui(ui, &mut self.doc, &mut errors),
             Tab::Rules => self.rules.ui(ui, &mut self.doc, &mut errors),
+            Tab::Plan => self.plan_view.ui(ui, &mut self.doc, &mut errors),
         });
         for e in errors {
             self.error(e);

@@ -9,16 +9,18 @@ pub enum Tab {
     Backlog,
     Capacity,
     Rules,
+    Plan,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Backlog, Tab::Capacity, Tab::Rules];
+    pub const ALL: [Tab; 4] = [Tab::Backlog, Tab::Capacity, Tab::Rules, Tab::Plan];
 
     pub fn label(self) -> &'static str {
         match self {
             Tab::Backlog => "Backlog",
             Tab::Capacity => "Capacity",
             Tab::Rules => "Rules",
+            Tab::Plan => "Plan",
         }
     }
 }
@@ -39,6 +41,9 @@ pub enum Command {
     Undo,
     Redo,
     ShowTab(Tab),
+    /// Plan (or re-plan) the backlog in the background.
+    Solve,
+    CancelSolve,
     /// Close the window (asks first when there are unsaved changes).
     Quit,
 }

@@ -12,6 +12,7 @@ mod draft;
 mod files;
 mod item_editor;
 mod menu;
+mod plan_view;
 mod recent;
 mod rules;
 mod summary;
@@ -21,6 +22,7 @@ pub use backlog::{BacklogFilter, BacklogPanel, ItemStatus};
 pub use command::{Command, Tab};
 pub use document::Document;
 pub use files::{FileChooser, FilePurpose, FileRequest, NativeChooser, PathEntryChooser, ScriptedChooser};
+pub use plan_view::PlanPanel;
 pub use recent::RecentFiles;
 
 use std::path::PathBuf;

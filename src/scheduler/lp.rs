@@ -48,7 +48,8 @@ pub fn uses_flow(model: &ClassModel, component: &Component) -> bool {
 /// None when the simplex gives up (then the caller uses the LP solver).
 pub fn solve_component_flow(model: &ClassModel, component: &Component) -> Option<ComponentLp> {
     let k = component.classes.len();
-    let session_node: BTreeMap<usize, usize> = component.sessions.iter().enumerate().map(|(i, &s)| (s, k + i)).collect();
+    let session_node: BTreeMap<usize, usize> =
+        component.sessions.iter().enumerate().map(|(i, &s)| (s, k + i)).collect();
     let sink = k + component.sessions.len();
     let mut net = Network::new(sink + 1);
     let mut total = 0.0;

@@ -168,7 +168,9 @@ pub fn solve(
                 stats.variables += lp.variables;
                 stats.constraints += lp.constraints;
                 component_bounds[k] = lp.objective;
-                if std::env::var_os("REBOOK_DEBUG").is_some() { eprintln!("lp {k} done at {:?}", solve_started.elapsed()); }
+                if std::env::var_os("REBOOK_DEBUG").is_some() {
+                    eprintln!("lp {k} done at {:?}", solve_started.elapsed());
+                }
                 round_down(&model, component, lp, &mut counts, &mut usage);
                 fill_greedily(&model, component, &mut counts, &mut usage);
                 for (j, &c) in component.classes.iter().enumerate() {
@@ -191,7 +193,9 @@ pub fn solve(
             .filter(|&c| lp_cost[c].is_some_and(|lp| one_class_cost(&model, c, &counts) > lp + 1e-6))
             .collect();
         improve(&model, &touched, &mut counts, &mut usage);
-        if std::env::var_os("REBOOK_DEBUG").is_some() { eprintln!("improve {:?} touched {}", t0.elapsed(), touched.len()); }
+        if std::env::var_os("REBOOK_DEBUG").is_some() {
+            eprintln!("improve {:?} touched {}", t0.elapsed(), touched.len());
+        }
         // Small parts the rounding left above their bound: solve them exactly.
         for (k, component) in model.components.iter().enumerate() {
             let items: usize = component.classes.iter().map(|&c| model.classes[c].count()).sum();
@@ -564,7 +568,8 @@ fn improve_one(
         let mut ejected: Vec<Ejection> = Vec::new();
         let mut total = direct;
         while usage.room(model, class, edge.session, 1) == 0 && ejected.len() < 2 {
-            let Some((delta, ejection)) = best_ejection(model, in_session, by_cost, c, edge.session, counts, usage) else {
+            let Some((delta, ejection)) = best_ejection(model, in_session, by_cost, c, edge.session, counts, usage)
+            else {
                 break;
             };
             apply_ejection(model, ejection, counts, usage);
