@@ -620,3 +620,36 @@ fn solve_pin_move_decline_replan_undo_and_save() {
     let on_screen = harness.state().document().plan().clone();
     assert_eq!(plan_file::load(&setup.plan_path).unwrap(), on_screen);
 }
+
+#[test]
+fn overview_compares_with_baselines_and_adds_advised_sessions() {
+    // More work than a week of sessions can hold, so advice has something to offer.
+    let setup = setup(300);
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::Solve);
+    harness.step();
+    wait_for_solve(&mut harness);
+    show_tab(&mut harness, "Overview");
+    harness.get_by_label("Routine within 7 days");
+    let placed = harness.state().document().plan().bookings.iter().filter(|b| b.session().is_some()).count();
+    assert!(placed < 300, "the fixture is over capacity");
+    assert!(harness.query_all_by_label(&format!("{placed} of 300")).next().is_some());
+
+    let sessions = harness.state().document().plan().sessions.len();
+    harness.get_by_label("Find sessions that would help").click();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while harness.query_by_label("Add advised session 1").is_none() {
+        assert!(std::time::Instant::now() < deadline, "no advice came");
+        assert!(harness.query_by_label_contains("No advice").is_none());
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    harness.get_by_label("Add advised session 1").click();
+    harness.step();
+    assert_eq!(harness.state().document().plan().sessions.len(), sessions + 1);
+    harness.step();
+    assert!(harness.state().is_solving(), "adding a session re-plans");
+    wait_for_solve(&mut harness);
+    let now = harness.state().document().plan().bookings.iter().filter(|b| b.session().is_some()).count();
+    assert!(now > placed, "{now} placed after adding the session, {placed} before");
+}

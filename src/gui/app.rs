@@ -7,6 +7,7 @@ use super::command::{Command, Tab};
 use super::document::Document;
 use super::files::{FileChooser, FilePurpose, FileRequest};
 use super::menu;
+use super::overview::OverviewPanel;
 use super::plan_view::{PlanPanel, SolveOutcome};
 use super::recent::RecentFiles;
 use super::rules::RulesPanel;
@@ -48,6 +49,7 @@ pub struct RebookApp {
     capacity: CapacityPanel,
     rules: RulesPanel,
     plan_view: PlanPanel,
+    overview: OverviewPanel,
     summary: SummaryPanel,
     commands: Vec<Command>,
     messages: Vec<Message>,
@@ -72,6 +74,7 @@ impl RebookApp {
             capacity: CapacityPanel::default(),
             rules: RulesPanel::default(),
             plan_view: PlanPanel::default(),
+            overview: OverviewPanel::default(),
             summary: SummaryPanel::default(),
             commands: Vec::new(),
             messages: Vec::new(),
@@ -160,6 +163,7 @@ impl RebookApp {
         self.rules = RulesPanel::default();
         self.plan_view.cancel_solve();
         self.plan_view = PlanPanel::default();
+        self.overview = OverviewPanel::default();
         self.summary = SummaryPanel::default();
     }
 
@@ -391,6 +395,7 @@ impl eframe::App for RebookApp {
             Tab::Capacity => self.capacity.ui(ui, &mut self.doc, &mut errors),
             Tab::Rules => self.rules.ui(ui, &mut self.doc, &mut errors),
             Tab::Plan => self.plan_view.ui(ui, &mut self.doc, &mut errors),
+            Tab::Overview => self.overview.ui(ui, &mut self.doc, &mut self.commands),
         });
         for e in errors {
             self.error(e);

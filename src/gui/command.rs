@@ -10,10 +10,11 @@ pub enum Tab {
     Capacity,
     Rules,
     Plan,
+    Overview,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Backlog, Tab::Capacity, Tab::Rules, Tab::Plan];
+    pub const ALL: [Tab; 5] = [Tab::Backlog, Tab::Capacity, Tab::Rules, Tab::Plan, Tab::Overview];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -21,6 +22,7 @@ impl Tab {
             Tab::Capacity => "Capacity",
             Tab::Rules => "Rules",
             Tab::Plan => "Plan",
+            Tab::Overview => "Overview",
         }
     }
 }

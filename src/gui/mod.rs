@@ -12,6 +12,7 @@ mod draft;
 mod files;
 mod item_editor;
 mod menu;
+mod overview;
 mod plan_view;
 mod recent;
 mod rules;
