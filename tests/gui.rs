@@ -653,3 +653,46 @@ fn overview_compares_with_baselines_and_adds_advised_sessions() {
     let now = harness.state().document().plan().bookings.iter().filter(|b| b.session().is_some()).count();
     assert!(now > placed, "{now} placed after adding the session, {placed} before");
 }
+
+#[test]
+fn import_preview_shows_the_bad_row_and_changes_nothing_until_accepted() {
+    let setup = setup(5);
+    let csv = setup.dir.join("cancelled.csv");
+    let good: Vec<String> = nhs::test_numbers().skip(900).take(2).map(|n| nhs::format(&n)).collect();
+    std::fs::write(
+        &csv,
+        format!(
+            "Appt ID,NHS number,Patient name,Original date,Clinician,Appointment type,Priority\n\
+             B1,{},\"LEE, Ann\",19/07/2024,Dr A Patel,GP routine,Routine\n\
+             B2,987 654 4321,\"ROE, Ben\",19/07/2024,Dr A Patel,GP routine,Routine\n\
+             B3,{},\"DOE, Cat\",19/07/2024,Nurse C Smith,Nurse bloods,Soon\n",
+            good[0], good[1]
+        ),
+    )
+    .unwrap();
+    let mut harness = harness(&setup);
+    setup.chooser.answer_next(Some(csv));
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Import backlog CSV...").click();
+    harness.run();
+    let app = harness.state();
+    assert!(app.errors().is_empty(), "{:?}", app.errors());
+    let rejected = app.import_dialog().expect("the preview is open").rejected().to_vec();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0].line, 3);
+    assert!(rejected[0].column.to_lowercase().contains("nhs"), "{rejected:?}");
+    assert_eq!(app.document().plan().backlog.len(), 5, "nothing changes before Accept");
+    harness.get_by_label_contains("3 rows read");
+    harness.get_by_label("Accept 2 rows").click();
+    harness.run();
+    let plan = harness.state().document().plan();
+    assert_eq!(plan.backlog.len(), 7);
+    assert!(
+        plan.backlog_item("B1").is_some() && plan.backlog_item("B3").is_some() && plan.backlog_item("B2").is_none()
+    );
+    // One undo takes the whole import back.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document().plan().backlog.len(), 5);
+}

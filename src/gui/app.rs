@@ -6,6 +6,7 @@ use super::capacity::CapacityPanel;
 use super::command::{Command, Tab};
 use super::document::Document;
 use super::files::{FileChooser, FilePurpose, FileRequest};
+use super::import::{ImportDialog, ImportKind};
 use super::menu;
 use super::overview::OverviewPanel;
 use super::plan_view::{PlanPanel, SolveOutcome};
@@ -55,6 +56,7 @@ pub struct RebookApp {
     messages: Vec<Message>,
     chooser: Box<dyn FileChooser>,
     recent: RecentFiles,
+    import: Option<ImportDialog>,
     /// A command waiting for the answer to "save changes first?".
     prompt: Option<Command>,
     /// Run after the next successful save (the "Save" answer to the prompt).
@@ -80,6 +82,7 @@ impl RebookApp {
             messages: Vec::new(),
             chooser: options.chooser,
             recent,
+            import: None,
             prompt: None,
             after_save: None,
             discard_confirmed: false,
@@ -233,6 +236,10 @@ impl RebookApp {
                     self.info("Nothing to redo.".to_string());
                 }
             }
+            Command::ImportBacklog => self.ask_for_file(FilePurpose::ImportBacklog),
+            Command::ImportRota => self.ask_for_file(FilePurpose::ImportRota),
+            Command::ImportBacklogFrom(path) => self.open_import(ImportKind::Backlog, path),
+            Command::ImportRotaFrom(path) => self.open_import(ImportKind::Rota, path),
             Command::ShowTab(tab) => self.tab = tab,
             Command::Solve => {
                 self.tab = Tab::Plan;
@@ -255,7 +262,9 @@ impl RebookApp {
             FilePurpose::SavePlanAs => {
                 Some(self.doc.path().map_or_else(|| PathBuf::from("plan.rebook.ron"), Path::to_path_buf))
             }
-            FilePurpose::OpenPlan => self.doc.path().and_then(Path::parent).map(Path::to_path_buf),
+            FilePurpose::OpenPlan | FilePurpose::ImportBacklog | FilePurpose::ImportRota => {
+                self.doc.path().and_then(Path::parent).map(Path::to_path_buf)
+            }
         };
         self.chooser.request(FileRequest { purpose, suggested });
     }
@@ -272,7 +281,21 @@ impl RebookApp {
             // The unsaved-changes question was answered before the dialog opened.
             FilePurpose::OpenPlan => self.open_path(&path),
             FilePurpose::SavePlanAs => self.save_to(path),
+            FilePurpose::ImportBacklog => self.open_import(ImportKind::Backlog, path),
+            FilePurpose::ImportRota => self.open_import(ImportKind::Rota, path),
         }
+    }
+
+    fn open_import(&mut self, kind: ImportKind, path: PathBuf) {
+        match ImportDialog::open(kind, path, self.doc.plan()) {
+            Ok(dialog) => self.import = Some(dialog),
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// The import preview on screen, if any.
+    pub fn import_dialog(&self) -> Option<&ImportDialog> {
+        self.import.as_ref()
     }
 
     fn run_commands(&mut self, ctx: &egui::Context) {
@@ -399,6 +422,12 @@ impl eframe::App for RebookApp {
         });
         for e in errors {
             self.error(e);
+        }
+        if let Some(dialog) = &mut self.import
+            && let Some(message) = dialog.ui(&ctx, &mut self.doc)
+        {
+            self.import = None;
+            self.info(message);
         }
         self.prompt_ui(&ctx);
         self.chooser.ui(&ctx);

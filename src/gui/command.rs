@@ -40,6 +40,12 @@ pub enum Command {
     /// Ask where to save, then save there.
     SaveAs,
     SaveTo(PathBuf),
+    /// Ask for a backlog CSV, then preview it.
+    ImportBacklog,
+    ImportRota,
+    /// Preview this CSV (nothing changes until accepted).
+    ImportBacklogFrom(PathBuf),
+    ImportRotaFrom(PathBuf),
     Undo,
     Redo,
     ShowTab(Tab),

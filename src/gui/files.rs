@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 pub enum FilePurpose {
     OpenPlan,
     SavePlanAs,
+    ImportBacklog,
+    ImportRota,
 }
 
 impl FilePurpose {
@@ -19,6 +21,8 @@ impl FilePurpose {
         match self {
             FilePurpose::OpenPlan => "Open plan",
             FilePurpose::SavePlanAs => "Save plan as",
+            FilePurpose::ImportBacklog => "Import cancelled appointments (CSV)",
+            FilePurpose::ImportRota => "Import rota (CSV)",
         }
     }
 
@@ -29,6 +33,7 @@ impl FilePurpose {
     fn filter(self) -> (&'static str, &'static [&'static str]) {
         match self {
             FilePurpose::OpenPlan | FilePurpose::SavePlanAs => ("Rebook plan", &["ron"]),
+            FilePurpose::ImportBacklog | FilePurpose::ImportRota => ("CSV file", &["csv", "txt"]),
         }
     }
 }

@@ -81,6 +81,13 @@ pub fn ui(ui: &mut egui::Ui, doc: &Document, recent: &[PathBuf], commands: &mut 
                 commands.push(Command::SaveAs);
             }
             ui.separator();
+            if item(ui, "Import backlog CSV...", None, true) {
+                commands.push(Command::ImportBacklog);
+            }
+            if item(ui, "Import rota CSV...", None, true) {
+                commands.push(Command::ImportRota);
+            }
+            ui.separator();
             if item(ui, "Quit", None, true) {
                 commands.push(Command::Quit);
             }

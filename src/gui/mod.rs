@@ -10,6 +10,7 @@ pub mod dates;
 mod document;
 mod draft;
 mod files;
+mod import;
 mod item_editor;
 mod menu;
 mod overview;
@@ -23,6 +24,7 @@ pub use backlog::{BacklogFilter, BacklogPanel, ItemStatus};
 pub use command::{Command, Tab};
 pub use document::Document;
 pub use files::{FileChooser, FilePurpose, FileRequest, NativeChooser, PathEntryChooser, ScriptedChooser};
+pub use import::{ImportDialog, ImportKind};
 pub use plan_view::PlanPanel;
 pub use recent::RecentFiles;
 
