@@ -696,3 +696,30 @@ fn import_preview_shows_the_bad_row_and_changes_nothing_until_accepted() {
     harness.run();
     assert_eq!(harness.state().document().plan().backlog.len(), 5);
 }
+
+#[test]
+fn exports_and_saves_pdfs_through_the_print_dialog() {
+    let setup = setup(20);
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::Solve);
+    harness.step();
+    wait_for_solve(&mut harness);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::P);
+    harness.run();
+    let csv = setup.dir.join("bookings.csv");
+    setup.chooser.answer_next(Some(csv.clone()));
+    harness.get_by_label("Export bookings CSV...").click();
+    harness.run();
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), 21, "a header and one line per booking");
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::P);
+    harness.run();
+    let pdf = setup.dir.join("calls.pdf");
+    setup.chooser.answer_next(Some(pdf.clone()));
+    harness.get_by_label("Save call list as PDF...").click();
+    harness.run();
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+}

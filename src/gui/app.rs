@@ -10,6 +10,7 @@ use super::import::{ImportDialog, ImportKind};
 use super::menu;
 use super::overview::OverviewPanel;
 use super::plan_view::{PlanPanel, SolveOutcome};
+use super::print_dialog::{PrintAction, PrintDialog};
 use super::recent::RecentFiles;
 use super::rules::RulesPanel;
 use super::summary::SummaryPanel;
@@ -57,6 +58,9 @@ pub struct RebookApp {
     chooser: Box<dyn FileChooser>,
     recent: RecentFiles,
     import: Option<ImportDialog>,
+    print: Option<PrintDialog>,
+    /// Bytes waiting for the file dialog to say where to write them.
+    pending_write: Option<Vec<u8>>,
     /// A command waiting for the answer to "save changes first?".
     prompt: Option<Command>,
     /// Run after the next successful save (the "Save" answer to the prompt).
@@ -83,6 +87,8 @@ impl RebookApp {
             chooser: options.chooser,
             recent,
             import: None,
+            print: None,
+            pending_write: None,
             prompt: None,
             after_save: None,
             discard_confirmed: false,
@@ -240,6 +246,7 @@ impl RebookApp {
             Command::ImportRota => self.ask_for_file(FilePurpose::ImportRota),
             Command::ImportBacklogFrom(path) => self.open_import(ImportKind::Backlog, path),
             Command::ImportRotaFrom(path) => self.open_import(ImportKind::Rota, path),
+            Command::Print => self.print = Some(PrintDialog::default()),
             Command::ShowTab(tab) => self.tab = tab,
             Command::Solve => {
                 self.tab = Tab::Plan;
@@ -265,6 +272,7 @@ impl RebookApp {
             FilePurpose::OpenPlan | FilePurpose::ImportBacklog | FilePurpose::ImportRota => {
                 self.doc.path().and_then(Path::parent).map(Path::to_path_buf)
             }
+            FilePurpose::SavePdf | FilePurpose::SaveCsv => None,
         };
         self.chooser.request(FileRequest { purpose, suggested });
     }
@@ -275,6 +283,7 @@ impl RebookApp {
         let Some(path) = answer else {
             // Cancelled: whatever waited on a save is off too.
             self.after_save = None;
+            self.pending_write = None;
             return;
         };
         match request.purpose {
@@ -283,6 +292,30 @@ impl RebookApp {
             FilePurpose::SavePlanAs => self.save_to(path),
             FilePurpose::ImportBacklog => self.open_import(ImportKind::Backlog, path),
             FilePurpose::ImportRota => self.open_import(ImportKind::Rota, path),
+            FilePurpose::SavePdf | FilePurpose::SaveCsv => {
+                let Some(bytes) = self.pending_write.take() else { return };
+                match crate::io::plan_file::write_atomically(&path, &bytes) {
+                    Ok(()) => self.info(format!("Saved {}.", path.display())),
+                    Err(e) => self.error(format!("Could not save: {e}")),
+                }
+            }
+        }
+    }
+
+    fn print_action(&mut self, action: PrintAction) {
+        match action {
+            PrintAction::Info(text) => self.info(text),
+            PrintAction::Error(text) => self.error(text),
+            PrintAction::Save { bytes, file_name, is_pdf } => {
+                if self.chooser.is_busy() {
+                    self.info("A file dialog is already open.".to_string());
+                    return;
+                }
+                self.pending_write = Some(bytes);
+                let purpose = if is_pdf { FilePurpose::SavePdf } else { FilePurpose::SaveCsv };
+                let folder = self.doc.path().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+                self.chooser.request(FileRequest { purpose, suggested: Some(folder.join(file_name)) });
+            }
         }
     }
 
@@ -428,6 +461,15 @@ impl eframe::App for RebookApp {
         {
             self.import = None;
             self.info(message);
+        }
+        if let Some(dialog) = &mut self.print {
+            let (open, action) = dialog.ui(&ctx, self.doc.plan());
+            if !open {
+                self.print = None;
+            }
+            if let Some(action) = action {
+                self.print_action(action);
+            }
         }
         self.prompt_ui(&ctx);
         self.chooser.ui(&ctx);

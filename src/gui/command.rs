@@ -46,6 +46,8 @@ pub enum Command {
     /// Preview this CSV (nothing changes until accepted).
     ImportBacklogFrom(PathBuf),
     ImportRotaFrom(PathBuf),
+    /// Open the print and export dialog.
+    Print,
     Undo,
     Redo,
     ShowTab(Tab),

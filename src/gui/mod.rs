@@ -15,6 +15,7 @@ mod item_editor;
 mod menu;
 mod overview;
 mod plan_view;
+mod print_dialog;
 mod recent;
 mod rules;
 mod summary;
