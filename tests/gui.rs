@@ -531,3 +531,195 @@ fn reserve_per_weekday() {
     assert!((rules.reserve_for(chrono::Weekday::Mon) - 0.35).abs() < 1e-9);
     assert!((rules.reserve_for(chrono::Weekday::Tue) - 0.20).abs() < 1e-9);
 }
+
+/// Steps the window until the background solve has finished (the UI keeps drawing meanwhile).
+fn wait_for_solve(harness: &mut Harness<'static, RebookApp>) -> Vec<std::time::Duration> {
+    let mut frames = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while harness.state().is_solving() {
+        assert!(std::time::Instant::now() < deadline, "the solve did not finish");
+        let started = std::time::Instant::now();
+        harness.step();
+        frames.push(started.elapsed());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    harness.run_steps(3);
+    frames
+}
+
+fn booked_session(harness: &Harness<'static, RebookApp>, id: &str) -> Option<String> {
+    harness.state().document().plan().booking(id).and_then(|b| b.session()).map(str::to_string)
+}
+
+#[test]
+fn solve_pin_move_decline_replan_undo_and_save() {
+    let setup = setup(40);
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Plan");
+    harness.get_by_label("Solve").click();
+    harness.step();
+    assert!(harness.state().is_solving());
+    wait_for_solve(&mut harness);
+    let app = harness.state();
+    assert!(app.errors().is_empty(), "{:?}", app.errors());
+    let plan = app.document().plan();
+    let placed = plan.bookings.iter().filter(|b| b.session().is_some()).count();
+    assert_eq!(placed, 40, "a week of sessions holds 40 appointments");
+    assert!(plan.bookings.iter().all(|b| !b.explanation.is_empty()), "every booking explains itself");
+    assert!(app.messages().iter().any(|m| m.text.starts_with("Planned: 40 of 40")));
+
+    // Pin one booking from the patient list.
+    harness.get_by_label("Patient list").click();
+    harness.run();
+    harness.get_by_label("A00001").click();
+    harness.run();
+    harness.get_by_label("Pin").click();
+    harness.run();
+    let pinned_at = booked_session(&harness, "A00001").unwrap();
+    assert!(harness.state().document().plan().booking("A00001").unwrap().pinned);
+
+    // Move another to its best alternative.
+    harness.get_by_label("A00002").click();
+    harness.run();
+    let before = booked_session(&harness, "A00002").unwrap();
+    let target = rebook::scheduler::alternatives::alternatives(harness.state().document().plan(), "A00002", 8)
+        .first()
+        .map(|a| a.session_id.clone())
+        .expect("an alternative session");
+    harness.get_by_label(&format!("Move to {target}")).click();
+    harness.run();
+    assert_eq!(booked_session(&harness, "A00002").as_deref(), Some(target.as_str()));
+    assert_ne!(before, target);
+
+    // The patient of A00003 declines: it returns to the backlog.
+    harness.get_by_label("A00003").click();
+    harness.run();
+    let declined = booked_session(&harness, "A00003").unwrap();
+    harness.get_by_label("Declined").click();
+    harness.run();
+    assert_eq!(booked_session(&harness, "A00003"), None);
+
+    // Re-plan: the pinned one stays, the declined one goes elsewhere.
+    harness.get_by_label("Re-plan").click();
+    harness.step();
+    wait_for_solve(&mut harness);
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    assert_eq!(booked_session(&harness, "A00001").as_deref(), Some(pinned_at.as_str()));
+    let again = booked_session(&harness, "A00003").expect("re-placed");
+    assert_ne!(again, declined);
+    assert!(harness.state().messages().iter().any(|m| m.text.contains("moved by the re-plan")));
+
+    // Undo the re-plan: A00003 is unplaced again.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(booked_session(&harness, "A00003"), None);
+
+    // Save and reopen identically.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    let on_screen = harness.state().document().plan().clone();
+    assert_eq!(plan_file::load(&setup.plan_path).unwrap(), on_screen);
+}
+
+#[test]
+fn overview_compares_with_baselines_and_adds_advised_sessions() {
+    // More work than a week of sessions can hold, so advice has something to offer.
+    let setup = setup(300);
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::Solve);
+    harness.step();
+    wait_for_solve(&mut harness);
+    show_tab(&mut harness, "Overview");
+    harness.get_by_label("Routine within 7 days");
+    let placed = harness.state().document().plan().bookings.iter().filter(|b| b.session().is_some()).count();
+    assert!(placed < 300, "the fixture is over capacity");
+    assert!(harness.query_all_by_label(&format!("{placed} of 300")).next().is_some());
+
+    let sessions = harness.state().document().plan().sessions.len();
+    harness.get_by_label("Find sessions that would help").click();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while harness.query_by_label("Add advised session 1").is_none() {
+        assert!(std::time::Instant::now() < deadline, "no advice came");
+        assert!(harness.query_by_label_contains("No advice").is_none());
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    harness.get_by_label("Add advised session 1").click();
+    harness.step();
+    assert_eq!(harness.state().document().plan().sessions.len(), sessions + 1);
+    harness.step();
+    assert!(harness.state().is_solving(), "adding a session re-plans");
+    wait_for_solve(&mut harness);
+    let now = harness.state().document().plan().bookings.iter().filter(|b| b.session().is_some()).count();
+    assert!(now > placed, "{now} placed after adding the session, {placed} before");
+}
+
+#[test]
+fn import_preview_shows_the_bad_row_and_changes_nothing_until_accepted() {
+    let setup = setup(5);
+    let csv = setup.dir.join("cancelled.csv");
+    let good: Vec<String> = nhs::test_numbers().skip(900).take(2).map(|n| nhs::format(&n)).collect();
+    std::fs::write(
+        &csv,
+        format!(
+            "Appt ID,NHS number,Patient name,Original date,Clinician,Appointment type,Priority\n\
+             B1,{},\"LEE, Ann\",19/07/2024,Dr A Patel,GP routine,Routine\n\
+             B2,987 654 4321,\"ROE, Ben\",19/07/2024,Dr A Patel,GP routine,Routine\n\
+             B3,{},\"DOE, Cat\",19/07/2024,Nurse C Smith,Nurse bloods,Soon\n",
+            good[0], good[1]
+        ),
+    )
+    .unwrap();
+    let mut harness = harness(&setup);
+    setup.chooser.answer_next(Some(csv));
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Import backlog CSV...").click();
+    harness.run();
+    let app = harness.state();
+    assert!(app.errors().is_empty(), "{:?}", app.errors());
+    let rejected = app.import_dialog().expect("the preview is open").rejected().to_vec();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0].line, 3);
+    assert!(rejected[0].column.to_lowercase().contains("nhs"), "{rejected:?}");
+    assert_eq!(app.document().plan().backlog.len(), 5, "nothing changes before Accept");
+    harness.get_by_label_contains("3 rows read");
+    harness.get_by_label("Accept 2 rows").click();
+    harness.run();
+    let plan = harness.state().document().plan();
+    assert_eq!(plan.backlog.len(), 7);
+    assert!(
+        plan.backlog_item("B1").is_some() && plan.backlog_item("B3").is_some() && plan.backlog_item("B2").is_none()
+    );
+    // One undo takes the whole import back.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().document().plan().backlog.len(), 5);
+}
+
+#[test]
+fn exports_and_saves_pdfs_through_the_print_dialog() {
+    let setup = setup(20);
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::Solve);
+    harness.step();
+    wait_for_solve(&mut harness);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::P);
+    harness.run();
+    let csv = setup.dir.join("bookings.csv");
+    setup.chooser.answer_next(Some(csv.clone()));
+    harness.get_by_label("Export bookings CSV...").click();
+    harness.run();
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), 21, "a header and one line per booking");
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::P);
+    harness.run();
+    let pdf = setup.dir.join("calls.pdf");
+    setup.chooser.answer_next(Some(pdf.clone()));
+    harness.get_by_label("Save call list as PDF...").click();
+    harness.run();
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+}

@@ -6,7 +6,11 @@ use super::capacity::CapacityPanel;
 use super::command::{Command, Tab};
 use super::document::Document;
 use super::files::{FileChooser, FilePurpose, FileRequest};
+use super::import::{ImportDialog, ImportKind};
 use super::menu;
+use super::overview::OverviewPanel;
+use super::plan_view::{PlanPanel, SolveOutcome};
+use super::print_dialog::{PrintAction, PrintDialog};
 use super::recent::RecentFiles;
 use super::rules::RulesPanel;
 use super::summary::SummaryPanel;
@@ -46,11 +50,17 @@ pub struct RebookApp {
     backlog: BacklogPanel,
     capacity: CapacityPanel,
     rules: RulesPanel,
+    plan_view: PlanPanel,
+    overview: OverviewPanel,
     summary: SummaryPanel,
     commands: Vec<Command>,
     messages: Vec<Message>,
     chooser: Box<dyn FileChooser>,
     recent: RecentFiles,
+    import: Option<ImportDialog>,
+    print: Option<PrintDialog>,
+    /// Bytes waiting for the file dialog to say where to write them.
+    pending_write: Option<Vec<u8>>,
     /// A command waiting for the answer to "save changes first?".
     prompt: Option<Command>,
     /// Run after the next successful save (the "Save" answer to the prompt).
@@ -69,11 +79,16 @@ impl RebookApp {
             backlog: BacklogPanel::default(),
             capacity: CapacityPanel::default(),
             rules: RulesPanel::default(),
+            plan_view: PlanPanel::default(),
+            overview: OverviewPanel::default(),
             summary: SummaryPanel::default(),
             commands: Vec::new(),
             messages: Vec::new(),
             chooser: options.chooser,
             recent,
+            import: None,
+            print: None,
+            pending_write: None,
             prompt: None,
             after_save: None,
             discard_confirmed: false,
@@ -118,6 +133,14 @@ impl RebookApp {
         (&mut self.backlog, &self.doc)
     }
 
+    pub fn plan_panel(&mut self) -> &mut PlanPanel {
+        &mut self.plan_view
+    }
+
+    pub fn is_solving(&self) -> bool {
+        self.plan_view.is_solving()
+    }
+
     pub fn recent_files(&self) -> &[PathBuf] {
         self.recent.paths()
     }
@@ -147,6 +170,9 @@ impl RebookApp {
         self.backlog = BacklogPanel::default();
         self.capacity = CapacityPanel::default();
         self.rules = RulesPanel::default();
+        self.plan_view.cancel_solve();
+        self.plan_view = PlanPanel::default();
+        self.overview = OverviewPanel::default();
         self.summary = SummaryPanel::default();
     }
 
@@ -216,7 +242,17 @@ impl RebookApp {
                     self.info("Nothing to redo.".to_string());
                 }
             }
+            Command::ImportBacklog => self.ask_for_file(FilePurpose::ImportBacklog),
+            Command::ImportRota => self.ask_for_file(FilePurpose::ImportRota),
+            Command::ImportBacklogFrom(path) => self.open_import(ImportKind::Backlog, path),
+            Command::ImportRotaFrom(path) => self.open_import(ImportKind::Rota, path),
+            Command::Print => self.print = Some(PrintDialog::default()),
             Command::ShowTab(tab) => self.tab = tab,
+            Command::Solve => {
+                self.tab = Tab::Plan;
+                self.plan_view.start_solve(&self.doc);
+            }
+            Command::CancelSolve => self.plan_view.cancel_solve(),
             Command::Quit => {
                 self.allow_close = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -233,7 +269,10 @@ impl RebookApp {
             FilePurpose::SavePlanAs => {
                 Some(self.doc.path().map_or_else(|| PathBuf::from("plan.rebook.ron"), Path::to_path_buf))
             }
-            FilePurpose::OpenPlan => self.doc.path().and_then(Path::parent).map(Path::to_path_buf),
+            FilePurpose::OpenPlan | FilePurpose::ImportBacklog | FilePurpose::ImportRota => {
+                self.doc.path().and_then(Path::parent).map(Path::to_path_buf)
+            }
+            FilePurpose::SavePdf | FilePurpose::SaveCsv => None,
         };
         self.chooser.request(FileRequest { purpose, suggested });
     }
@@ -244,13 +283,52 @@ impl RebookApp {
         let Some(path) = answer else {
             // Cancelled: whatever waited on a save is off too.
             self.after_save = None;
+            self.pending_write = None;
             return;
         };
         match request.purpose {
             // The unsaved-changes question was answered before the dialog opened.
             FilePurpose::OpenPlan => self.open_path(&path),
             FilePurpose::SavePlanAs => self.save_to(path),
+            FilePurpose::ImportBacklog => self.open_import(ImportKind::Backlog, path),
+            FilePurpose::ImportRota => self.open_import(ImportKind::Rota, path),
+            FilePurpose::SavePdf | FilePurpose::SaveCsv => {
+                let Some(bytes) = self.pending_write.take() else { return };
+                match crate::io::plan_file::write_atomically(&path, &bytes) {
+                    Ok(()) => self.info(format!("Saved {}.", path.display())),
+                    Err(e) => self.error(format!("Could not save: {e}")),
+                }
+            }
         }
+    }
+
+    fn print_action(&mut self, action: PrintAction) {
+        match action {
+            PrintAction::Info(text) => self.info(text),
+            PrintAction::Error(text) => self.error(text),
+            PrintAction::Save { bytes, file_name, is_pdf } => {
+                if self.chooser.is_busy() {
+                    self.info("A file dialog is already open.".to_string());
+                    return;
+                }
+                self.pending_write = Some(bytes);
+                let purpose = if is_pdf { FilePurpose::SavePdf } else { FilePurpose::SaveCsv };
+                let folder = self.doc.path().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+                self.chooser.request(FileRequest { purpose, suggested: Some(folder.join(file_name)) });
+            }
+        }
+    }
+
+    fn open_import(&mut self, kind: ImportKind, path: PathBuf) {
+        match ImportDialog::open(kind, path, self.doc.plan()) {
+            Ok(dialog) => self.import = Some(dialog),
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// The import preview on screen, if any.
+    pub fn import_dialog(&self) -> Option<&ImportDialog> {
+        self.import.as_ref()
     }
 
     fn run_commands(&mut self, ctx: &egui::Context) {
@@ -330,6 +408,11 @@ fn with_plan_extension(path: PathBuf) -> PathBuf {
 impl eframe::App for RebookApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_chooser(ctx);
+        match self.plan_view.poll(ctx, &mut self.doc) {
+            Some(SolveOutcome::Applied(text)) => self.info(text),
+            Some(SolveOutcome::Failed(text)) => self.error(text),
+            None => {}
+        }
         if ctx.input(|i| i.viewport().close_requested()) && self.doc.is_dirty() && !self.allow_close {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.prompt = Some(Command::Quit);
@@ -367,9 +450,26 @@ impl eframe::App for RebookApp {
             Tab::Backlog => self.backlog.ui(ui, &mut self.doc, &mut errors),
             Tab::Capacity => self.capacity.ui(ui, &mut self.doc, &mut errors),
             Tab::Rules => self.rules.ui(ui, &mut self.doc, &mut errors),
+            Tab::Plan => self.plan_view.ui(ui, &mut self.doc, &mut errors),
+            Tab::Overview => self.overview.ui(ui, &mut self.doc, &mut self.commands),
         });
         for e in errors {
             self.error(e);
+        }
+        if let Some(dialog) = &mut self.import
+            && let Some(message) = dialog.ui(&ctx, &mut self.doc)
+        {
+            self.import = None;
+            self.info(message);
+        }
+        if let Some(dialog) = &mut self.print {
+            let (open, action) = dialog.ui(&ctx, self.doc.plan());
+            if !open {
+                self.print = None;
+            }
+            if let Some(action) = action {
+                self.print_action(action);
+            }
         }
         self.prompt_ui(&ctx);
         self.chooser.ui(&ctx);

@@ -9,16 +9,20 @@ pub enum Tab {
     Backlog,
     Capacity,
     Rules,
+    Plan,
+    Overview,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Backlog, Tab::Capacity, Tab::Rules];
+    pub const ALL: [Tab; 5] = [Tab::Backlog, Tab::Capacity, Tab::Rules, Tab::Plan, Tab::Overview];
 
     pub fn label(self) -> &'static str {
         match self {
             Tab::Backlog => "Backlog",
             Tab::Capacity => "Capacity",
             Tab::Rules => "Rules",
+            Tab::Plan => "Plan",
+            Tab::Overview => "Overview",
         }
     }
 }
@@ -36,9 +40,20 @@ pub enum Command {
     /// Ask where to save, then save there.
     SaveAs,
     SaveTo(PathBuf),
+    /// Ask for a backlog CSV, then preview it.
+    ImportBacklog,
+    ImportRota,
+    /// Preview this CSV (nothing changes until accepted).
+    ImportBacklogFrom(PathBuf),
+    ImportRotaFrom(PathBuf),
+    /// Open the print and export dialog.
+    Print,
     Undo,
     Redo,
     ShowTab(Tab),
+    /// Plan (or re-plan) the backlog in the background.
+    Solve,
+    CancelSolve,
     /// Close the window (asks first when there are unsaved changes).
     Quit,
 }

@@ -12,6 +12,10 @@ use std::time::{Duration, Instant};
 pub enum FilePurpose {
     OpenPlan,
     SavePlanAs,
+    ImportBacklog,
+    ImportRota,
+    SavePdf,
+    SaveCsv,
 }
 
 impl FilePurpose {
@@ -19,16 +23,23 @@ impl FilePurpose {
         match self {
             FilePurpose::OpenPlan => "Open plan",
             FilePurpose::SavePlanAs => "Save plan as",
+            FilePurpose::ImportBacklog => "Import cancelled appointments (CSV)",
+            FilePurpose::ImportRota => "Import rota (CSV)",
+            FilePurpose::SavePdf => "Save PDF",
+            FilePurpose::SaveCsv => "Save CSV",
         }
     }
 
     fn is_save(self) -> bool {
-        matches!(self, FilePurpose::SavePlanAs)
+        matches!(self, FilePurpose::SavePlanAs | FilePurpose::SavePdf | FilePurpose::SaveCsv)
     }
 
     fn filter(self) -> (&'static str, &'static [&'static str]) {
         match self {
             FilePurpose::OpenPlan | FilePurpose::SavePlanAs => ("Rebook plan", &["ron"]),
+            FilePurpose::ImportBacklog | FilePurpose::ImportRota => ("CSV file", &["csv", "txt"]),
+            FilePurpose::SavePdf => ("PDF document", &["pdf"]),
+            FilePurpose::SaveCsv => ("CSV file", &["csv"]),
         }
     }
 }

@@ -11,6 +11,7 @@ pub const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key
 pub const SAVE_AS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
 pub const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
 pub const REDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
+pub const PRINT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::P);
 pub const REDO_Y: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
 
 /// Turns this frame's shortcuts into commands. Undo/redo are left to a text
@@ -27,6 +28,9 @@ pub fn shortcuts(ctx: &egui::Context, commands: &mut Vec<Command>) {
         }
         if input.consume_shortcut(&OPEN) {
             commands.push(Command::Open);
+        }
+        if input.consume_shortcut(&PRINT) {
+            commands.push(Command::Print);
         }
         if input.consume_shortcut(&NEW) {
             commands.push(Command::New);
@@ -79,6 +83,16 @@ pub fn ui(ui: &mut egui::Ui, doc: &Document, recent: &[PathBuf], commands: &mut 
             }
             if item(ui, "Save as...", Some(&SAVE_AS), true) {
                 commands.push(Command::SaveAs);
+            }
+            ui.separator();
+            if item(ui, "Import backlog CSV...", None, true) {
+                commands.push(Command::ImportBacklog);
+            }
+            if item(ui, "Import rota CSV...", None, true) {
+                commands.push(Command::ImportRota);
+            }
+            if item(ui, "Print and export...", Some(&PRINT), true) {
+                commands.push(Command::Print);
             }
             ui.separator();
             if item(ui, "Quit", None, true) {

@@ -1,0 +1,219 @@
+//! The Overview screen: the report's figures for this plan beside the FIFO and
+//! greedy baselines, a burndown of the backlog by day, capacity used against
+//! usable by day, and capacity advice with a one-click "add this session".
+
+use super::command::Command;
+use super::dates;
+use super::document::Document;
+use crate::report::{Comparison, Report, compare};
+use crate::scheduler::{Advice, SolveOptions, add_advised_session, advise};
+use egui_plot::{Bar, BarChart, Legend, Line, Plot};
+use std::sync::mpsc;
+use std::time::Duration;
+
+#[derive(Default)]
+pub struct OverviewPanel {
+    comparison: Option<(u64, Comparison)>,
+    advice: AdviceState,
+}
+
+#[derive(Default)]
+enum AdviceState {
+    #[default]
+    NotAsked,
+    Running(mpsc::Receiver<Result<Vec<Advice>, String>>),
+    Ready(u64, Vec<Advice>),
+    Failed(String),
+}
+
+impl OverviewPanel {
+    /// The comparison for the current plan (computed once per revision).
+    pub fn comparison(&mut self, doc: &Document) -> &Comparison {
+        if self.comparison.as_ref().is_some_and(|(rev, _)| *rev != doc.revision()) {
+            self.comparison = None;
+        }
+        &self.comparison.get_or_insert_with(|| (doc.revision(), compare(doc.plan()))).1
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, commands: &mut Vec<Command>) {
+        let comparison = self.comparison(doc).clone();
+        egui::ScrollArea::vertical().id_salt("overview-scroll").show(ui, |ui| {
+            ui.heading("Rebook against the usual ways");
+            if !doc.plan().bookings.iter().any(|b| b.session().is_some()) {
+                ui.label("No plan yet: the Rebook column fills in once the Plan screen has solved.");
+            }
+            figures_grid(ui, &comparison);
+            ui.add_space(8.0);
+            ui.columns(2, |columns| {
+                columns[0].strong("Backlog remaining at the end of each day");
+                burndown(&mut columns[0], &comparison);
+                columns[1].strong("Rebooked slots used and usable, by day");
+                capacity(&mut columns[1], &comparison.rebook);
+            });
+            ui.add_space(8.0);
+            ui.heading("Capacity advice");
+            self.advice_ui(ui, doc, commands);
+        });
+    }
+
+    fn advice_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, commands: &mut Vec<Command>) {
+        if let AdviceState::Running(rx) = &self.advice {
+            match rx.try_recv() {
+                Ok(Ok(list)) => self.advice = AdviceState::Ready(doc.revision(), list),
+                Ok(Err(e)) => self.advice = AdviceState::Failed(e),
+                Err(mpsc::TryRecvError::Empty) => ui.ctx().request_repaint_after(Duration::from_millis(200)),
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    self.advice = AdviceState::Failed("the advice stopped unexpectedly".into());
+                }
+            }
+        }
+        let running = matches!(self.advice, AdviceState::Running(_));
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(!running, egui::Button::new("Find sessions that would help"))
+                .on_hover_text("Tries extra sessions and re-plans with each; takes a little while")
+                .clicked()
+            {
+                let (tx, rx) = mpsc::channel();
+                let plan = doc.plan().clone();
+                let ctx = ui.ctx().clone();
+                let spawned = std::thread::Builder::new().name("rebook-advice".into()).spawn(move || {
+                    let result = advise(&plan, &SolveOptions::default(), 5).map_err(|e| e.to_string());
+                    let _ = tx.send(result);
+                    ctx.request_repaint();
+                });
+                self.advice = match spawned {
+                    Ok(_) => AdviceState::Running(rx),
+                    Err(e) => AdviceState::Failed(format!("could not start: {e}")),
+                };
+            }
+            if running {
+                ui.add(egui::Spinner::new());
+                ui.label("Trying extra sessions...");
+            }
+        });
+        let mut add = None;
+        match &self.advice {
+            AdviceState::NotAsked | AdviceState::Running(_) => {}
+            AdviceState::Failed(e) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("No advice: {e}."));
+            }
+            AdviceState::Ready(revision, list) => {
+                if *revision != doc.revision() {
+                    ui.label("The plan changed since this advice; ask again for up-to-date figures.");
+                }
+                if list.is_empty() {
+                    ui.label("No extra session would improve this plan.");
+                }
+                for (i, advice) in list.iter().enumerate() {
+                    ui.horizontal(|ui| {
+                        let button = super::draft::named(
+                            ui.button("Add this session"),
+                            &format!("Add advised session {}", i + 1),
+                        );
+                        if button.clicked() {
+                            add = Some(advice.clone());
+                        }
+                        ui.label(&advice.summary);
+                    });
+                }
+            }
+        }
+        if let Some(advice) = add {
+            doc.edit(|plan| add_advised_session(plan, &advice));
+            self.advice = AdviceState::NotAsked;
+            // The new session only helps once the backlog is re-planned into it.
+            commands.push(Command::Solve);
+        }
+    }
+}
+
+fn percent(value: f64) -> String {
+    format!("{value:.0} %")
+}
+
+fn figures_grid(ui: &mut egui::Ui, c: &Comparison) {
+    let reports = [&c.rebook, &c.fifo, &c.greedy];
+    egui::Grid::new("figures").striped(true).num_columns(4).spacing([24.0, 4.0]).show(ui, |ui| {
+        ui.strong("");
+        for name in ["Rebook", "First come, first served", "Most urgent first"] {
+            ui.strong(name);
+        }
+        ui.end_row();
+        let row = |ui: &mut egui::Ui, name: String, value: &dyn Fn(&Report) -> String| {
+            ui.label(name);
+            for r in reports {
+                ui.label(value(r));
+            }
+            ui.end_row();
+        };
+        row(ui, "Placed".into(), &|r| format!("{} of {}", r.placed, r.total));
+        let classes: Vec<String> = c.rebook.priorities.iter().map(|p| p.name.clone()).collect();
+        for name in &classes {
+            let within = |r: &Report| {
+                r.priorities.iter().find(|p| &p.name == name).map_or_else(String::new, |p| {
+                    format!("{} (late {}, unplaced {})", percent(p.within_target), p.late, p.total - p.placed)
+                })
+            };
+            row(ui, format!("{name} within target"), &within);
+        }
+        row(ui, "Routine within 7 days".into(), &|r| percent(r.routine_within_7));
+        row(ui, "Routine within 14 days".into(), &|r| percent(r.routine_within_14));
+        row(ui, "Usual clinician kept".into(), &|r| percent(r.continuity_kept));
+        row(ui, "Expected did-not-attends".into(), &|r| format!("{:.1}", r.expected_dna));
+        row(ui, "Cost (lower is better)".into(), &|r| format!("{:.0}", r.objective));
+        row(ui, "Gap to the best possible".into(), &|r| {
+            r.gap.map_or_else(|| "-".into(), |g| format!("{:.2} %", g * 100.0))
+        });
+    });
+}
+
+/// x = day number in the report; the axis shows the date.
+fn day_axis(report: &Report) -> impl Fn(egui_plot::GridMark, &std::ops::RangeInclusive<f64>) -> String + use<> {
+    let days: Vec<String> = report.days.iter().map(|d| d.date.format("%a %d/%m").to_string()).collect();
+    move |mark, _| {
+        let i = mark.value.round();
+        if (mark.value - i).abs() > 1e-6 || i < 0.0 {
+            return String::new();
+        }
+        days.get(i as usize).cloned().unwrap_or_default()
+    }
+}
+
+fn burndown(ui: &mut egui::Ui, c: &Comparison) {
+    let line = |name: &str, r: &Report| {
+        let points: Vec<[f64; 2]> = r.days.iter().enumerate().map(|(i, d)| [i as f64, d.remaining as f64]).collect();
+        Line::new(name.to_string(), points)
+    };
+    let (rebook, fifo, greedy) =
+        (line("Rebook", &c.rebook), line("First come, first served", &c.fifo), line("Most urgent first", &c.greedy));
+    Plot::new("burndown")
+        .height(260.0)
+        .legend(Legend::default())
+        .x_axis_formatter(day_axis(&c.rebook))
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.line(rebook);
+            plot.line(fifo);
+            plot.line(greedy);
+        });
+    if let (Some(first), Some(last)) = (c.rebook.days.first(), c.rebook.days.last()) {
+        ui.small(format!("{} to {}", dates::uk_day(first.date), dates::uk_day(last.date)));
+    }
+}
+
+fn capacity(ui: &mut egui::Ui, report: &Report) {
+    let usable: Vec<Bar> =
+        report.days.iter().enumerate().map(|(i, d)| Bar::new(i as f64 - 0.2, f64::from(d.usable)).width(0.4)).collect();
+    let used: Vec<Bar> =
+        report.days.iter().enumerate().map(|(i, d)| Bar::new(i as f64 + 0.2, f64::from(d.used)).width(0.4)).collect();
+    Plot::new("capacity-chart")
+        .height(260.0)
+        .legend(Legend::default())
+        .x_axis_formatter(day_axis(report))
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("Usable", usable));
+            plot.bar_chart(BarChart::new("Used", used));
+        });
+}

@@ -1,0 +1,441 @@
+//! The Plan screen: solve in the background (progress, cancel), the result as
+//! a day x clinician calendar and as a patient list, and per booking its
+//! explanation, pin/unpin, contact outcome and a move to a ranked alternative.
+
+use super::dates;
+use super::document::Document;
+use crate::model::{Booking, ContactStatus, Outcome};
+use crate::report::{self, Problem, ProblemKind};
+use crate::scheduler::alternatives::{Alternative, alternatives};
+use crate::scheduler::explain::explain_all;
+use crate::scheduler::{JobEvent, Progress, SolveJob, SolveOptions, apply_solution, edit};
+use chrono::NaiveDate;
+use egui_extras::{Column, TableBuilder};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum View {
+    #[default]
+    Calendar,
+    Patients,
+}
+
+/// A solve in progress, started from the document at `revision`.
+struct Running {
+    job: SolveJob,
+    progress: Progress,
+    revision: u64,
+}
+
+/// Late and unplaced appointments, per document revision.
+struct Problems {
+    revision: u64,
+    by_id: HashMap<String, Problem>,
+}
+
+#[derive(Default)]
+pub struct PlanPanel {
+    view: View,
+    running: Option<Running>,
+    problems: Option<Problems>,
+    selected: Option<String>,
+    only_problems: bool,
+    /// Alternatives for the selected appointment at a revision.
+    alternatives: Option<(u64, String, Vec<Alternative>)>,
+}
+
+/// What happened to a solve, for the message bar.
+pub enum SolveOutcome {
+    Applied(String),
+    Failed(String),
+}
+
+impl PlanPanel {
+    pub fn is_solving(&self) -> bool {
+        self.running.is_some()
+    }
+
+    pub fn selected(&self) -> Option<&str> {
+        self.selected.as_deref()
+    }
+
+    pub fn select(&mut self, appointment_id: &str) {
+        self.selected = Some(appointment_id.to_string());
+    }
+
+    /// Starts planning a copy of the plan; the window stays responsive.
+    pub fn start_solve(&mut self, doc: &Document) {
+        if self.running.is_none() {
+            let job = SolveJob::spawn(doc.plan().clone(), SolveOptions::default());
+            let progress = Progress { message: "Starting".into(), fraction: 0.0 };
+            self.running = Some(Running { job, progress, revision: doc.revision() });
+        }
+    }
+
+    pub fn cancel_solve(&self) {
+        if let Some(running) = &self.running {
+            running.job.cancel();
+        }
+    }
+
+    /// Called every frame (also while the window is hidden): takes the solver's news.
+    pub fn poll(&mut self, ctx: &egui::Context, doc: &mut Document) -> Option<SolveOutcome> {
+        let running = self.running.as_mut()?;
+        let mut finished = None;
+        for event in running.job.poll() {
+            match event {
+                JobEvent::Progress(p) => running.progress = p,
+                JobEvent::Finished(result) => finished = Some(result),
+            }
+        }
+        let Some(result) = finished else {
+            ctx.request_repaint_after(Duration::from_millis(100));
+            return None;
+        };
+        let started_at = running.revision;
+        self.running = None;
+        Some(match result {
+            Err(e) => SolveOutcome::Failed(format!("Planning did not finish: {e}.")),
+            Ok(_) if doc.revision() != started_at => SolveOutcome::Failed(
+                "The plan was edited while planning, so the result was set aside: press Solve again.".into(),
+            ),
+            Ok(result) => {
+                let had_bookings = doc.plan().bookings.iter().any(|b| b.session().is_some());
+                doc.edit(|plan| {
+                    apply_solution(plan, result);
+                    let mut bookings = std::mem::take(&mut plan.bookings);
+                    explain_all(plan, &mut bookings);
+                    plan.bookings = bookings;
+                });
+                let plan = doc.plan();
+                let placed = plan.bookings.iter().filter(|b| b.session().is_some()).count();
+                let info = plan.solve_info.clone().unwrap_or_default();
+                let mut text = format!("Planned: {placed} of {} appointments placed", plan.backlog.len());
+                if had_bookings {
+                    text.push_str(&format!("; {} booking(s) moved by the re-plan", info.moved));
+                }
+                if info.stopped_early {
+                    text.push_str(&format!(" (stopped early, within {:.1} % of the best possible)", info.gap * 100.0));
+                }
+                text.push('.');
+                SolveOutcome::Applied(text)
+            }
+        })
+    }
+
+    fn problems(&mut self, doc: &Document) -> &HashMap<String, Problem> {
+        if self.problems.as_ref().is_some_and(|p| p.revision != doc.revision()) {
+            self.problems = None;
+        }
+        &self
+            .problems
+            .get_or_insert_with(|| Problems {
+                revision: doc.revision(),
+                by_id: report::report(doc.plan()).problems.into_iter().map(|p| (p.appointment_id.clone(), p)).collect(),
+            })
+            .by_id
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
+        self.toolbar(ui, doc);
+        ui.separator();
+        if doc.plan().bookings.is_empty() {
+            ui.label("No plan yet: press Solve to place the backlog into the sessions.");
+            return;
+        }
+        egui::Panel::right("booking-details").resizable(true).default_size(380.0).show(ui, |ui| {
+            self.details_ui(ui, doc, errors);
+        });
+        egui::CentralPanel::default().show(ui, |ui| match self.view {
+            View::Calendar => self.calendar_ui(ui, doc),
+            View::Patients => self.patients_ui(ui, doc),
+        });
+    }
+
+    fn toolbar(&mut self, ui: &mut egui::Ui, doc: &Document) {
+        ui.horizontal(|ui| {
+            if let Some(running) = &self.running {
+                ui.add(egui::Spinner::new());
+                ui.add(
+                    egui::ProgressBar::new(running.progress.fraction)
+                        .desired_width(260.0)
+                        .text(running.progress.message.clone()),
+                );
+                if ui.button("Cancel planning").clicked() {
+                    running.job.cancel();
+                }
+            } else {
+                let placed = doc.plan().bookings.iter().any(|b| b.session().is_some());
+                let verb = if placed { "Re-plan" } else { "Solve" };
+                if ui.button(verb).on_hover_text("Confirmed and pinned bookings stay where they are").clicked() {
+                    self.start_solve(doc);
+                }
+            }
+            ui.separator();
+            ui.selectable_value(&mut self.view, View::Calendar, "Calendar");
+            ui.selectable_value(&mut self.view, View::Patients, "Patient list");
+            if let Some(info) = &doc.plan().solve_info {
+                ui.separator();
+                ui.label(format!(
+                    "Objective {:.0}, within {:.2} % of the best possible",
+                    info.objective,
+                    info.gap * 100.0
+                ));
+            }
+        });
+    }
+
+    fn calendar_ui(&mut self, ui: &mut egui::Ui, doc: &Document) {
+        let plan = doc.plan();
+        let names: HashMap<&str, &str> = plan.clinicians.iter().map(|c| (c.id.as_str(), c.name.as_str())).collect();
+        let items: HashMap<&str, &crate::model::BacklogItem> =
+            plan.backlog.iter().map(|b| (b.id.as_str(), b)).collect();
+        // (day, clinician) -> bookings in time order.
+        let mut cells: BTreeMap<(NaiveDate, &str), Vec<(&Booking, chrono::NaiveTime)>> = BTreeMap::new();
+        let sessions: HashMap<&str, &crate::model::Session> =
+            plan.sessions.iter().map(|s| (s.id.as_str(), s)).collect();
+        for b in &plan.bookings {
+            if let Outcome::Placed { session, time } = &b.outcome
+                && let Some(s) = sessions.get(session.as_str())
+            {
+                cells.entry((s.date, s.clinician.as_str())).or_default().push((b, *time));
+            }
+        }
+        for list in cells.values_mut() {
+            list.sort_by_key(|(b, t)| (*t, b.appointment_id.clone()));
+        }
+        let days: Vec<NaiveDate> = {
+            let mut d: Vec<NaiveDate> = cells.keys().map(|(d, _)| *d).collect();
+            d.dedup();
+            d
+        };
+        let clinicians: Vec<&str> =
+            plan.clinicians.iter().map(|c| c.id.as_str()).filter(|c| cells.keys().any(|(_, k)| k == c)).collect();
+        let problems: HashMap<String, ProblemKind> =
+            self.problems(doc).iter().map(|(k, p)| (k.clone(), p.kind)).collect();
+        let mut clicked = None;
+        egui::ScrollArea::both().id_salt("calendar").auto_shrink(false).show(ui, |ui| {
+            egui::Grid::new("calendar-grid").striped(true).spacing([8.0, 4.0]).min_col_width(150.0).show(ui, |ui| {
+                ui.strong("Day");
+                for c in &clinicians {
+                    ui.strong(names.get(c).copied().unwrap_or(c));
+                }
+                ui.end_row();
+                for day in &days {
+                    ui.label(dates::uk_day(*day));
+                    for c in &clinicians {
+                        ui.vertical(|ui| {
+                            for (b, time) in cells.get(&(*day, *c)).map(Vec::as_slice).unwrap_or_default() {
+                                let who = items.get(b.appointment_id.as_str()).map_or("", |i| i.patient.name.as_str());
+                                let mut text = egui::RichText::new(format!(
+                                    "{} {}{}",
+                                    time.format("%H:%M"),
+                                    who,
+                                    if b.pinned { " [pinned]" } else { "" }
+                                ));
+                                if problems.get(&b.appointment_id) == Some(&ProblemKind::Late) {
+                                    text = text.color(ui.visuals().error_fg_color);
+                                }
+                                if b.contact == ContactStatus::Confirmed {
+                                    text = text.strong();
+                                }
+                                let selected = self.selected.as_deref() == Some(b.appointment_id.as_str());
+                                let response = ui.selectable_label(selected, text);
+                                let response = super::draft::named(response, &format!("Booking {}", b.appointment_id));
+                                if response.clicked() {
+                                    clicked = Some(b.appointment_id.clone());
+                                }
+                            }
+                        });
+                    }
+                    ui.end_row();
+                }
+            });
+        });
+        if clicked.is_some() {
+            self.selected = clicked;
+        }
+    }
+
+    fn patients_ui(&mut self, ui: &mut egui::Ui, doc: &Document) {
+        ui.checkbox(&mut self.only_problems, "Only late and unplaced");
+        let problems = self.problems(doc).clone();
+        let plan = doc.plan();
+        let sessions: HashMap<&str, &crate::model::Session> =
+            plan.sessions.iter().map(|s| (s.id.as_str(), s)).collect();
+        let names: HashMap<&str, &str> = plan.clinicians.iter().map(|c| (c.id.as_str(), c.name.as_str())).collect();
+        let rows: Vec<(&crate::model::BacklogItem, Option<&Booking>)> = plan
+            .backlog
+            .iter()
+            .map(|item| (item, plan.booking(&item.id)))
+            .filter(|(item, _)| !self.only_problems || problems.contains_key(&item.id))
+            .collect();
+        let mut clicked = None;
+        let height = egui::TextStyle::Body.resolve(ui.style()).size.max(ui.spacing().interact_size.y);
+        TableBuilder::new(ui)
+            .id_salt("patients-table")
+            .striped(true)
+            .resizable(true)
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::initial(85.0))
+            .column(Column::initial(160.0).clip(true))
+            .column(Column::initial(65.0))
+            .column(Column::initial(140.0).clip(true))
+            .column(Column::initial(190.0).clip(true))
+            .column(Column::initial(95.0))
+            .column(Column::remainder().clip(true))
+            .header(height + 4.0, |mut header| {
+                for h in ["ID", "Patient", "Priority", "Type", "Booked", "Contact", "Why / problem"] {
+                    header.col(|ui| {
+                        ui.strong(h);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(height, rows.len(), |mut row| {
+                    let Some((item, booking)) = rows.get(row.index()) else { return };
+                    let selected = self.selected.as_deref() == Some(item.id.as_str());
+                    row.set_selected(selected);
+                    row.col(|ui| {
+                        if ui.selectable_label(selected, &item.id).clicked() {
+                            clicked = Some(item.id.clone());
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(&item.patient.name);
+                    });
+                    row.col(|ui| {
+                        ui.label(&item.priority);
+                    });
+                    row.col(|ui| {
+                        ui.label(&item.appointment_type);
+                    });
+                    row.col(|ui| {
+                        if let Some(Outcome::Placed { session, time }) = booking.map(|b| &b.outcome)
+                            && let Some(s) = sessions.get(session.as_str())
+                        {
+                            let who = names.get(s.clinician.as_str()).copied().unwrap_or("");
+                            let pin = if booking.is_some_and(|b| b.pinned) { " [pinned]" } else { "" };
+                            ui.label(format!("{} {} {who}{pin}", dates::uk_day(s.date), time.format("%H:%M")));
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(booking.map_or("", |b| b.contact.label()));
+                    });
+                    row.col(|ui| match problems.get(&item.id) {
+                        Some(p) => {
+                            let kind = if p.kind == ProblemKind::Late { "Late" } else { "Unplaced" };
+                            ui.colored_label(ui.visuals().error_fg_color, format!("{kind}: {}", p.reason));
+                        }
+                        None => {
+                            ui.label(booking.map_or("", |b| b.explanation.as_str()));
+                        }
+                    });
+                });
+            });
+        if clicked.is_some() {
+            self.selected = clicked;
+        }
+    }
+
+    fn details_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
+        let Some(id) = self.selected.clone() else {
+            ui.label("Select a booking to see why it is there, pin it, record the patient's answer or move it.");
+            return;
+        };
+        let problem = self.problems(doc).get(&id).cloned();
+        let plan = doc.plan();
+        let (Some(item), booking) = (plan.backlog_item(&id), plan.booking(&id)) else {
+            self.selected = None;
+            return;
+        };
+        ui.heading(format!("{} {}", item.id, item.patient.name));
+        ui.label(format!("{}, {}, {} slot(s)", item.appointment_type, item.priority, item.slots));
+        if let Some(b) = booking {
+            match &b.outcome {
+                Outcome::Placed { session, time } => {
+                    let at = plan.session(session).map_or_else(
+                        || session.clone(),
+                        |s| {
+                            let who = plan.clinician(&s.clinician).map_or(s.clinician.as_str(), |c| c.name.as_str());
+                            format!(
+                                "{} {} with {who} ({})",
+                                dates::uk_day(s.date),
+                                time.format("%H:%M"),
+                                s.mode.label()
+                            )
+                        },
+                    );
+                    ui.strong(at);
+                }
+                Outcome::Unplaced { reason } => {
+                    ui.colored_label(ui.visuals().error_fg_color, format!("Not placed: {reason}"));
+                }
+            }
+            if !b.explanation.is_empty() {
+                ui.label(format!("Why: {}", b.explanation));
+            }
+            ui.label(format!("Contact: {}", b.contact.label()));
+        }
+        if let Some(p) = &problem
+            && p.kind == ProblemKind::Late
+        {
+            ui.colored_label(ui.visuals().error_fg_color, format!("Late: {}", p.reason));
+        }
+        ui.separator();
+        let placed = booking.is_some_and(|b| b.session().is_some());
+        let pinned = booking.is_some_and(|b| b.pinned);
+        let mut result: Option<Result<(), edit::EditError>> = None;
+        ui.horizontal_wrapped(|ui| {
+            let pin_text = if pinned { "Unpin" } else { "Pin" };
+            if ui
+                .add_enabled(placed, egui::Button::new(pin_text))
+                .on_hover_text("A pinned booking stays put when re-planning")
+                .clicked()
+            {
+                result = Some(doc.try_edit(|p| edit::set_pinned(p, &id, !pinned)));
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Patient says:");
+            for status in
+                [ContactStatus::Confirmed, ContactStatus::Declined, ContactStatus::NoAnswer, ContactStatus::Notified]
+            {
+                if ui.add_enabled(placed, egui::Button::new(status.label())).clicked() {
+                    result = Some(doc.try_edit(|p| edit::record_contact(p, &id, status)));
+                }
+            }
+        });
+        if let Some(Err(e)) = result {
+            errors.push(format!("Could not change {id}: {e}."));
+        }
+        ui.separator();
+        ui.strong("Move to");
+        let revision = doc.revision();
+        if self.alternatives.as_ref().is_none_or(|(rev, aid, _)| *rev != revision || *aid != id) {
+            self.alternatives = Some((revision, id.clone(), alternatives(doc.plan(), &id, 8)));
+        }
+        let options = self.alternatives.as_ref().map(|(_, _, a)| a.clone()).unwrap_or_default();
+        if options.is_empty() {
+            ui.label("No other session has room for this appointment.");
+        }
+        let mut move_to = None;
+        egui::ScrollArea::vertical().id_salt("alternatives").show(ui, |ui| {
+            for alt in &options {
+                ui.horizontal(|ui| {
+                    let response = super::draft::named(ui.button("Move"), &format!("Move to {}", alt.session_id));
+                    if response.clicked() {
+                        move_to = Some(alt.session_id.clone());
+                    }
+                    ui.label(&alt.summary);
+                });
+            }
+        });
+        if let Some(session) = move_to
+            && let Err(e) = doc.try_edit(|p| edit::move_booking(p, &id, &session))
+        {
+            errors.push(format!("Could not move {id}: {e}."));
+        }
+    }
+}
