@@ -142,6 +142,7 @@ pub fn summary_pdf(plan: &Plan, printed_on: NaiveDate) -> Result<Vec<u8>, PrintE
     let chart_height = 210.0;
     burndown(&mut pages, &figures, chart_height);
     pages.y += 10.0;
+    audit_trail(&mut pages, plan);
     day_table(&mut pages, &figures);
 
     let practice = plan.practice.name.clone();
@@ -296,6 +297,28 @@ fn burndown(pages: &mut Pages, figures: &Figures, height: f32) {
     page.rect(left + 170.0, legend_y - 6.0, 8.0, 6.0, Some(190), None);
     page.text(left + 182.0, legend_y, 150.0, SMALL, Align::Left, "Booked that day");
     pages.y = top + height;
+}
+
+/// Entries of the audit trail shown on the page (the newest); the app shows all.
+const AUDIT_LINES: usize = 5;
+
+/// Who printed or exported this plan's patient data, and when (the newest entries).
+fn audit_trail(pages: &mut Pages, plan: &Plan) {
+    if plan.audit.is_empty() {
+        return;
+    }
+    let shown = plan.audit.len().min(AUDIT_LINES);
+    let title = if shown < plan.audit.len() {
+        format!("Printed and exported (the last {shown} of {})", plan.audit.len())
+    } else {
+        "Printed and exported".to_string()
+    };
+    section(pages, &title);
+    for entry in plan.audit.iter().rev().take(shown) {
+        let line: String = entry.to_string().chars().take(130).collect();
+        pages.line_of_text(SMALL, &line);
+    }
+    pages.y += 8.0;
 }
 
 /// A round grid step giving about five lines up to `max`.
