@@ -7,6 +7,7 @@
 
 mod names;
 
+use crate::io::calendar::is_working_day;
 use crate::model::nhs;
 use crate::model::{
     BacklogItem, Clinician, Continuity, DaySpec, Horizon, Mode, ModeRequirement, Outage, PartOfDay, Patient, Plan,
@@ -65,7 +66,7 @@ pub fn example_config() -> GeneratorConfig {
         items: 350,
         clinicians: 14,
         days: 10,
-        seed: 20_240_719,
+        seed: 19_072_024,
         practice_name: "Riverside Medical Practice".into(),
         ods_code: "Y99999".into(),
         outage_start: at(friday, 5, 10),
@@ -226,12 +227,12 @@ fn apportion(total: usize, weights: &[f64], min: usize) -> Vec<usize> {
     parts
 }
 
-/// The working days from `start`, skipping weekends.
+/// The working days from `start`, skipping weekends and bank holidays.
 fn working_days(start: NaiveDate, count: u32) -> Vec<NaiveDate> {
     let mut days = Vec::new();
     let mut day = start;
     while days.len() < count as usize {
-        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        if is_working_day(day) {
             days.push(day);
         }
         day += Duration::days(1);
@@ -386,10 +387,9 @@ impl PatientMaker {
         let female = female.unwrap_or_else(|| rng.random_bool(0.52));
         let first = if female { pick(rng, names::FEMALE_FIRST) } else { pick(rng, names::MALE_FIRST) };
         let surname = pick(rng, names::SURNAMES);
-        let birth_year = on.year() - age as i32 - 1;
-        let born = NaiveDate::from_yo_opt(birth_year, rng.random_range(1..=365)).unwrap_or(on);
-        // Ages are completed years on the appointment day.
-        let born = if born > on { on } else { born };
+        // `age` completed years on the appointment day, born on any day of that year of life.
+        let days_old = i64::from(age) * 365 + i64::from(age / 4) + rng.random_range(0..365);
+        let born = on - Duration::days(days_old);
         let (phone, sms_consent) = match weighted(rng, &[0.85, 0.12, 0.03]) {
             0 => (format!("07700 900{:03}", rng.random_range(0..1000)), rng.random_bool(0.82)),
             1 => (format!("01632 960{:03}", rng.random_range(0..1000)), rng.random_bool(0.1)),
@@ -435,7 +435,7 @@ fn outage_half_days(config: &GeneratorConfig) -> Vec<(NaiveDate, PartOfDay)> {
     let mut out = Vec::new();
     let mut day = config.outage_start.date();
     while day <= config.outage_end.date() {
-        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        if is_working_day(day) {
             for part in PARTS {
                 let begins = if part == PartOfDay::AM { at(day, 8, 0) } else { at(day, 13, 30) };
                 if begins < config.outage_end {
@@ -469,10 +469,14 @@ fn make_backlog(rng: &mut ChaCha8Rng, config: &GeneratorConfig, staff: &[Staff])
         let bloods_role = if rng.random_bool(0.6) { Role::Hca } else { Role::Nurse };
         let mut bloods = draft_item(rng, &mut book, bloods_role, "Nurse bloods", "Routine");
         bloods.item.notes = "bloods before GP review".into();
+        bloods.item.earliest_date = None;
         let patient = patients.make(rng, "GP review", bloods.item.original_date);
         bloods.item.patient = patient.clone();
         let mut review = draft_item(rng, &mut book, Role::Gp, "GP review", "Routine");
         review.item.patient = patient;
+        // One person: the same days they cannot come, the same preference.
+        review.item.unavailable = bloods.item.unavailable.clone();
+        review.item.preferred_part = bloods.item.preferred_part;
         review.item.earliest_date = Some(review_from);
         review.item.see_by = review.item.see_by.filter(|s| *s > review_from);
         review.item.notes = "review of blood results".into();
@@ -593,7 +597,7 @@ fn draft_item(rng: &mut ChaCha8Rng, book: &mut OriginalBook<'_>, role: Role, typ
     };
     let working_day_after = |n: i64| {
         let mut d = config.horizon_start + Duration::days(n);
-        while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        while !is_working_day(d) {
             d += Duration::days(1);
         }
         d
@@ -856,6 +860,9 @@ mod tests {
         assert_eq!(days.len(), 10);
         assert_eq!(days.last(), Some(&date(2024, 8, 2)));
         assert!(days.iter().all(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)));
+        // August bank holiday 2024 (Monday 26th) is skipped.
+        let days = working_days(date(2024, 8, 19), 6);
+        assert_eq!(days[5], date(2024, 8, 27));
     }
 
     #[test]

@@ -256,3 +256,66 @@ fn generate_command_writes_the_three_files() {
     assert_eq!(rebook_cli(&["generate", "--example"], &example), std::process::ExitCode::SUCCESS);
     assert_eq!(plan_file::load(&example.join("plan.rebook.ron")).unwrap(), generate(&example_config()));
 }
+
+#[test]
+fn importing_the_example_csvs_reproduces_the_example_plan() {
+    use rebook::io::csv_import::{accept_backlog, accept_rota, preview_backlog, preview_rota};
+    let example = generate(&example_config());
+    let none = BTreeMap::new();
+    let mut plan = Plan::new(&example.practice.name);
+    let rota = preview_rota(&plan, rota_csv(&example).as_bytes(), &none).unwrap();
+    assert!(rota.rejected.is_empty(), "{:?}", rota.rejected);
+    accept_rota(&mut plan, rota);
+    let backlog = preview_backlog(&plan, backlog_csv(&example).as_bytes(), &none).unwrap();
+    assert!(backlog.rejected.is_empty(), "{:?}", backlog.rejected);
+    accept_backlog(&mut plan, backlog);
+
+    assert_eq!(plan.horizon, example.horizon);
+    assert_eq!(plan.sessions, example.sessions);
+    assert_eq!(plan.backlog, example.backlog);
+    let by_id = |p: &Plan| {
+        let mut list = p.clinicians.clone();
+        list.sort_by(|a, b| a.id.cmp(&b.id));
+        list
+    };
+    assert_eq!(by_id(&plan), by_id(&example));
+}
+
+#[test]
+fn import_command_refuses_rejected_rows_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = generate(&example_config());
+    let rota = dir.path().join("rota.csv");
+    std::fs::write(&rota, rota_csv(&example)).unwrap();
+    // Break the check digit of the first patient's NHS number (line 2 of the file).
+    let good = backlog_csv(&example);
+    let first = nhs::format(&example.backlog[0].patient.nhs_number);
+    let last = first.chars().last().unwrap().to_digit(10).unwrap();
+    let broken = format!("{}{}", &first[..first.len() - 1], (last + 1) % 10);
+    let backlog = dir.path().join("backlog.csv");
+    std::fs::write(&backlog, good.replacen(&first, &broken, 1)).unwrap();
+
+    let import = |extra: &[&str], out: &Path| {
+        use clap::Parser;
+        let mut argv = vec!["rebook".to_string(), "import".into(), "--rota".into(), rota.display().to_string()];
+        argv.extend(["--backlog".to_string(), backlog.display().to_string()]);
+        argv.extend(extra.iter().map(|s| s.to_string()));
+        argv.extend(["--out".to_string(), out.display().to_string()]);
+        rebook::cli::run(rebook::cli::Cli::parse_from(argv)).unwrap()
+    };
+    let refused = dir.path().join("refused.rebook.ron");
+    assert_eq!(import(&[], &refused), std::process::ExitCode::FAILURE);
+    assert!(!refused.exists(), "nothing is saved when a row is rejected");
+
+    let allowed = dir.path().join("allowed.rebook.ron");
+    assert_eq!(import(&["--allow-rejects"], &allowed), std::process::ExitCode::SUCCESS);
+    let plan = plan_file::load(&allowed).unwrap();
+    assert_eq!(plan.backlog.len(), example.backlog.len() - 1);
+    assert!(plan.backlog_item(&example.backlog[0].id).is_none());
+    assert_eq!(plan.practice.name, "allowed");
+
+    std::fs::write(&backlog, good).unwrap();
+    let clean = dir.path().join("clean.rebook.ron");
+    assert_eq!(import(&[], &clean), std::process::ExitCode::SUCCESS);
+    assert_eq!(plan_file::load(&clean).unwrap().backlog, example.backlog);
+}

@@ -401,3 +401,133 @@ fn ten_thousand_rows_scroll_smoothly() {
 
 #[allow(dead_code)]
 fn assert_path(_: &Path) {}
+
+fn show_tab(harness: &mut Harness<'static, RebookApp>, tab: &str) {
+    harness.get_by_role_and_label(Role::Button, tab).click();
+    harness.run();
+}
+
+#[test]
+fn capacity_grid_edits_free_slots_as_one_undo_step() {
+    let setup = setup(10);
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Capacity");
+    assert_eq!(harness.state().tab(), Tab::Capacity);
+    let cell = "Dr A Patel 23/07/2024 PM free slots";
+    harness.get_by_label(cell).set_value_accesskit(9.0);
+    harness.run();
+    let session = |h: &Harness<'static, RebookApp>| {
+        h.state().document().plan().session("GP-PATEL-2024-07-23-PM").map(|s| s.free_slots)
+    };
+    assert_eq!(session(&harness), Some(9));
+    assert!(harness.state().document().is_dirty());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(session(&harness), Some(6));
+}
+
+#[test]
+fn capacity_adds_sessions_and_clinicians() {
+    let setup = setup(10);
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Capacity");
+    harness.get_by_label("Add a session").click();
+    harness.run();
+    harness.get_by_label("Clinician").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Nurse C Smith").click();
+    harness.run();
+    field(&harness, "Session date").focus();
+    field(&harness, "Session date").type_text("25/07/2024");
+    harness.get_by_label("Afternoon").click();
+    field(&harness, "Starts at").focus();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    field(&harness, "Starts at").type_text("15:00");
+    harness.get_by_label("Add session").click();
+    harness.run();
+    let app = harness.state();
+    assert!(app.errors().is_empty(), "{:?}", app.errors());
+    let added = app.document().plan().session("PN-SMITH-2024-07-25-PM-2").expect("a second afternoon session");
+    assert_eq!(added.start, NaiveTime::from_hms_opt(15, 0, 0).unwrap());
+    assert_eq!(added.free_slots, 6);
+
+    // A date outside the horizon is refused with the reason.
+    field(&harness, "Session date").focus();
+    field(&harness, "Session date").type_text("25/09/2024");
+    harness.get_by_label("Add session").click();
+    harness.run();
+    assert!(harness.state().errors().iter().any(|e| e.contains("outside the planning horizon")));
+
+    // Clinicians: add one and apply the draft in one step.
+    harness.get_by_label("Clinicians and roles").click();
+    harness.run();
+    field(&harness, "New clinician's name").focus();
+    field(&harness, "New clinician's name").type_text("Dr E Okafor");
+    harness.get_by_label("New clinician's role").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "GP").click();
+    harness.run();
+    harness.get_by_label("Add clinician").click();
+    harness.run();
+    assert!(harness.state().document().plan().clinician("GP-OKAFOR").is_none(), "not applied yet");
+    harness.get_by_label("GP-OKAFOR");
+    harness.get_by_label("Apply clinicians and roles").click();
+    harness.run();
+    assert_eq!(harness.state().errors().len(), 1, "only the horizon error: {:?}", harness.state().errors());
+    let plan = harness.state().document().plan();
+    assert_eq!(plan.clinician("GP-OKAFOR").map(|c| c.name.as_str()), Some("Dr E Okafor"));
+
+    // A clinician with sessions cannot be removed.
+    harness.get_by_label("Remove GP-PATEL").click();
+    harness.run();
+    assert!(harness.state().errors().iter().any(|e| e.contains("Dr A Patel has 10 session(s)")));
+}
+
+#[test]
+fn rules_apply_validate_and_reset() {
+    let setup = setup(10);
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Rules");
+    harness.get_by_label("L: late, per day").set_value_accesskit(25.0);
+    harness.run();
+    assert_eq!(harness.state().document().plan().rules.late_penalty, 10.0, "a draft until applied");
+    harness.get_by_label("Apply rules").click();
+    harness.run();
+    assert_eq!(harness.state().document().plan().rules.late_penalty, 25.0);
+
+    // Removing a class that appointments use is refused, naming them.
+    harness.get_by_label("Remove Soon").click();
+    harness.run();
+    harness.get_by_label("Apply rules").click();
+    harness.run();
+    let errors = harness.state().errors().join("\n");
+    assert!(errors.contains("priority \"Soon\""), "{errors}");
+    assert_eq!(harness.state().document().plan().rules.priorities.len(), 3);
+    harness.get_by_label("Discard rules changes").click();
+    harness.run();
+
+    harness.get_by_label("Reset rules to defaults").click();
+    harness.run();
+    harness.get_by_label("Apply rules").click();
+    harness.run();
+    assert_eq!(harness.state().document().plan().rules, rebook::model::Rules::default());
+}
+
+#[test]
+fn reserve_per_weekday() {
+    let setup = setup(10);
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Capacity");
+    harness.get_by_label("Reserve").click();
+    harness.run();
+    harness.get_by_label("Mon").click();
+    harness.run();
+    harness.get_by_label("Reserve on Mon").set_value_accesskit(35.0);
+    harness.run();
+    harness.get_by_label("Apply reserve").click();
+    harness.run();
+    let rules = &harness.state().document().plan().rules;
+    assert_eq!(rules.reserve_by_weekday.len(), 1);
+    assert!((rules.reserve_for(chrono::Weekday::Mon) - 0.35).abs() < 1e-9);
+    assert!((rules.reserve_for(chrono::Weekday::Tue) - 0.20).abs() < 1e-9);
+}

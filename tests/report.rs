@@ -239,8 +239,20 @@ fn hub_scale_timings() {
     let started = std::time::Instant::now();
     let comparison = compare(&solved);
     println!("compare (report + both baselines): {:?}", started.elapsed());
+    let mut unexplained = solved.bookings.clone();
+    for booking in &mut unexplained {
+        booking.explanation.clear();
+        if let Outcome::Unplaced { reason } = &mut booking.outcome {
+            reason.clear();
+        }
+    }
     let started = std::time::Instant::now();
-    let alternatives = rebook::scheduler::alternatives::alternatives(&solved, &solved.backlog[0].id, 5);
+    rebook::scheduler::explain::explain_all(&solved, &mut unexplained);
+    println!("explain_all alone: {:?}", started.elapsed());
+    assert_eq!(unexplained, solved.bookings);
+    let placed = solved.bookings.iter().find(|b| b.session().is_some()).unwrap().appointment_id.clone();
+    let started = std::time::Instant::now();
+    let alternatives = rebook::scheduler::alternatives::alternatives(&solved, &placed, 5);
     println!("alternatives: {} in {:?}", alternatives.len(), started.elapsed());
     assert_eq!(comparison.rebook.total, 10_000);
     let small = random_plan(5, 1_000, 200);
@@ -374,4 +386,46 @@ fn the_report_command_prints_a_table_and_stable_json() {
     let refused = run(&["report", path.to_str().unwrap()]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("has no bookings yet"));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+
+    /// On random small plans with pinned and confirmed bookings, both baselines,
+    /// a manual move to the best alternative, a decline and an absence keep
+    /// every hard constraint.
+    #[test]
+    fn baselines_and_edits_never_break_a_hard_constraint(seed in 0u64..10_000) {
+        use rebook::scheduler::alternatives::alternatives;
+        use rebook::scheduler::edit::{cancel_sessions, move_booking};
+        let mut plan = random_plan(seed, 80, 25);
+        plan.clinicians.truncate(8);
+        for (i, s) in plan.sessions.iter_mut().enumerate() {
+            s.clinician = format!("C{:02}", i % 8);
+        }
+        plan.bookings = fifo(&plan);
+        for (i, booking) in plan.bookings.iter_mut().enumerate() {
+            booking.pinned = i % 5 == 0;
+            if i % 7 == 0 {
+                booking.contact = ContactStatus::Confirmed;
+            }
+        }
+        for bookings in [fifo(&plan), priority_greedy(&plan)] {
+            proptest::prop_assert_eq!(violations(&plan, &bookings), Vec::<String>::new());
+        }
+        let movable = plan.backlog.iter().map(|i| i.id.clone()).find(|id| !alternatives(&plan, id, 1).is_empty());
+        if let Some(id) = movable {
+            let target = alternatives(&plan, &id, 1)[0].session_id.clone();
+            move_booking(&mut plan, &id, &target).unwrap();
+            proptest::prop_assert!(plan.booking(&id).unwrap().pinned);
+            proptest::prop_assert_eq!(violations(&plan, &plan.bookings), Vec::<String>::new());
+        }
+        if let Some(id) = plan.bookings.iter().find(|b| b.session().is_some()).map(|b| b.appointment_id.clone()) {
+            record_contact(&mut plan, &id, ContactStatus::Declined).unwrap();
+        }
+        cancel_sessions(&mut plan, "C01", d(22), d(26));
+        proptest::prop_assert_eq!(violations(&plan, &plan.bookings), Vec::<String>::new());
+        let replanned = priority_greedy(&plan);
+        proptest::prop_assert_eq!(violations(&plan, &replanned), Vec::<String>::new());
+    }
 }

@@ -461,3 +461,29 @@ fn advice_measures_a_real_gain_and_adds_the_session() {
     let after = solve(&plan).info.objective;
     assert!((before - after - best.objective_gain).abs() < 1e-6);
 }
+
+#[test]
+fn network_simplex_matches_the_lp_solver() {
+    use rebook::scheduler::classes::ClassModel;
+    use rebook::scheduler::lp::{Relaxation, solve_component_flow, solve_component_good_lp};
+    for seed in 0..20 {
+        let mut plan = random_plan(seed, 40, 12);
+        plan.rules.clinician_daily_cap = None;
+        let model = ClassModel::build(&plan);
+        for component in &model.components {
+            let flow = solve_component_flow(&model, component).expect("flow solves");
+            let lp =
+                solve_component_good_lp(&model, component, scheduler::Backend::Default, Relaxation::Linear).unwrap();
+            if component.patients.is_empty() {
+                assert!(
+                    (flow.objective - lp.objective).abs() < 1e-6,
+                    "seed {seed}: flow {} lp {}",
+                    flow.objective,
+                    lp.objective
+                );
+            } else {
+                assert!(flow.objective <= lp.objective + 1e-6, "the flow relaxes the LP");
+            }
+        }
+    }
+}

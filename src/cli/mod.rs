@@ -5,6 +5,7 @@ mod bench;
 mod check;
 mod export;
 mod generate;
+mod import;
 mod print;
 mod report;
 mod solve;
@@ -33,6 +34,8 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// Print the report of a solved plan beside the FIFO and priority-greedy baselines.
     Report(report::ReportArgs),
+    /// Import a backlog CSV (and a rota CSV) into a plan file; lists every rejected row.
+    Import(import::ImportArgs),
     /// Solve synthetic plans of several sizes and print timings, memory and quality.
     Bench(bench::BenchArgs),
     /// Print a call list (or the partners' summary) as an A4 PDF.
@@ -67,6 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Check(args)) => check::run(&args),
         Some(Command::Generate(args)) => generate::run(&args),
         Some(Command::Report(args)) => report::run(&args),
+        Some(Command::Import(args)) => import::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
         Some(Command::Print(args)) => print::run(&args),
         Some(Command::Export(args)) => export::run(&args),

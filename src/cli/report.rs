@@ -2,7 +2,7 @@
 //! and priority-greedy baselines, as a table or as JSON for automation.
 
 use crate::io::plan_file;
-use crate::report::{compare, render_text};
+use crate::report::compare;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,7 +24,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&comparison)?);
     } else {
-        print!("{}", render_text(&comparison));
+        print!("{comparison}");
     }
     Ok(ExitCode::SUCCESS)
 }

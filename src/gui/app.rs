@@ -2,11 +2,13 @@
 //! change it, and the messages that tell the user what happened.
 
 use super::backlog::BacklogPanel;
+use super::capacity::CapacityPanel;
 use super::command::{Command, Tab};
 use super::document::Document;
 use super::files::{FileChooser, FilePurpose, FileRequest};
 use super::menu;
 use super::recent::RecentFiles;
+use super::rules::RulesPanel;
 use super::summary::SummaryPanel;
 use std::path::{Path, PathBuf};
 
@@ -42,6 +44,8 @@ pub struct RebookApp {
     doc: Document,
     tab: Tab,
     backlog: BacklogPanel,
+    capacity: CapacityPanel,
+    rules: RulesPanel,
     summary: SummaryPanel,
     commands: Vec<Command>,
     messages: Vec<Message>,
@@ -63,6 +67,8 @@ impl RebookApp {
             doc: Document::untitled(),
             tab: Tab::Backlog,
             backlog: BacklogPanel::default(),
+            capacity: CapacityPanel::default(),
+            rules: RulesPanel::default(),
             summary: SummaryPanel::default(),
             commands: Vec::new(),
             messages: Vec::new(),
@@ -139,6 +145,8 @@ impl RebookApp {
     fn replace_document(&mut self, doc: Document) {
         self.doc = doc;
         self.backlog = BacklogPanel::default();
+        self.capacity = CapacityPanel::default();
+        self.rules = RulesPanel::default();
         self.summary = SummaryPanel::default();
     }
 
@@ -357,7 +365,8 @@ impl eframe::App for RebookApp {
         let mut errors = Vec::new();
         egui::CentralPanel::default().show(ui, |ui| match self.tab {
             Tab::Backlog => self.backlog.ui(ui, &mut self.doc, &mut errors),
-            Tab::Capacity | Tab::Rules => {}
+            Tab::Capacity => self.capacity.ui(ui, &mut self.doc, &mut errors),
+            Tab::Rules => self.rules.ui(ui, &mut self.doc, &mut errors),
         });
         for e in errors {
             self.error(e);

@@ -4,7 +4,7 @@
 use super::dates;
 use super::document::Document;
 use super::item_editor::ItemEditor;
-use crate::model::{BacklogItem, Booking, ContactStatus, Outcome, Plan};
+use crate::model::{BacklogItem, Booking, ContactStatus, Continuity, Outcome, Plan};
 use egui_extras::{Column, TableBuilder};
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -249,12 +249,17 @@ impl BacklogPanel {
                 plan.clinicians.iter().map(|c| (c.id.clone(), c.name.clone())).collect();
             choice(ui, "Clinician", &mut self.filter.clinician, &clinicians);
             let selected = self.filter.status.map_or("Any", ItemStatus::label);
-            egui::ComboBox::new("filter-status", "Status").selected_text(selected).show_ui(ui, |ui| {
-                ui.selectable_value(&mut self.filter.status, None, "Any");
-                for status in ItemStatus::ALL {
-                    ui.selectable_value(&mut self.filter.status, Some(status), status.label());
-                }
-            });
+            let label = ui.label("Status");
+            egui::ComboBox::from_id_salt("filter-status")
+                .selected_text(selected)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.filter.status, None, "Any");
+                    for status in ItemStatus::ALL {
+                        ui.selectable_value(&mut self.filter.status, Some(status), status.label());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
             if ui.button("Clear filters").clicked() {
                 self.filter = BacklogFilter::default();
             }
@@ -288,16 +293,16 @@ impl BacklogPanel {
             .resizable(true)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .column(Column::initial(80.0).at_least(50.0))
-            .column(Column::initial(170.0).at_least(80.0).clip(true))
-            .column(Column::initial(100.0))
-            .column(Column::initial(70.0))
+            .column(Column::initial(150.0).at_least(80.0).clip(true))
+            .column(Column::initial(95.0))
+            .column(Column::initial(60.0))
+            .column(Column::initial(140.0).clip(true))
+            .column(Column::initial(35.0))
+            .column(Column::initial(130.0))
             .column(Column::initial(150.0).clip(true))
-            .column(Column::initial(40.0))
-            .column(Column::initial(135.0))
-            .column(Column::initial(120.0).clip(true))
-            .column(Column::initial(90.0))
-            .column(Column::initial(90.0))
-            .column(Column::initial(150.0))
+            .column(Column::initial(80.0))
+            .column(Column::initial(85.0))
+            .column(Column::initial(170.0).clip(true))
             .column(Column::remainder().at_least(80.0).clip(true))
             .header(text_height + 4.0, |mut header| {
                 for (name, column) in headers {
@@ -366,10 +371,14 @@ impl BacklogPanel {
                     });
                     row.col(|ui| {
                         let name = index.clinician_name(&item.original_clinician);
-                        match item.continuity.clinician() {
-                            Some(c) => {
-                                ui.label(format!("{name} ({} {})", item.continuity.label(), index.clinician_name(c)))
-                            }
+                        let wish = match &item.continuity {
+                            Continuity::None => None,
+                            Continuity::Preferred(c) => Some(("prefers", c)),
+                            Continuity::Required(c) => Some(("must see", c)),
+                        };
+                        match wish {
+                            Some((how, c)) if *c == item.original_clinician => ui.label(format!("{name} ({how})")),
+                            Some((how, c)) => ui.label(format!("{name}; {how} {}", index.clinician_name(c))),
                             None => ui.label(name),
                         };
                     });
@@ -430,12 +439,17 @@ fn choice(ui: &mut egui::Ui, label: &str, value: &mut Option<String>, options: &
         .as_ref()
         .map(|v| options.iter().find(|(o, _)| o == v).map_or(v.as_str(), |(_, text)| text.as_str()))
         .unwrap_or("Any");
-    egui::ComboBox::new(format!("filter-{label}"), label).selected_text(shown).show_ui(ui, |ui| {
-        ui.selectable_value(value, None, "Any");
-        for (option, text) in options {
-            ui.selectable_value(value, Some(option.clone()), text);
-        }
-    });
+    let label_response = ui.label(label);
+    egui::ComboBox::from_id_salt(format!("filter-{label}"))
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(value, None, "Any");
+            for (option, text) in options {
+                ui.selectable_value(value, Some(option.clone()), text);
+            }
+        })
+        .response
+        .labelled_by(label_response.id);
 }
 
 fn matches(plan: &Plan, index: &Index, i: usize, filter: &BacklogFilter) -> bool {

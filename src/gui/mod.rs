@@ -4,13 +4,16 @@
 
 mod app;
 mod backlog;
+mod capacity;
 mod command;
 pub mod dates;
 mod document;
+mod draft;
 mod files;
 mod item_editor;
 mod menu;
 mod recent;
+mod rules;
 mod summary;
 
 pub use app::{AppOptions, Message, RebookApp, StartWith};

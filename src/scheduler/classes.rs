@@ -106,6 +106,22 @@ struct RowKey {
 /// (session, cost bits) per edge): equal keys share a class.
 type ClassKey = (Option<usize>, Option<usize>, u32, u64, Vec<(usize, u64)>);
 
+impl RowKey {
+    /// The part of the key eligibility depends on (cost-only fields cleared).
+    fn eligibility_only(&self) -> RowKey {
+        RowKey {
+            own: None,
+            priority: String::new(),
+            continuity: if self.continuity_kind == "Required" { self.continuity.clone() } else { String::new() },
+            continuity_kind: if self.continuity_kind == "Required" { "Required" } else { "" },
+            preferred_part: None,
+            see_by: None,
+            communicated: None,
+            ..self.clone()
+        }
+    }
+}
+
 /// The key of a patient for the one-appointment-a-day rule: the NHS number,
 /// or the item itself when there is none.
 fn patient_key(item: &BacklogItem) -> String {
@@ -207,36 +223,52 @@ impl ClassModel {
             groups.entry(key).or_default().push(i);
         }
 
-        // Which clinicians see which type: asked once per (type, clinician), as a pre-filter.
-        let mut sees: BTreeMap<(String, usize), bool> = BTreeMap::new();
+        // Cheap necessary conditions skip most (group, session) pairs before the real
+        // check: which clinicians see a type is asked once per type.
         let clinician_index: BTreeMap<&str, usize> =
             plan.clinicians.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
         let session_clinician: Vec<Option<usize>> =
             plan.sessions.iter().map(|s| clinician_index.get(s.clinician.as_str()).copied()).collect();
+        let mut sees: BTreeMap<String, Vec<bool>> = BTreeMap::new();
+        for (key, members) in &groups {
+            sees.entry(key.kind.clone()).or_insert_with(|| {
+                let kind = &plan.backlog[members[0]].appointment_type;
+                plan.clinicians.iter().map(|c| plan.clinician_sees(c, kind)).collect()
+            });
+        }
 
         // One row per group; groups with identical rows merge into one class.
+        // Groups differing only in cost (priority, see-by, preferences) share their eligible sessions.
+        let mut eligible_cache: BTreeMap<RowKey, Vec<usize>> = BTreeMap::new();
         let mut rows: BTreeMap<ClassKey, Vec<usize>> = BTreeMap::new();
         for (key, members) in &groups {
             let first = &plan.backlog[members[0]];
-            let mut edges = Vec::new();
-            for (s, session) in plan.sessions.iter().enumerate() {
-                if session.cancelled || capacity[s] < key.slots || key.earliest.is_some_and(|d| session.date < d) {
-                    continue;
-                }
-                if key.busy_days.binary_search(&session.date).is_ok() {
-                    continue;
-                }
-                if let Some(c) = session_clinician[s] {
-                    let known = *sees
-                        .entry((key.kind.clone(), c))
-                        .or_insert_with(|| plan.clinician_sees(&plan.clinicians[c], &first.appointment_type));
-                    if !known {
-                        continue;
-                    }
-                }
-                if check_eligible(plan, first, session).is_err() {
-                    continue;
-                }
+            let eligible = eligible_cache.entry(key.eligibility_only()).or_insert_with(|| {
+                let seen_by = sees.get(&key.kind);
+                let modes = plan.appointment_type(&first.appointment_type).map(|t| t.modes.clone()).unwrap_or_default();
+                let required = match &first.continuity {
+                    crate::model::Continuity::Required(c) => Some(c.as_str()),
+                    _ => None,
+                };
+                (0..plan.sessions.len())
+                    .filter(|&s| {
+                        let session = &plan.sessions[s];
+                        let skip = session.cancelled
+                            || capacity[s] < key.slots
+                            || key.earliest.is_some_and(|d| session.date < d)
+                            || key.busy_days.binary_search(&session.date).is_ok()
+                            || !first.mode.allows(session.mode)
+                            || !modes.contains(&session.mode)
+                            || required.is_some_and(|c| c != session.clinician)
+                            || !first.can_attend(session.date, session.part)
+                            || session_clinician[s].is_some_and(|c| seen_by.is_some_and(|v| !v[c]));
+                        !skip && check_eligible(plan, first, session).is_ok()
+                    })
+                    .collect()
+            });
+            let mut edges = Vec::with_capacity(eligible.len());
+            for &s in eligible.iter() {
+                let session = &plan.sessions[s];
                 let mut cost = placement_cost(plan, first, session).total;
                 if key.communicated.is_some_and(|c| c != s) {
                     cost += plan.rules.move_penalty;

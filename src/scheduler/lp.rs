@@ -7,6 +7,7 @@
 //! clinician daily caps. Its optimum is a lower bound on any integer plan.
 
 use super::classes::{ClassModel, Component};
+use super::flow::Network;
 use super::solve::{Backend, SolveError};
 use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, variable};
 use std::collections::BTreeMap;
@@ -33,8 +34,80 @@ pub enum Relaxation {
     Integer(std::time::Duration),
 }
 
+/// Components with more choices than this use the network simplex in the default build.
+pub const FLOW_EDGES: usize = 2_000;
+
+/// Whether the default build solves this component as a min-cost flow: when it has
+/// no side rows (then the flow is its exact LP) or is too large for microlp.
+pub fn uses_flow(model: &ClassModel, component: &Component) -> bool {
+    let edges: usize = component.classes.iter().map(|&c| model.classes[c].edges.len()).sum();
+    (component.patients.is_empty() && component.cap_rows.is_empty()) || edges > FLOW_EDGES
+}
+
+/// The transportation relaxation of `component` (side rows dropped), by network simplex.
+/// None when the simplex gives up (then the caller uses the LP solver).
+pub fn solve_component_flow(model: &ClassModel, component: &Component) -> Option<ComponentLp> {
+    let k = component.classes.len();
+    let session_node: BTreeMap<usize, usize> =
+        component.sessions.iter().enumerate().map(|(i, &s)| (s, k + i)).collect();
+    let sink = k + component.sessions.len();
+    let mut net = Network::new(sink + 1);
+    let mut total = 0.0;
+    let mut edge_arcs: Vec<Vec<usize>> = Vec::with_capacity(k);
+    for (i, &c) in component.classes.iter().enumerate() {
+        let class = &model.classes[c];
+        let slots = f64::from(class.slots);
+        let supply = slots * class.count() as f64;
+        total += supply;
+        net.set_supply(i, supply);
+        let arcs = class
+            .edges
+            .iter()
+            .map(|e| net.add_arc(i, session_node.get(&e.session).copied().unwrap_or(sink), supply, e.cost / slots))
+            .collect();
+        net.add_arc(i, sink, supply, class.unplaced_cost / slots);
+        edge_arcs.push(arcs);
+    }
+    for (&s, &node) in &session_node {
+        net.add_arc(node, sink, f64::from(model.capacity[s]), 0.0);
+    }
+    net.set_supply(sink, -total);
+    let arcs = edge_arcs.iter().map(Vec::len).sum::<usize>() + k + component.sessions.len();
+    let (flows, objective) = net.solve(100 * arcs + 10_000)?;
+    let placed = component
+        .classes
+        .iter()
+        .zip(&edge_arcs)
+        .map(|(&c, arcs)| arcs.iter().map(|&a| flows[a] / f64::from(model.classes[c].slots)).collect())
+        .collect();
+    Some(ComponentLp {
+        placed,
+        objective,
+        variables: arcs,
+        constraints: k + component.sessions.len(),
+        proven_integer: false,
+    })
+}
+
 /// Builds and solves the LP relaxation of `component`.
 pub fn solve_component(
+    model: &ClassModel,
+    component: &Component,
+    backend: Backend,
+    relaxation: Relaxation,
+) -> Result<ComponentLp, SolveError> {
+    if backend == Backend::Default
+        && relaxation == Relaxation::Linear
+        && uses_flow(model, component)
+        && let Some(lp) = solve_component_flow(model, component)
+    {
+        return Ok(lp);
+    }
+    solve_component_good_lp(model, component, backend, relaxation)
+}
+
+/// The LP (or, for small parts, the integer program) of `component` with all its rows, in good_lp.
+pub fn solve_component_good_lp(
     model: &ClassModel,
     component: &Component,
     backend: Backend,

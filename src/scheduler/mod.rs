@@ -9,6 +9,7 @@ pub mod cost;
 pub mod edit;
 pub mod explain;
 mod fallback_times;
+pub mod flow;
 pub mod job;
 pub mod lp;
 pub mod solve;

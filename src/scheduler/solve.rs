@@ -137,7 +137,8 @@ pub fn solve(
     let mut stats = SolveStats { build_ms, components: model.components.len(), ..SolveStats::default() };
     let mut stopped_early = false;
     // Classes the rounding may have placed worse than their LP share: repaired at the end.
-    let mut touched: Vec<usize> = Vec::new();
+    // Each class's share of its LP optimum: the repair works on classes that got less.
+    let mut lp_cost: Vec<Option<f64>> = vec![None; model.classes.len()];
     let total_edges = model.edge_count().max(1) as f32;
     let mut done_edges = 0usize;
     for (k, component) in model.components.iter().enumerate() {
@@ -167,14 +168,17 @@ pub fn solve(
                 stats.variables += lp.variables;
                 stats.constraints += lp.constraints;
                 component_bounds[k] = lp.objective;
+                if std::env::var_os("REBOOK_DEBUG").is_some() {
+                    eprintln!("lp {k} done at {:?}", solve_started.elapsed());
+                }
                 round_down(&model, component, lp, &mut counts, &mut usage);
                 fill_greedily(&model, component, &mut counts, &mut usage);
-                touched.extend(component.classes.iter().enumerate().filter_map(|(k, &c)| {
-                    let placed: u32 = counts[c].iter().sum();
-                    let fractional = lp.placed[k].iter().any(|v| (v - v.round()).abs() > 1e-6);
-                    (fractional || (placed as usize) < model.classes[c].count() || model.classes[c].patient.is_some())
-                        .then_some(c)
-                }));
+                for (j, &c) in component.classes.iter().enumerate() {
+                    let class = &model.classes[c];
+                    let placed: f64 = lp.placed[j].iter().sum();
+                    let used: f64 = class.edges.iter().zip(&lp.placed[j]).map(|(e, x)| e.cost * x).sum();
+                    lp_cost[c] = Some(used + class.unplaced_cost * (class.count() as f64 - placed).max(0.0));
+                }
             }
             None => {
                 component_bounds[k] = capacity_free_bound(&model, component);
@@ -184,7 +188,14 @@ pub fn solve(
     }
     if !stopped_early {
         progress(Progress { message: "Repairing the rounded plan".into(), fraction: 0.95 });
+        let t0 = Instant::now();
+        let touched: Vec<usize> = (0..model.classes.len())
+            .filter(|&c| lp_cost[c].is_some_and(|lp| one_class_cost(&model, c, &counts) > lp + 1e-6))
+            .collect();
         improve(&model, &touched, &mut counts, &mut usage);
+        if std::env::var_os("REBOOK_DEBUG").is_some() {
+            eprintln!("improve {:?} touched {}", t0.elapsed(), touched.len());
+        }
         // Small parts the rounding left above their bound: solve them exactly.
         for (k, component) in model.components.iter().enumerate() {
             let items: usize = component.classes.iter().map(|&c| model.classes[c].count()).sum();
@@ -264,16 +275,14 @@ fn empty_counts(model: &ClassModel) -> Vec<Vec<u32>> {
 
 /// The component's part of the objective for integer counts.
 fn class_cost(model: &ClassModel, component: &Component, counts: &[Vec<u32>]) -> f64 {
-    component
-        .classes
-        .iter()
-        .map(|&c| {
-            let class = &model.classes[c];
-            let placed: u32 = counts[c].iter().sum();
-            let used: f64 = class.edges.iter().zip(&counts[c]).map(|(e, &n)| e.cost * f64::from(n)).sum();
-            used + class.unplaced_cost * (class.count() as f64 - f64::from(placed))
-        })
-        .sum()
+    component.classes.iter().map(|&c| one_class_cost(model, c, counts)).sum()
+}
+
+fn one_class_cost(model: &ClassModel, c: usize, counts: &[Vec<u32>]) -> f64 {
+    let class = &model.classes[c];
+    let placed: u32 = counts[c].iter().sum();
+    let used: f64 = class.edges.iter().zip(&counts[c]).map(|(e, &n)| e.cost * f64::from(n)).sum();
+    used + class.unplaced_cost * (class.count() as f64 - f64::from(placed))
 }
 
 /// Replaces a component's counts by an exact integer solution when it is cheaper
@@ -495,13 +504,23 @@ fn improve(model: &ClassModel, touched: &[usize], counts: &mut [Vec<u32>], usage
             in_session[edge.session].push((c, e));
         }
     }
+    // Each class's edges cheapest first, for early exits in the ejection search.
+    let by_cost: Vec<Vec<usize>> = model
+        .classes
+        .iter()
+        .map(|class| {
+            let mut order: Vec<usize> = (0..class.edges.len()).collect();
+            order.sort_by(|&a, &b| class.edges[a].cost.total_cmp(&class.edges[b].cost).then(a.cmp(&b)));
+            order
+        })
+        .collect();
     let mut order = touched.to_vec();
     order.sort_by(|&a, &b| model.classes[b].unplaced_cost.total_cmp(&model.classes[a].unplaced_cost).then(a.cmp(&b)));
     for _pass in 0..4 {
         let mut improved = false;
         for &c in &order {
             let mut tries = model.classes[c].count();
-            while tries > 0 && improve_one(model, &in_session, c, counts, usage) {
+            while tries > 0 && improve_one(model, &in_session, &by_cost, c, counts, usage) {
                 improved = true;
                 tries -= 1;
             }
@@ -520,6 +539,7 @@ type Ejection = (usize, usize, usize);
 fn improve_one(
     model: &ClassModel,
     in_session: &[Vec<(usize, usize)>],
+    by_cost: &[Vec<usize>],
     c: usize,
     counts: &mut [Vec<u32>],
     usage: &mut Usage,
@@ -548,7 +568,8 @@ fn improve_one(
         let mut ejected: Vec<Ejection> = Vec::new();
         let mut total = direct;
         while usage.room(model, class, edge.session, 1) == 0 && ejected.len() < 2 {
-            let Some((delta, ejection)) = best_ejection(model, in_session, c, edge.session, counts, usage) else {
+            let Some((delta, ejection)) = best_ejection(model, in_session, by_cost, c, edge.session, counts, usage)
+            else {
                 break;
             };
             apply_ejection(model, ejection, counts, usage);
@@ -592,6 +613,7 @@ const UNPLACED: usize = usize::MAX;
 fn best_ejection(
     model: &ClassModel,
     in_session: &[Vec<(usize, usize)>],
+    by_cost: &[Vec<usize>],
     c: usize,
     session: usize,
     counts: &[Vec<u32>],
@@ -625,14 +647,15 @@ fn best_ejection(
             best = Some((leave, (c2, e2, UNPLACED)));
         }
         usage.release(model, other, from, 1);
-        for (e3, to) in other.edges.iter().enumerate() {
+        for &e3 in &by_cost[c2] {
+            let to = other.edges[e3];
             let delta = to.cost - other.edges[e2].cost;
-            if e3 != e2
-                && to.session != session
-                && best.is_none_or(|b| delta < b.0)
-                && usage.room(model, other, to.session, 1) >= 1
-            {
+            if best.is_some_and(|b| delta >= b.0) {
+                break;
+            }
+            if e3 != e2 && to.session != session && usage.room(model, other, to.session, 1) >= 1 {
                 best = Some((delta, (c2, e2, e3)));
+                break;
             }
         }
         usage.take(model, other, from, 1);

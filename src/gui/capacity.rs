@@ -1,0 +1,543 @@
+//! The Capacity screen: who works when. A day x clinician grid of sessions
+//! with their free slots, a form to add a session, the clinicians and roles,
+//! and the share of each day's slots held back for on-the-day demand.
+
+use super::dates;
+use super::document::Document;
+use super::draft::{self, Draft, DraftAction};
+use crate::model::{Clinician, Mode, PartOfDay, Plan, Session, WeekdayReserve, weekday_short};
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Section {
+    #[default]
+    Sessions,
+    Clinicians,
+    Reserve,
+}
+
+/// The clinicians-and-roles form, edited as one draft.
+#[derive(Debug, Clone, PartialEq)]
+struct Staff {
+    clinicians: Vec<Clinician>,
+    roles: Vec<String>,
+}
+
+/// The reserve form: the default fraction and per-weekday overrides.
+#[derive(Debug, Clone, PartialEq)]
+struct Reserve {
+    default: f64,
+    by_weekday: Vec<WeekdayReserve>,
+}
+
+struct NewSession {
+    clinician: String,
+    date: String,
+    part: PartOfDay,
+    start: String,
+    slot_minutes: u32,
+    free_slots: u32,
+    mode: Mode,
+}
+
+impl Default for NewSession {
+    fn default() -> Self {
+        NewSession {
+            clinician: String::new(),
+            date: String::new(),
+            part: PartOfDay::AM,
+            start: "08:30".into(),
+            slot_minutes: 10,
+            free_slots: 6,
+            mode: Mode::FaceToFace,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct CapacityPanel {
+    section: Section,
+    /// Free-slot edits not yet committed (a drag in progress), by session id.
+    pending_slots: BTreeMap<String, u32>,
+    new_session: NewSession,
+    staff: Draft<Staff>,
+    new_clinician: (String, String),
+    new_role: String,
+    reserve: Draft<Reserve>,
+}
+
+impl CapacityPanel {
+    pub fn ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.section, Section::Sessions, "Sessions");
+            ui.selectable_value(&mut self.section, Section::Clinicians, "Clinicians and roles");
+            ui.selectable_value(&mut self.section, Section::Reserve, "Reserve");
+        });
+        ui.separator();
+        match self.section {
+            Section::Sessions => self.sessions_ui(ui, doc, errors),
+            Section::Clinicians => self.staff_ui(ui, doc, errors),
+            Section::Reserve => self.reserve_ui(ui, doc),
+        }
+    }
+
+    fn sessions_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
+        egui::CollapsingHeader::new("Add a session").id_salt("add-session").show(ui, |ui| {
+            if let Some(session) = self.new_session_ui(ui, doc.plan(), errors) {
+                doc.edit(|plan| plan.sessions.push(session));
+                self.new_session.date.clear();
+            }
+        });
+        let plan = doc.plan();
+        let days = days_of(plan);
+        if plan.clinicians.is_empty() || days.is_empty() {
+            ui.label("No sessions yet: add clinicians, then their sessions.");
+            return;
+        }
+        let mut by_cell: BTreeMap<(NaiveDate, &str), Vec<&Session>> = BTreeMap::new();
+        for s in &plan.sessions {
+            by_cell.entry((s.date, s.clinician.as_str())).or_default().push(s);
+        }
+        for list in by_cell.values_mut() {
+            list.sort_by_key(|s| (s.part, s.start));
+        }
+        let mut remove = None;
+        let mut focused_here = false;
+        ui.label("Free slots per session (drag or type). Right-click a session to remove it.");
+        egui::ScrollArea::both().id_salt("sessions-grid").auto_shrink(false).show(ui, |ui| {
+            egui::Grid::new("sessions").striped(true).spacing([10.0, 4.0]).show(ui, |ui| {
+                ui.strong("Day");
+                for c in &plan.clinicians {
+                    ui.strong(&c.name).on_hover_text(format!("{} ({})", c.id, c.role));
+                }
+                ui.end_row();
+                for day in &days {
+                    ui.label(dates::uk_day(*day));
+                    for c in &plan.clinicians {
+                        ui.horizontal(|ui| {
+                            for s in by_cell.get(&(*day, c.id.as_str())).map(Vec::as_slice).unwrap_or_default() {
+                                let name = format!("{} {} {} free slots", c.name, dates::uk(*day), s.part.label());
+                                let help = format!(
+                                    "{} {} from {}, {}-minute slots, {}",
+                                    s.part.label(),
+                                    s.mode.label(),
+                                    s.start.format("%H:%M"),
+                                    s.slot_minutes,
+                                    if s.cancelled { "cancelled" } else { "running" }
+                                );
+                                ui.small(s.part.label());
+                                let response = if s.cancelled {
+                                    ui.label("off").on_hover_text(help)
+                                } else if !s.slot_times.is_empty() {
+                                    ui.label(s.slot_count().to_string())
+                                        .on_hover_text(format!("{help}; listed slot times"))
+                                } else {
+                                    let mut value = self.pending_slots.get(&s.id).copied().unwrap_or(s.free_slots);
+                                    let response = ui.add(egui::DragValue::new(&mut value).range(0..=60));
+                                    // Named for screen readers and tests: "Dr A Patel 22/07/2024 AM free slots".
+                                    ui.ctx().accesskit_node_builder(response.id, |node| node.set_label(name.as_str()));
+                                    let response = response.on_hover_text(help);
+                                    if response.changed() {
+                                        self.pending_slots.insert(s.id.clone(), value);
+                                    }
+                                    focused_here |= response.has_focus() || response.dragged();
+                                    response
+                                };
+                                response.context_menu(|ui| {
+                                    if ui.button("Remove session").clicked() {
+                                        remove = Some(s.id.clone());
+                                        ui.close();
+                                    }
+                                });
+                            }
+                        });
+                    }
+                    ui.end_row();
+                }
+            });
+        });
+        // Commit the free-slot edits once the drag or typing is over: one undo step.
+        let pointer_down = ui.input(|i| i.pointer.any_down());
+        if !self.pending_slots.is_empty() && !focused_here && !pointer_down {
+            let pending = std::mem::take(&mut self.pending_slots);
+            doc.edit(|plan| {
+                for s in &mut plan.sessions {
+                    if let Some(&v) = pending.get(&s.id) {
+                        s.free_slots = v;
+                    }
+                }
+            });
+        }
+        if let Some(id) = remove {
+            let booked = doc.plan().bookings.iter().filter(|b| b.session() == Some(id.as_str())).count();
+            if booked > 0 {
+                errors.push(format!(
+                    "Session {id} has {booked} booking(s) in it; move or unbook them before removing it."
+                ));
+            } else {
+                doc.edit(|plan| plan.sessions.retain(|s| s.id != id));
+            }
+        }
+    }
+
+    fn new_session_ui(&mut self, ui: &mut egui::Ui, plan: &Plan, errors: &mut Vec<String>) -> Option<Session> {
+        let form = &mut self.new_session;
+        let mut add = false;
+        egui::Grid::new("new-session").num_columns(2).show(ui, |ui| {
+            let label = ui.label("Clinician");
+            let shown = plan.clinician(&form.clinician).map_or("Choose", |c| c.name.as_str()).to_string();
+            egui::ComboBox::from_id_salt("new-session-clinician")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    for c in &plan.clinicians {
+                        ui.selectable_value(&mut form.clinician, c.id.clone(), &c.name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Session date");
+            ui.add(egui::TextEdit::singleline(&mut form.date).hint_text("dd/mm/yyyy")).labelled_by(label.id);
+            ui.end_row();
+            ui.label("Part of day");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut form.part, PartOfDay::AM, "Morning");
+                ui.radio_value(&mut form.part, PartOfDay::PM, "Afternoon");
+            });
+            ui.end_row();
+            let label = ui.label("Starts at");
+            ui.add(egui::TextEdit::singleline(&mut form.start).hint_text("hh:mm")).labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Slot length (minutes)");
+            ui.add(egui::DragValue::new(&mut form.slot_minutes).range(5..=60)).labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Free slots");
+            ui.add(egui::DragValue::new(&mut form.free_slots).range(1..=60)).labelled_by(label.id);
+            ui.end_row();
+            ui.label("Mode");
+            ui.horizontal(|ui| {
+                for mode in Mode::ALL {
+                    ui.radio_value(&mut form.mode, mode, mode.label());
+                }
+            });
+            ui.end_row();
+            add = ui.button("Add session").clicked();
+            ui.end_row();
+        });
+        if !add {
+            return None;
+        }
+        let clinician = plan.clinician(&form.clinician);
+        let date = dates::parse_uk(&form.date);
+        let start = NaiveTime::parse_from_str(form.start.trim(), "%H:%M");
+        let (Some(clinician), Ok(date), Ok(start)) = (clinician, &date, start) else {
+            if clinician.is_none() {
+                errors.push("Add a session: choose the clinician.".into());
+            }
+            if let Err(e) = &date {
+                errors.push(format!("Add a session: {e}"));
+            }
+            if start.is_err() {
+                errors.push(format!(
+                    "Add a session: \"{}\" is not a time; type it as hh:mm, e.g. 08:30.",
+                    form.start.trim()
+                ));
+            }
+            return None;
+        };
+        if plan.horizon.is_some_and(|h| !h.contains(*date)) {
+            errors.push(format!("Add a session: {} is outside the planning horizon.", dates::uk_day(*date)));
+            return None;
+        }
+        let base = format!("{}-{}-{}", clinician.id, date.format("%Y-%m-%d"), form.part.label());
+        let id = std::iter::once(base.clone())
+            .chain((2..).map(|n| format!("{base}-{n}")))
+            .find(|id| plan.session(id).is_none())
+            .unwrap_or(base);
+        Some(Session {
+            id,
+            clinician: clinician.id.clone(),
+            date: *date,
+            part: form.part,
+            start,
+            slot_minutes: form.slot_minutes,
+            free_slots: form.free_slots,
+            mode: form.mode,
+            slot_times: Vec::new(),
+            cancelled: false,
+        })
+    }
+
+    fn staff_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
+        let plan = doc.plan();
+        let from_plan = Staff { clinicians: plan.clinicians.clone(), roles: plan.roles.clone() };
+        let mut staff = self.staff.current(&from_plan);
+        let mut remove_clinician = None;
+        let mut remove_role = None;
+        egui::ScrollArea::vertical().id_salt("staff-scroll").show(ui, |ui| {
+            ui.heading("Clinicians");
+            egui::Grid::new("clinicians").num_columns(5).striped(true).spacing([12.0, 4.0]).show(ui, |ui| {
+                for h in ["Id", "Name", "Role", "Daily cap", ""] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                let roles = staff.roles.clone();
+                for (i, c) in staff.clinicians.iter_mut().enumerate() {
+                    ui.label(&c.id);
+                    ui.add(egui::TextEdit::singleline(&mut c.name).desired_width(180.0))
+                        .on_hover_text(format!("Name of {}", c.id));
+                    egui::ComboBox::from_id_salt(("role", i))
+                        .selected_text(&c.role)
+                        .show_ui(ui, |ui| {
+                            for r in &roles {
+                                ui.selectable_value(&mut c.role, r.clone(), r);
+                            }
+                        })
+                        .response
+                        .on_hover_text(format!("Role of {}", c.id));
+                    ui.horizontal(|ui| {
+                        let mut capped = c.daily_cap.is_some();
+                        draft::named(ui.checkbox(&mut capped, ""), &format!("Own daily cap for {}", c.id));
+                        match (capped, c.daily_cap) {
+                            (true, None) => c.daily_cap = Some(25),
+                            (false, Some(_)) => c.daily_cap = None,
+                            _ => {}
+                        }
+                        if let Some(cap) = &mut c.daily_cap {
+                            ui.add(egui::DragValue::new(cap).range(1..=200))
+                                .on_hover_text(format!("Daily cap of {}", c.id));
+                        }
+                    });
+                    if draft::named(ui.button("Remove"), &format!("Remove {}", c.id)).clicked() {
+                        remove_clinician = Some(i);
+                    }
+                    ui.end_row();
+                }
+            });
+            ui.horizontal(|ui| {
+                let label = ui.label("New clinician's name");
+                ui.add(egui::TextEdit::singleline(&mut self.new_clinician.0).hint_text("Dr A Patel"))
+                    .labelled_by(label.id);
+                let role_label = ui.label("New clinician's role");
+                let shown =
+                    if self.new_clinician.1.is_empty() { "Choose".to_string() } else { self.new_clinician.1.clone() };
+                egui::ComboBox::from_id_salt("new-clinician-role")
+                    .selected_text(shown)
+                    .show_ui(ui, |ui| {
+                        for r in &staff.roles {
+                            ui.selectable_value(&mut self.new_clinician.1, r.clone(), r);
+                        }
+                    })
+                    .response
+                    .labelled_by(role_label.id);
+                if ui.button("Add clinician").clicked() {
+                    let (name, role) = (self.new_clinician.0.trim().to_string(), self.new_clinician.1.clone());
+                    if name.is_empty() || role.is_empty() {
+                        errors.push("Add clinician: type a name and choose a role.".into());
+                    } else {
+                        let id = clinician_id(&name, &role, &staff.clinicians);
+                        staff.clinicians.push(Clinician {
+                            id,
+                            name,
+                            role,
+                            extra_types: Vec::new(),
+                            excluded_types: Vec::new(),
+                            daily_cap: None,
+                        });
+                        self.new_clinician.0.clear();
+                    }
+                }
+            });
+            ui.add_space(8.0);
+            ui.heading("Roles");
+            ui.horizontal_wrapped(|ui| {
+                for (i, r) in staff.roles.iter().enumerate() {
+                    ui.label(r);
+                    if draft::named(ui.small_button("Remove"), &format!("Remove role {r}")).clicked() {
+                        remove_role = Some(i);
+                    }
+                    ui.separator();
+                }
+            });
+            ui.horizontal(|ui| {
+                let label = ui.label("New role");
+                ui.add(egui::TextEdit::singleline(&mut self.new_role)).labelled_by(label.id);
+                if ui.button("Add role").clicked() {
+                    let role = self.new_role.trim().to_string();
+                    if role.is_empty() || staff.roles.iter().any(|r| r.eq_ignore_ascii_case(&role)) {
+                        errors.push(format!("Add role: \"{role}\" is empty or already a role."));
+                    } else {
+                        staff.roles.push(role);
+                        self.new_role.clear();
+                    }
+                }
+            });
+            if let Some(i) = remove_clinician {
+                let c = &staff.clinicians[i];
+                let plan = doc.plan();
+                let sessions = plan.sessions.iter().filter(|s| s.clinician == c.id).count();
+                let continuity =
+                    plan.backlog.iter().filter(|b| b.continuity.clinician() == Some(c.id.as_str())).count();
+                if sessions > 0 || continuity > 0 {
+                    errors.push(format!(
+                        "{} has {sessions} session(s) and {continuity} patient(s) asking for them; remove those first.",
+                        c.name
+                    ));
+                } else {
+                    staff.clinicians.remove(i);
+                }
+            }
+            if let Some(i) = remove_role {
+                let role = &staff.roles[i];
+                let users = staff.clinicians.iter().filter(|c| c.role.eq_ignore_ascii_case(role)).count();
+                let types = doc
+                    .plan()
+                    .appointment_types
+                    .iter()
+                    .filter(|t| t.roles.iter().any(|r| r.eq_ignore_ascii_case(role)))
+                    .count();
+                if users > 0 || types > 0 {
+                    errors
+                        .push(format!("Role {role} is used by {users} clinician(s) and {types} appointment type(s)."));
+                } else {
+                    staff.roles.remove(i);
+                }
+            }
+            ui.separator();
+            match draft::buttons(ui, staff != from_plan, "clinicians and roles") {
+                DraftAction::Apply => {
+                    let names: BTreeSet<String> =
+                        staff.clinicians.iter().map(|c| c.name.trim().to_lowercase()).collect();
+                    if staff.clinicians.iter().any(|c| c.name.trim().is_empty()) {
+                        errors.push("Clinicians: every clinician needs a name.".into());
+                    } else if names.len() != staff.clinicians.len() {
+                        errors.push(
+                            "Clinicians: two clinicians have the same name; the import could not tell them apart."
+                                .into(),
+                        );
+                    } else {
+                        let staff = staff.clone();
+                        doc.edit(|plan| {
+                            plan.clinicians = staff.clinicians;
+                            plan.roles = staff.roles;
+                        });
+                        self.staff.clear();
+                        return;
+                    }
+                }
+                DraftAction::Discard => {
+                    self.staff.clear();
+                    return;
+                }
+                DraftAction::None => {}
+            }
+            self.staff.keep(staff.clone(), &from_plan);
+        });
+    }
+
+    fn reserve_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document) {
+        let rules = &doc.plan().rules;
+        let from_plan = Reserve { default: rules.reserve, by_weekday: rules.reserve_by_weekday.clone() };
+        let mut reserve = self.reserve.current(&from_plan);
+        ui.label("Share of each session's free slots held back for on-the-day demand.");
+        ui.horizontal(|ui| {
+            let label = ui.label("Every day");
+            let mut percent = reserve.default * 100.0;
+            ui.add(egui::Slider::new(&mut percent, 0.0..=100.0).suffix(" %").step_by(1.0)).labelled_by(label.id);
+            reserve.default = percent / 100.0;
+        });
+        ui.label("Different on some weekdays (Mondays are usually busiest):");
+        egui::Grid::new("reserve-weekdays").num_columns(2).show(ui, |ui| {
+            for weekday in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat] {
+                let position = reserve.by_weekday.iter().position(|r| r.weekday == weekday);
+                let mut own = position.is_some();
+                ui.checkbox(&mut own, weekday_short(weekday));
+                match (own, position) {
+                    (true, None) => reserve.by_weekday.push(WeekdayReserve { weekday, fraction: reserve.default }),
+                    (false, Some(i)) => {
+                        reserve.by_weekday.remove(i);
+                    }
+                    _ => {}
+                }
+                if let Some(r) = reserve.by_weekday.iter_mut().find(|r| r.weekday == weekday) {
+                    let mut percent = r.fraction * 100.0;
+                    ui.add(egui::Slider::new(&mut percent, 0.0..=100.0).suffix(" %").step_by(1.0))
+                        .on_hover_text(format!("Reserve on {}", weekday_short(weekday)));
+                    r.fraction = percent / 100.0;
+                } else {
+                    ui.label("");
+                }
+                ui.end_row();
+            }
+        });
+        reserve.by_weekday.sort_by_key(|r| r.weekday.num_days_from_monday());
+        ui.separator();
+        match draft::buttons(ui, reserve != from_plan, "reserve") {
+            DraftAction::Apply => {
+                doc.edit(|plan| {
+                    plan.rules.reserve = reserve.default;
+                    plan.rules.reserve_by_weekday = reserve.by_weekday;
+                });
+                self.reserve.clear();
+            }
+            DraftAction::Discard => self.reserve.clear(),
+            DraftAction::None => self.reserve.keep(reserve, &from_plan),
+        }
+    }
+}
+
+/// The days the grid shows: the horizon's weekdays, plus any day with a session.
+fn days_of(plan: &Plan) -> Vec<NaiveDate> {
+    let mut days: BTreeSet<NaiveDate> = plan.sessions.iter().map(|s| s.date).collect();
+    if let Some(h) = plan.horizon {
+        let mut day = h.start;
+        while day <= h.end && days.len() < 400 {
+            if day.weekday().num_days_from_monday() < 5 {
+                days.insert(day);
+            }
+            let Some(next) = day.succ_opt() else { break };
+            day = next;
+        }
+    }
+    days.into_iter().collect()
+}
+
+/// "GP-PATEL" from "Dr A Patel" and role GP; numbered when taken.
+fn clinician_id(name: &str, role: &str, existing: &[Clinician]) -> String {
+    let surname: String =
+        name.split_whitespace().last().unwrap_or("X").chars().filter(char::is_ascii_alphanumeric).collect();
+    // "GP", "HCA", "ANP" as they are; "Practice nurse" -> "PN"; "Pharmacist" -> "PHA".
+    let words: Vec<&str> = role.split_whitespace().collect();
+    let prefix: String = match words.as_slice() {
+        [word] if word.len() <= 4 => word.to_string(),
+        [word] => word.chars().take(3).collect(),
+        _ => words.iter().filter_map(|w| w.chars().next()).collect(),
+    };
+    let base = format!("{}-{}", prefix.to_uppercase(), surname.to_uppercase());
+    std::iter::once(base.clone())
+        .chain((2..).map(|n| format!("{base}{n}")))
+        .find(|id| !existing.iter().any(|c| &c.id == id))
+        .unwrap_or(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clinician_ids_are_readable_and_unique() {
+        assert_eq!(clinician_id("Dr A Patel", "GP", &[]), "GP-PATEL");
+        assert_eq!(clinician_id("Sam O'Neil", "Practice nurse", &[]), "PN-ONEIL");
+        assert_eq!(clinician_id("Jo Reid", "Pharmacist", &[]), "PHA-REID");
+        let taken = Clinician {
+            id: "GP-PATEL".into(),
+            name: "Dr A Patel".into(),
+            role: "GP".into(),
+            extra_types: Vec::new(),
+            excluded_types: Vec::new(),
+            daily_cap: None,
+        };
+        assert_eq!(clinician_id("Dr R Patel", "GP", &[taken]), "GP-PATEL2");
+    }
+}

@@ -1,0 +1,62 @@
+//! Editing a copy: forms whose fields change together (rules, clinicians,
+//! reserve) edit a draft and apply it as one undo step, so dragging a number
+//! does not leave forty undo points and half-typed names never reach the plan.
+
+/// What the user asked for with the draft's buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftAction {
+    None,
+    Apply,
+    Discard,
+}
+
+/// A draft of `T`: `None` while it equals what the plan holds.
+pub struct Draft<T> {
+    value: Option<T>,
+}
+
+impl<T> Default for Draft<T> {
+    fn default() -> Self {
+        Draft { value: None }
+    }
+}
+
+impl<T: Clone + PartialEq> Draft<T> {
+    /// The value to show: the draft if there is one, else the plan's.
+    pub fn current(&self, from_plan: &T) -> T {
+        self.value.clone().unwrap_or_else(|| from_plan.clone())
+    }
+
+    /// Keeps `edited` as the draft, or drops the draft when it equals the plan.
+    pub fn keep(&mut self, edited: T, from_plan: &T) {
+        self.value = if edited == *from_plan { None } else { Some(edited) };
+    }
+
+    pub fn clear(&mut self) {
+        self.value = None;
+    }
+}
+
+/// "Apply changes" / "Discard changes", enabled only when there is something to apply.
+pub fn buttons(ui: &mut egui::Ui, modified: bool, what: &str) -> DraftAction {
+    let mut action = DraftAction::None;
+    ui.horizontal(|ui| {
+        if ui.add_enabled(modified, egui::Button::new(format!("Apply {what}"))).clicked() {
+            action = DraftAction::Apply;
+        }
+        if ui.add_enabled(modified, egui::Button::new(format!("Discard {what} changes"))).clicked() {
+            action = DraftAction::Discard;
+        }
+        if modified {
+            ui.colored_label(ui.visuals().warn_fg_color, "Changes not applied yet");
+        }
+    });
+    action
+}
+
+/// Gives a widget whose visible text is ambiguous ("Remove", "Up") its full
+/// accessible name ("Remove Soon"), for screen readers and tests.
+pub fn named(response: egui::Response, name: &str) -> egui::Response {
+    response.ctx.accesskit_node_builder(response.id, |node| node.set_label(name));
+    response
+}
