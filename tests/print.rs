@@ -208,6 +208,25 @@ fn summary_is_one_page_with_figures_and_burndown() {
         assert!(text.contains(name));
     }
     assert!(text.contains("Mon 22 Jul"));
+    assert!(!text.contains("Printed and exported"), "no audit trail yet");
+}
+
+#[test]
+fn summary_shows_the_newest_audit_entries_on_its_one_page() {
+    use rebook::model::{AuditAction, AuditEntry};
+    let mut plan = plan_with_bookings(1000);
+    for i in 0..8 {
+        let mut entry = AuditEntry::now(AuditAction::Export, format!("SMS batch CSV, {i} rows, to sms{i}.csv"));
+        entry.user = format!("user{i}");
+        plan.audit.push(entry);
+    }
+    let pdf = summary_pdf(&plan, date(2024, 7, 20)).unwrap();
+    assert_eq!(check_valid(&pdf), 1);
+    let Some(pages) = pages_text(&pdf) else { return no_pdftotext() };
+    let text = &pages[0];
+    assert!(text.contains("Printed and exported (the last 5 of 8)"), "{text}");
+    assert!(text.contains("user7 exported SMS batch CSV, 7 rows, to sms7.csv"), "{text}");
+    assert!(text.contains("user3 exported") && !text.contains("user2 exported"), "{text}");
 }
 
 #[test]

@@ -67,6 +67,7 @@ pub fn summary_pdf(plan: &Plan, printed_on: NaiveDate) -> Result<Vec<u8>, PrintE
     pages.y += 10.0;
     burndown(&mut pages, &comparison, 200.0);
     pages.y += 10.0;
+    audit_trail(&mut pages, plan);
     day_table(&mut pages, report);
 
     let practice = plan.practice.name.clone();
@@ -251,6 +252,28 @@ fn burndown(pages: &mut Pages, comparison: &Comparison, height: f32) {
     page.rect(left + 290.0, legend_y - 6.0, 8.0, 6.0, Some(190), None);
     page.text(left + 302.0, legend_y, 150.0, SMALL, Align::Left, "Booked that day (this plan)");
     pages.y = top + height;
+}
+
+/// Entries of the audit trail shown on the page (the newest); the app shows all.
+const AUDIT_LINES: usize = 5;
+
+/// Who printed or exported this plan's patient data, and when (the newest entries).
+fn audit_trail(pages: &mut Pages, plan: &Plan) {
+    if plan.audit.is_empty() {
+        return;
+    }
+    let shown = plan.audit.len().min(AUDIT_LINES);
+    let title = if shown < plan.audit.len() {
+        format!("Printed and exported (the last {shown} of {})", plan.audit.len())
+    } else {
+        "Printed and exported".to_string()
+    };
+    section(pages, &title);
+    for entry in plan.audit.iter().rev().take(shown) {
+        let line: String = entry.to_string().chars().take(130).collect();
+        pages.line_of_text(SMALL, &line);
+    }
+    pages.y += 8.0;
 }
 
 /// A round grid step giving about five lines up to `max`.
