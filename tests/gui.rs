@@ -723,3 +723,68 @@ fn exports_and_saves_pdfs_through_the_print_dialog() {
     assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
 }
+
+#[test]
+fn absence_frees_bookings_and_template_fills_the_horizon() {
+    let setup = setup(40);
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::Solve);
+    harness.step();
+    wait_for_solve(&mut harness);
+    let patel_booked = |h: &Harness<'static, RebookApp>| {
+        let plan = h.state().document().plan();
+        plan.bookings
+            .iter()
+            .filter_map(|b| b.session())
+            .filter(|s| plan.session(s).is_some_and(|s| s.clinician == "GP-PATEL" && s.date == date(22)))
+            .count()
+    };
+    assert!(patel_booked(&harness) > 0, "the fixture books Dr Patel on Monday");
+    show_tab(&mut harness, "Capacity");
+    harness.get_by_label("Mark a clinician absent").click();
+    harness.run();
+    harness.get_by_label("Absent clinician").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Dr A Patel").click();
+    harness.run();
+    field(&harness, "From").focus();
+    field(&harness, "From").type_text("22/07/2024");
+    harness.get_by_label("Mark absent").click();
+    harness.run();
+    assert_eq!(patel_booked(&harness), 0);
+    let app = harness.state();
+    assert!(
+        app.messages()
+            .iter()
+            .any(|m| m.text.contains("Dr A Patel absent") && m.text.contains("2 session(s) cancelled"))
+    );
+    let plan = app.document().plan();
+    assert!(plan.sessions.iter().filter(|s| s.clinician == "GP-PATEL" && s.date == date(22)).all(|s| s.cancelled));
+
+    // A new clinician's weekly template fills the working days of the horizon.
+    let mut plan = plan.clone();
+    plan.clinicians.push(Clinician {
+        id: "GP-NEW".into(),
+        name: "Dr N New".into(),
+        role: "GP".into(),
+        extra_types: Vec::new(),
+        excluded_types: Vec::new(),
+        daily_cap: None,
+    });
+    let path = setup.dir.join("with-new.rebook.ron");
+    plan_file::save(&plan, &path).unwrap();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    harness.state_mut().send(Command::OpenPath(path));
+    harness.run();
+    harness.get_by_label("Weekly template").click();
+    harness.run();
+    harness.get_by_label("Template clinician").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Dr N New").click();
+    harness.run();
+    harness.get_by_label("Fill the horizon").click();
+    harness.run();
+    let added = harness.state().document().plan().sessions.iter().filter(|s| s.clinician == "GP-NEW").count();
+    assert_eq!(added, 10, "five working days, morning and afternoon");
+}
