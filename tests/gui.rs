@@ -788,3 +788,31 @@ fn absence_frees_bookings_and_template_fills_the_horizon() {
     let added = harness.state().document().plan().sessions.iter().filter(|s| s.clinician == "GP-NEW").count();
     assert_eq!(added, 10, "five working days, morning and afternoon");
 }
+
+/// The window keeps drawing while 10,000 appointments are planned in the background.
+/// Slow in debug builds: run with `cargo test --release --test gui -- --ignored`.
+#[test]
+#[ignore = "a 10,000-item solve; run in release"]
+fn frames_stay_fast_during_a_ten_thousand_item_solve() {
+    let setup = setup(1);
+    // The generator's benchmark hub: 10,000 items over a realistic rota.
+    plan_file::save(&rebook::generate::generate(&rebook::generate::benchmark_config(10_000, 7)), &setup.plan_path)
+        .unwrap();
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Plan");
+    harness.get_by_label("Solve").click();
+    harness.step();
+    let started = std::time::Instant::now();
+    let mut frames = wait_for_solve(&mut harness);
+    let solve = started.elapsed();
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    frames.sort();
+    let worst = frames.last().copied().unwrap_or_default();
+    let median = frames.get(frames.len() / 2).copied().unwrap_or_default();
+    eprintln!(
+        "10,000-item solve took {solve:?}; {} frames meanwhile, median {median:?}, worst {worst:?}",
+        frames.len()
+    );
+    assert!(frames.len() > 5, "the window kept drawing");
+    assert!(median.as_millis() < 100, "median frame {median:?}");
+}
