@@ -723,3 +723,96 @@ fn exports_and_saves_pdfs_through_the_print_dialog() {
     assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
 }
+
+#[test]
+fn absence_frees_bookings_and_template_fills_the_horizon() {
+    let setup = setup(40);
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::Solve);
+    harness.step();
+    wait_for_solve(&mut harness);
+    let patel_booked = |h: &Harness<'static, RebookApp>| {
+        let plan = h.state().document().plan();
+        plan.bookings
+            .iter()
+            .filter_map(|b| b.session())
+            .filter(|s| plan.session(s).is_some_and(|s| s.clinician == "GP-PATEL" && s.date == date(22)))
+            .count()
+    };
+    assert!(patel_booked(&harness) > 0, "the fixture books Dr Patel on Monday");
+    show_tab(&mut harness, "Capacity");
+    harness.get_by_label("Mark a clinician absent").click();
+    harness.run();
+    harness.get_by_label("Absent clinician").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Dr A Patel").click();
+    harness.run();
+    field(&harness, "From").focus();
+    field(&harness, "From").type_text("22/07/2024");
+    harness.get_by_label("Mark absent").click();
+    harness.run();
+    assert_eq!(patel_booked(&harness), 0);
+    let app = harness.state();
+    assert!(
+        app.messages()
+            .iter()
+            .any(|m| m.text.contains("Dr A Patel absent") && m.text.contains("2 session(s) cancelled"))
+    );
+    let plan = app.document().plan();
+    assert!(plan.sessions.iter().filter(|s| s.clinician == "GP-PATEL" && s.date == date(22)).all(|s| s.cancelled));
+
+    // A new clinician's weekly template fills the working days of the horizon.
+    let mut plan = plan.clone();
+    plan.clinicians.push(Clinician {
+        id: "GP-NEW".into(),
+        name: "Dr N New".into(),
+        role: "GP".into(),
+        extra_types: Vec::new(),
+        excluded_types: Vec::new(),
+        daily_cap: None,
+    });
+    let path = setup.dir.join("with-new.rebook.ron");
+    plan_file::save(&plan, &path).unwrap();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    harness.state_mut().send(Command::OpenPath(path));
+    harness.run();
+    harness.get_by_label("Weekly template").click();
+    harness.run();
+    harness.get_by_label("Template clinician").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Dr N New").click();
+    harness.run();
+    harness.get_by_label("Fill the horizon").click();
+    harness.run();
+    let added = harness.state().document().plan().sessions.iter().filter(|s| s.clinician == "GP-NEW").count();
+    assert_eq!(added, 10, "five working days, morning and afternoon");
+}
+
+/// The window keeps drawing while 10,000 appointments are planned in the background.
+/// Slow in debug builds: run with `cargo test --release --test gui -- --ignored`.
+#[test]
+#[ignore = "a 10,000-item solve; run in release"]
+fn frames_stay_fast_during_a_ten_thousand_item_solve() {
+    let setup = setup(1);
+    // The generator's benchmark hub: 10,000 items over a realistic rota.
+    plan_file::save(&rebook::generate::generate(&rebook::generate::benchmark_config(10_000, 7)), &setup.plan_path)
+        .unwrap();
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Plan");
+    harness.get_by_label("Solve").click();
+    harness.step();
+    let started = std::time::Instant::now();
+    let mut frames = wait_for_solve(&mut harness);
+    let solve = started.elapsed();
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    frames.sort();
+    let worst = frames.last().copied().unwrap_or_default();
+    let median = frames.get(frames.len() / 2).copied().unwrap_or_default();
+    eprintln!(
+        "10,000-item solve took {solve:?}; {} frames meanwhile, median {median:?}, worst {worst:?}",
+        frames.len()
+    );
+    assert!(frames.len() > 5, "the window kept drawing");
+    assert!(median.as_millis() < 100, "median frame {median:?}");
+}

@@ -456,6 +456,9 @@ impl eframe::App for RebookApp {
         for e in errors {
             self.error(e);
         }
+        for note in std::mem::take(&mut self.capacity.notes) {
+            self.info(note);
+        }
         if let Some(dialog) = &mut self.import
             && let Some(message) = dialog.ui(&ctx, &mut self.doc)
         {

@@ -55,8 +55,35 @@ impl Default for NewSession {
     }
 }
 
+/// "Dr Patel off sick Tuesday": a clinician and a date range.
+#[derive(Default)]
+struct Absence {
+    clinician: String,
+    from: String,
+    to: String,
+}
+
+/// A weekly pattern for one clinician, filled over the horizon.
+struct Template {
+    clinician: String,
+    weekdays: [bool; 5],
+    am: bool,
+    pm: bool,
+    slots: u32,
+}
+
+impl Default for Template {
+    fn default() -> Self {
+        Template { clinician: String::new(), weekdays: [true; 5], am: true, pm: true, slots: 12 }
+    }
+}
+
 #[derive(Default)]
 pub struct CapacityPanel {
+    /// What the last action did, for the message bar (not errors).
+    pub notes: Vec<String>,
+    absence: Absence,
+    template: Template,
     section: Section,
     /// Free-slot edits not yet committed (a drag in progress), by session id.
     pending_slots: BTreeMap<String, u32>,
@@ -88,6 +115,12 @@ impl CapacityPanel {
                 doc.edit(|plan| plan.sessions.push(session));
                 self.new_session.date.clear();
             }
+        });
+        egui::CollapsingHeader::new("Mark a clinician absent").id_salt("absence").show(ui, |ui| {
+            self.absence_ui(ui, doc, errors);
+        });
+        egui::CollapsingHeader::new("Weekly template").id_salt("template").show(ui, |ui| {
+            self.template_ui(ui, doc, errors);
         });
         let plan = doc.plan();
         let days = days_of(plan);
@@ -179,6 +212,83 @@ impl CapacityPanel {
                 doc.edit(|plan| plan.sessions.retain(|s| s.id != id));
             }
         }
+    }
+
+    fn absence_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
+        let plan = doc.plan();
+        ui.label("Cancels their sessions in the range; bookings in them return to the backlog for re-planning.");
+        ui.horizontal(|ui| {
+            clinician_choice(ui, "Absent clinician", "absence-clinician", &mut self.absence.clinician, plan);
+            let label = ui.label("From");
+            ui.add(egui::TextEdit::singleline(&mut self.absence.from).hint_text("dd/mm/yyyy").desired_width(90.0))
+                .labelled_by(label.id);
+            let label = ui.label("To");
+            ui.add(egui::TextEdit::singleline(&mut self.absence.to).hint_text("same day").desired_width(90.0))
+                .labelled_by(label.id);
+        });
+        if !ui.button("Mark absent").clicked() {
+            return;
+        }
+        let from = dates::parse_uk(&self.absence.from);
+        let to = if self.absence.to.trim().is_empty() { from.clone() } else { dates::parse_uk(&self.absence.to) };
+        let name = plan.clinician(&self.absence.clinician).map(|c| c.name.clone());
+        match (name, from, to) {
+            (None, _, _) => errors.push("Mark absent: choose the clinician.".into()),
+            (_, Err(e), _) | (_, _, Err(e)) => errors.push(format!("Mark absent: {e}")),
+            (Some(_), Ok(from), Ok(to)) if to < from => {
+                errors.push(format!("Mark absent: {} is before {}.", dates::uk(to), dates::uk(from)));
+            }
+            (Some(name), Ok(from), Ok(to)) => {
+                let id = self.absence.clinician.clone();
+                let freed_before = count_unplaced(doc.plan());
+                let n = doc.edit(|p| crate::scheduler::edit::cancel_sessions(p, &id, from, to));
+                let freed = count_unplaced(doc.plan()).saturating_sub(freed_before);
+                self.notes.push(format!(
+                    "{name} absent {} to {}: {n} session(s) cancelled, {freed} booking(s) freed; re-plan to place them.",
+                    dates::uk_day(from),
+                    dates::uk_day(to)
+                ));
+            }
+        }
+    }
+
+    fn template_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
+        let plan = doc.plan();
+        ui.label("Adds the clinician's usual sessions on every working day of the horizon (weekends and bank holidays skipped).");
+        ui.horizontal(|ui| {
+            clinician_choice(ui, "Template clinician", "template-clinician", &mut self.template.clinician, plan);
+            for (i, day) in ["Mon", "Tue", "Wed", "Thu", "Fri"].iter().enumerate() {
+                ui.checkbox(&mut self.template.weekdays[i], *day);
+            }
+            ui.checkbox(&mut self.template.am, "AM");
+            ui.checkbox(&mut self.template.pm, "PM");
+            let label = ui.label("Free slots each");
+            ui.add(egui::DragValue::new(&mut self.template.slots).range(1..=60)).labelled_by(label.id);
+        });
+        if !ui.button("Fill the horizon").clicked() {
+            return;
+        }
+        if plan.clinician(&self.template.clinician).is_none() || plan.horizon.is_none() {
+            errors.push("Weekly template: choose a clinician (and the plan needs a horizon).".into());
+            return;
+        }
+        let weekdays = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
+        let template = crate::io::calendar::WeeklyTemplate {
+            clinician: self.template.clinician.clone(),
+            weekdays: weekdays.iter().zip(self.template.weekdays).filter(|(_, on)| *on).map(|(w, _)| *w).collect(),
+            parts: [(PartOfDay::AM, self.template.am), (PartOfDay::PM, self.template.pm)]
+                .into_iter()
+                .filter(|(_, on)| *on)
+                .map(|(p, _)| p)
+                .collect(),
+            start_am: NaiveTime::from_hms_opt(8, 30, 0).unwrap_or(NaiveTime::MIN),
+            start_pm: NaiveTime::from_hms_opt(14, 0, 0).unwrap_or(NaiveTime::MIN),
+            slot_minutes: 10,
+            free_slots: self.template.slots,
+            mode: Mode::FaceToFace,
+        };
+        let added = doc.edit(|p| crate::io::calendar::apply_template(p, &template));
+        self.notes.push(format!("Weekly template: {added} session(s) added."));
     }
 
     fn new_session_ui(&mut self, ui: &mut egui::Ui, plan: &Plan, errors: &mut Vec<String>) -> Option<Session> {
@@ -485,6 +595,24 @@ impl CapacityPanel {
             DraftAction::None => self.reserve.keep(reserve, &from_plan),
         }
     }
+}
+
+fn count_unplaced(plan: &Plan) -> usize {
+    plan.bookings.iter().filter(|b| b.session().is_none()).count()
+}
+
+fn clinician_choice(ui: &mut egui::Ui, label: &str, id: &str, value: &mut String, plan: &Plan) {
+    let label = ui.label(label);
+    let shown = plan.clinician(value).map_or("Choose", |c| c.name.as_str()).to_string();
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            for c in &plan.clinicians {
+                ui.selectable_value(value, c.id.clone(), &c.name);
+            }
+        })
+        .response
+        .labelled_by(label.id);
 }
 
 /// The days the grid shows: the horizon's weekdays, plus any day with a session.
