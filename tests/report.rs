@@ -446,4 +446,3 @@ proptest::proptest! {
         proptest::prop_assert_eq!(violations(&plan, &replanned), Vec::<String>::new());
     }
 }
-
