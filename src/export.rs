@@ -82,6 +82,9 @@ pub fn sms_exclusion(entry: &Entry) -> Option<&'static str> {
     if patient.deceased {
         return Some("patient recorded as deceased: do not contact, cancel the booking");
     }
+    if patient.phone.trim().is_empty() {
+        return Some("no phone number recorded: write to the patient");
+    }
     if !patient.sms_consent {
         return Some("no SMS consent recorded");
     }

@@ -343,6 +343,12 @@ pub fn render_text(comparison: &Comparison) -> String {
     out
 }
 
+impl std::fmt::Display for Comparison {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&render_text(self))
+    }
+}
+
 fn pct(value: f64) -> String {
     format!("{value:.1}%")
 }

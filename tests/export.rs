@@ -201,3 +201,19 @@ proptest! {
         assert_partition(&plan);
     }
 }
+
+#[test]
+fn generated_practice_partitions_and_honours_refusals() {
+    let mut plan = rebook::generate::generate(&rebook::generate::benchmark_config(1000, 3));
+    plan.bookings = rebook::scheduler::baseline::priority_greedy(&plan);
+    assert_partition(&plan);
+    let refused: Vec<&str> =
+        plan.backlog.iter().filter(|b| !b.patient.sms_consent).map(|b| b.patient.nhs_number.as_str()).collect();
+    assert!(!refused.is_empty(), "the generator should include patients without SMS consent");
+    let sms = String::from_utf8(sms_csv(&plan).unwrap()).unwrap();
+    for nhs_number in refused {
+        assert!(!sms.contains(nhs_number), "{nhs_number} refused SMS but is in the batch");
+    }
+    let (_, rows) = read(&bookings_csv(&plan).unwrap());
+    assert_eq!(rows.len(), 1000);
+}

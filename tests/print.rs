@@ -7,8 +7,10 @@
 mod common;
 
 use common::{date, plan_with_bookings, tool_output};
+use rebook::generate::{benchmark_config, generate};
 use rebook::model::{ContactStatus, Outcome, Plan, nhs};
 use rebook::print::{ListKind, PrintOptions, call_list_pdf, summary_pdf};
+use rebook::scheduler::baseline::priority_greedy;
 use std::path::PathBuf;
 
 fn options(kind: ListKind) -> PrintOptions {
@@ -21,23 +23,37 @@ fn check_valid(pdf: &[u8]) -> usize {
     let doc = lopdf::Document::load_mem(pdf).unwrap();
     let pages = doc.get_pages().len();
     assert!(pages > 0);
-    let path = write_temp(pdf);
+    // A4 portrait on every page.
+    for (_, id) in doc.get_pages() {
+        let page = doc.get_dictionary(id).unwrap();
+        let media: Vec<f32> =
+            page.get(b"MediaBox").unwrap().as_array().unwrap().iter().map(|v| v.as_float().unwrap()).collect();
+        assert!((media[2] - 595.28).abs() < 0.5 && (media[3] - 841.89).abs() < 0.5, "{media:?}");
+    }
+    // The fonts travel inside the file (subset TrueType from assets/fonts).
+    let embedded = doc.objects.values().filter_map(|o| o.as_dict().ok()).filter(|d| {
+        d.get(b"Type").and_then(|t| t.as_name()).is_ok_and(|n| n == b"FontDescriptor")
+            && (d.has(b"FontFile2") || d.has(b"FontFile3"))
+    });
+    assert!(embedded.count() >= 1, "no embedded font");
+    let (_dir, path) = write_temp(pdf);
     if let Some((ok, out)) = tool_output("qpdf", &["--check", path.to_str().unwrap()]) {
         assert!(ok, "qpdf --check failed:\n{out}");
     }
     pages
 }
 
-fn write_temp(pdf: &[u8]) -> PathBuf {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let path = dir.join("list.pdf");
+/// The PDF in a fresh temporary folder, removed when the guard drops.
+fn write_temp(pdf: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("list.pdf");
     std::fs::write(&path, pdf).unwrap();
-    path
+    (dir, path)
 }
 
 /// Text of each page, or None when pdftotext is missing.
 fn pages_text(pdf: &[u8]) -> Option<Vec<String>> {
-    let path = write_temp(pdf);
+    let (_dir, path) = write_temp(pdf);
     let (ok, text) = tool_output("pdftotext", &["-layout", path.to_str().unwrap(), "-"])?;
     assert!(ok, "pdftotext failed");
     let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
@@ -185,10 +201,32 @@ fn summary_is_one_page_with_figures_and_burndown() {
     let figure = format!("{placed} ({:.0}%)", 100.0 * placed as f64 / 1000.0);
     assert!(text.contains(&figure), "placed figure {figure} missing:\n{text}");
     assert!(text.contains("Burndown"));
+    assert!(text.contains("Compared with booking by hand"));
+    assert!(text.contains("First come, first served") && text.contains("Most urgent first"));
+    assert!(text.contains("Routine within 14 days"));
     for name in ["Urgent", "Soon", "Routine"] {
         assert!(text.contains(name));
     }
     assert!(text.contains("Mon 22 Jul"));
+    assert!(!text.contains("Printed and exported"), "no audit trail yet");
+}
+
+#[test]
+fn summary_shows_the_newest_audit_entries_on_its_one_page() {
+    use rebook::model::{AuditAction, AuditEntry};
+    let mut plan = plan_with_bookings(1000);
+    for i in 0..8 {
+        let mut entry = AuditEntry::now(AuditAction::Export, format!("SMS batch CSV, {i} rows, to sms{i}.csv"));
+        entry.user = format!("user{i}");
+        plan.audit.push(entry);
+    }
+    let pdf = summary_pdf(&plan, date(2024, 7, 20)).unwrap();
+    assert_eq!(check_valid(&pdf), 1);
+    let Some(pages) = pages_text(&pdf) else { return no_pdftotext() };
+    let text = &pages[0];
+    assert!(text.contains("Printed and exported (the last 5 of 8)"), "{text}");
+    assert!(text.contains("user7 exported SMS batch CSV, 7 rows, to sms7.csv"), "{text}");
+    assert!(text.contains("user3 exported") && !text.contains("user2 exported"), "{text}");
 }
 
 #[test]
@@ -198,8 +236,18 @@ fn hostile_text_does_not_break_the_layout() {
     plan.backlog[1].notes = "x".repeat(5000);
     plan.backlog[2].patient.name = "李小龍 🙂 Ωμέγα".into();
     plan.practice.name = "P".repeat(300);
+    // A long reference is shrunk, never cut: reception keys outcomes by it.
+    let long_ref = "EMIS-APPT-000123456789";
+    plan.backlog[3].id = long_ref.into();
+    plan.bookings[3].appointment_id = long_ref.into();
     let pdf = call_list_pdf(&plan, &options(ListKind::ByPatient)).unwrap();
     check_valid(&pdf);
+    let (_dir, path) = write_temp(&pdf);
+    if let Some((_, raw)) = tool_output("pdftotext", &["-raw", path.to_str().unwrap(), "-"]) {
+        // Broken over lines in its column, but whole and in order.
+        let squashed: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(squashed.contains(long_ref), "{raw}");
+    }
 }
 
 /// Opt-in: with a CUPS printer named in REBOOK_TEST_PRINTER (e.g. a cups-pdf
@@ -225,4 +273,33 @@ fn prints_to_the_cups_printer_named_in_rebook_test_printer() {
     });
     assert!(completed, "the job did not complete on {printer}");
     let _ = std::fs::remove_file(path);
+}
+
+/// A generated 1,000-item practice, booked most-urgent-first: every placed
+/// appointment is on the list once, with its time, and the pages are numbered.
+#[test]
+fn generated_thousand_item_plan_prints_every_booking() {
+    let mut plan = generate(&benchmark_config(1000, 7));
+    plan.bookings = priority_greedy(&plan);
+    let placed = placed_ids(&plan).len();
+    assert!(placed > 600, "{placed} placed");
+    let opts = PrintOptions { mask_nhs: true, ..options(ListKind::ByDay) };
+    let pdf = call_list_pdf(&plan, &opts).unwrap();
+    let count = check_valid(&pdf);
+    let summary = summary_pdf(&plan, date(2024, 7, 20)).unwrap();
+    assert_eq!(check_valid(&summary), 1);
+    let Some(pages) = pages_text(&pdf) else { return no_pdftotext() };
+    assert_eq!(pages.len(), count);
+    for (i, page) in pages.iter().enumerate() {
+        assert!(page.contains(&format!("Page {} of {count}", i + 1)));
+    }
+    let all = pages.join("\n");
+    for id in placed_ids(&plan) {
+        assert_eq!(all.matches(&format!("{id} ")).count(), 1, "{id} should be listed once");
+    }
+    let squashed: String = all.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(
+        plan.backlog.iter().all(|b| !squashed.contains(&b.patient.nhs_number)),
+        "an NHS number was printed in full"
+    );
 }

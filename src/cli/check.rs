@@ -19,7 +19,12 @@ pub struct CheckArgs {
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let passphrase = passphrase(args.passphrase_file.as_deref())?;
-    let plan = plan_file::load_with(&args.plan, passphrase.as_ref())?;
+    let plan = plan_file::load_with(&args.plan, passphrase.as_ref()).map_err(|e| match e {
+        plan_file::PlanFileError::NeedsPassphrase { .. } => {
+            anyhow::anyhow!("{e} (give --passphrase-file FILE or set REBOOK_PASSPHRASE)")
+        }
+        other => other.into(),
+    })?;
     let summary = PlanSummary::of(&plan);
     print!("{summary}");
     if summary.problems.is_empty() {

@@ -2,6 +2,7 @@
 
 use crate::export;
 use crate::io::plan_file::{self, write_atomically};
+use crate::model::AuditAction;
 use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,7 +30,8 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let plan = plan_file::load(&args.plan)?;
+    let passphrase = super::check::passphrase(None)?;
+    let mut plan = plan_file::load_with(&args.plan, passphrase.as_ref())?;
     let bytes = match args.what {
         What::Bookings => export::bookings_csv(&plan)?,
         What::Sms => export::sms_csv(&plan)?,
@@ -38,5 +40,12 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     write_atomically(&args.out, &bytes).with_context(|| format!("saving {}", args.out.display()))?;
     let rows = bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1);
     println!("Saved {} ({rows} rows).", args.out.display());
+    let what = match args.what {
+        What::Bookings => "bookings CSV",
+        What::Sms => "SMS batch CSV",
+        What::Calls => "call list CSV",
+    };
+    let detail = format!("{what}, {rows} rows, to {}", args.out.display());
+    super::record_audit(&mut plan, &args.plan, passphrase.as_ref(), AuditAction::Export, detail)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -90,8 +90,9 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Reads a CSV, refusing one too large to import before reading it.
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("could not read {}", path.display()))
+    crate::io::csv_import::read_file(path).with_context(|| format!("could not import {}", path.display()))
 }
 
 /// "backlog.csv line 4, nhs_number: failed the NHS number check ..." on stderr.

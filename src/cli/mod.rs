@@ -48,6 +48,22 @@ pub enum Command {
     Advise(solve::AdviseArgs),
 }
 
+/// Records in the plan file that patient data left it (printed or exported),
+/// saving the plan again with the same protection it had.
+fn record_audit(
+    plan: &mut crate::model::Plan,
+    path: &std::path::Path,
+    passphrase: Option<&crate::io::crypto::Passphrase>,
+    action: crate::model::AuditAction,
+    detail: String,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    plan.audit.push(crate::model::AuditEntry::now(action, detail));
+    let encrypted = crate::io::plan_file::is_encrypted(path)?;
+    crate::io::plan_file::save_with(plan, path, passphrase.filter(|_| encrypted))
+        .with_context(|| format!("recording the {action} in the audit trail of {}", path.display()))
+}
+
 /// Runs the parsed command line; the exit code says whether it succeeded.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {

@@ -2,6 +2,7 @@
 //! optionally sent to a CUPS printer as well.
 
 use crate::io::plan_file::{self, write_atomically};
+use crate::model::AuditAction;
 use crate::print::{self, ListKind, PrintOptions};
 use anyhow::Context;
 use std::path::PathBuf;
@@ -42,7 +43,8 @@ pub struct PrintArgs {
 }
 
 pub fn run(args: &PrintArgs) -> anyhow::Result<ExitCode> {
-    let plan = plan_file::load(&args.plan)?;
+    let passphrase = super::check::passphrase(None)?;
+    let mut plan = plan_file::load_with(&args.plan, passphrase.as_ref())?;
     let today = chrono::Local::now().date_naive();
     let pdf = if args.summary {
         print::summary_pdf(&plan, today)?
@@ -57,9 +59,29 @@ pub fn run(args: &PrintArgs) -> anyhow::Result<ExitCode> {
     };
     write_atomically(&args.out, &pdf).with_context(|| format!("saving {}", args.out.display()))?;
     println!("Saved {} ({} bytes).", args.out.display(), pdf.len());
+    super::record_audit(&mut plan, &args.plan, passphrase.as_ref(), AuditAction::Print, audit_detail(args))?;
     if let Some(printer) = &args.printer {
         print::send_to_printer(&args.out, Some(printer))?;
         println!("Sent to printer {printer}.");
+        let detail = format!("{} sent to printer {printer}", args.out.display());
+        super::record_audit(&mut plan, &args.plan, passphrase.as_ref(), AuditAction::Print, detail)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What was printed, for the audit trail (no patient data).
+fn audit_detail(args: &PrintArgs) -> String {
+    let what = if args.summary {
+        "partners' summary".to_string()
+    } else {
+        let by = match args.by {
+            By::Day => "by day",
+            By::Patient => "by patient",
+            By::Uncontacted => "of patients not reached",
+        };
+        let nhs = if args.mask { "NHS numbers masked" } else { "full NHS numbers" };
+        let dob = if args.no_dob { "no dates of birth" } else { "dates of birth" };
+        format!("call list {by} ({nhs}, {dob})")
+    };
+    format!("{what} to {}", args.out.display())
 }

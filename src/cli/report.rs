@@ -2,7 +2,8 @@
 //! and priority-greedy baselines, as a table or as JSON for automation.
 
 use crate::io::plan_file;
-use crate::report::{compare, render_text};
+use crate::report::compare;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,10 +22,11 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("{} has no bookings yet: solve it first with `rebook solve`", args.plan.display());
     }
     let comparison = compare(&plan);
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&comparison)?);
-    } else {
-        print!("{}", render_text(&comparison));
+    let text = if args.json { serde_json::to_string_pretty(&comparison)? + "\n" } else { comparison.to_string() };
+    // A reader that stops early (`| head`) is not an error.
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => return Err(err.into()),
+        _ => {}
     }
     Ok(ExitCode::SUCCESS)
 }

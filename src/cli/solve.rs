@@ -50,13 +50,15 @@ pub fn run_solve(args: &SolveArgs) -> anyhow::Result<ExitCode> {
     let result = scheduler::solve(&plan, &options, &mut |_| {}, &AtomicBool::new(false))?;
     print_summary(&plan, &result);
     scheduler::apply_solution(&mut plan, result);
+    println!();
+    print!("{}", crate::report::compare(&plan));
     let out = args.out.as_ref().unwrap_or(&args.plan);
     plan_file::save(&plan, out)?;
     println!("Solved plan written to {}", out.display());
     Ok(ExitCode::SUCCESS)
 }
 
-/// The solver's own figures; the full report is `rebook report`.
+/// The solver's own figures, printed before the report.
 fn print_summary(plan: &Plan, result: &SolveResult) {
     let placed = result.bookings.iter().filter(|b| b.session().is_some()).count();
     println!("Placed {placed} of {} appointments.", plan.backlog.len());

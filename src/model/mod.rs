@@ -3,6 +3,7 @@
 //! This module has no GUI or solver dependency; the scheduler, file formats,
 //! printing and the GUI all work on these types.
 
+pub mod audit;
 mod catalogue;
 pub mod nhs;
 pub mod summary;
@@ -11,6 +12,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use audit::{AuditAction, AuditEntry};
 pub use catalogue::{default_appointment_types, default_roles};
 
 /// Version of the plan file format written by this build. Bump it (and add a
@@ -45,6 +47,10 @@ pub struct Plan {
     /// written in the file) to canonical column name.
     #[serde(default)]
     pub import_mapping: BTreeMap<String, String>,
+    /// Who printed or exported what, and when (oldest first). Left out of
+    /// files that have none, so plans written before it stay byte-identical.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit: Vec<AuditEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -263,7 +269,10 @@ impl Patient {
 /// Whether the patient should or must see a particular clinician.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Continuity {
+    /// Any suitable clinician. Written `Anyone` in plan files, because RON
+    /// would otherwise print `r#None` to tell it from `Option::None`.
     #[default]
+    #[serde(rename = "Anyone", alias = "None")]
     None,
     /// Clinician id the patient would rather see.
     Preferred(String),
@@ -570,6 +579,7 @@ impl Plan {
             bookings: Vec::new(),
             solve_info: None,
             import_mapping: BTreeMap::new(),
+            audit: Vec::new(),
         }
     }
 

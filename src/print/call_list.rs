@@ -2,7 +2,9 @@
 //! out and tick boxes to record the answer, then the items still to book.
 
 use super::entries::{Entry, entries, original_clinician, printed_nhs_number, short_date_time};
-use super::layout::{Align, CONTENT_WIDTH, Canvas, Columns, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, Pages, Style, wrap};
+use super::layout::{
+    Align, CONTENT_WIDTH, Canvas, Columns, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, Pages, Style, key_lines, wrap,
+};
 use super::{ListKind, PrintError, PrintOptions};
 use crate::model::{ContactStatus, Plan};
 use chrono::NaiveDate;
@@ -173,7 +175,7 @@ const OUTCOME: usize = 4;
 
 impl CallTable {
     fn new(include_dob: bool) -> CallTable {
-        CallTable { cols: Columns::new(&[46.0, 128.0, 108.0, 131.0, 110.0]), lines: if include_dob { 4 } else { 3 } }
+        CallTable { cols: Columns::new(&[52.0, 126.0, 106.0, 129.0, 110.0]), lines: if include_dob { 4 } else { 3 } }
     }
 
     fn row_height(&self) -> f32 {
@@ -203,14 +205,15 @@ impl CallTable {
         let line = |i: usize| first + i as f32 * lh;
         let page = pages.page();
 
-        page.text(cols.x(REF), line(0), cols.width(REF), BODY_BOLD, Align::Left, &item.id);
         let contact = entry.contact();
+        let mut labels = Vec::new();
         if contact != ContactStatus::NotContacted {
-            page.text(cols.x(REF), line(1), cols.width(REF), SMALL, Align::Left, contact.label());
+            labels.push(contact.label());
         }
         if placement.late {
-            page.text(cols.x(REF), line(2), cols.width(REF), SMALL, Align::Left, "LATE");
+            labels.push("LATE");
         }
+        reference_cell(page, cols, line(0), lh, &item.id, &labels, self.lines);
 
         let patient = &item.patient;
         let mut patient_lines = vec![
@@ -275,12 +278,26 @@ impl CallTable {
     }
 }
 
+/// The reference (whole, over several lines if need be) and status labels
+/// under it, within `max_lines` lines of the first column.
+fn reference_cell(page: &mut Canvas, cols: &Columns, first: f32, lh: f32, id: &str, labels: &[&str], max_lines: usize) {
+    let (style, lines) = key_lines(id, cols.width(REF), BODY_BOLD);
+    let key_lh = if lines.len() > 1 { style.line_height() } else { lh };
+    for (i, text) in lines.iter().enumerate() {
+        page.text(cols.x(REF), first + i as f32 * key_lh, cols.width(REF), style, Align::Left, text);
+    }
+    let used = ((lines.len() as f32 * key_lh) / lh).ceil() as usize;
+    for (i, label) in labels.iter().enumerate().filter(|(i, _)| used + i < max_lines) {
+        page.text(cols.x(REF), first + (used + i) as f32 * lh, cols.width(REF), SMALL, Align::Left, label);
+    }
+}
+
 /// The items that could not be placed, with the reason, so someone can book them by hand.
 fn still_to_book(pages: &mut Pages, plan: &Plan, unplaced: &[&Entry], options: &PrintOptions) {
     if unplaced.is_empty() {
         return;
     }
-    let cols = Columns::new(&[46.0, 128.0, 108.0, 241.0]);
+    let cols = Columns::new(&[52.0, 126.0, 106.0, 239.0]);
     let lh = BODY.line_height();
     let row_h = 3.0 * lh + 7.0;
     let title_h = TITLE.line_height() + 8.0;
@@ -316,7 +333,7 @@ fn still_to_book(pages: &mut Pages, plan: &Plan, unplaced: &[&Entry], options: &
         let top = pages.y;
         let line = |i: usize| top + 3.0 + BODY.size + i as f32 * lh;
         let page = pages.page();
-        page.text(cols.x(0), line(0), cols.width(0), BODY_BOLD, Align::Left, &item.id);
+        reference_cell(page, &cols, line(0), lh, &item.id, &[], 3);
         page.text(cols.x(1), line(0), cols.width(1), BODY_BOLD, Align::Left, &item.patient.name);
         let nhs = format!("NHS {}", printed_nhs_number(&item.patient.nhs_number, options.mask_nhs));
         page.text(cols.x(1), line(1), cols.width(1), BODY, Align::Left, &nhs);

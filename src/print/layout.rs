@@ -114,6 +114,38 @@ pub fn fit(text: &str, width: f32, style: Style) -> String {
     format!("{}{ellipsis}", out.trim_end())
 }
 
+/// `style` made smaller, down to `min_size`, until `text` fits `width`.
+pub fn shrink_to_fit(text: &str, width: f32, style: Style, min_size: f32) -> Style {
+    let natural = text_width(&clean(text), style);
+    if natural <= width || natural <= 0.0 {
+        return style;
+    }
+    Style { size: (style.size * width / natural).max(min_size), ..style }
+}
+
+/// Smallest size a key (an appointment reference) is printed at.
+pub const MIN_KEY_SIZE: f32 = 6.5;
+
+/// A key that must never be cut (reception types it back in): shrunk to fit
+/// one line, or when still too long broken between characters over several
+/// lines. Returns the style and the lines.
+pub fn key_lines(text: &str, width: f32, style: Style) -> (Style, Vec<String>) {
+    let text = clean(text);
+    let style = shrink_to_fit(&text, width, style, MIN_KEY_SIZE);
+    let mut lines = vec![String::new()];
+    for c in text.chars() {
+        let last = lines.len() - 1;
+        let mut candidate = lines[last].clone();
+        candidate.push(c);
+        if text_width(&candidate, style) > width && !lines[last].is_empty() {
+            lines.push(c.to_string());
+        } else {
+            lines[last] = candidate;
+        }
+    }
+    (style, lines)
+}
+
 /// Word-wraps `text` into at most `max_lines` lines of `width`; the last line
 /// is truncated with "…" when the text does not fit.
 pub fn wrap(text: &str, width: f32, style: Style, max_lines: usize) -> Vec<String> {
@@ -427,6 +459,21 @@ mod tests {
         let all = wrap(text, 1000.0, BODY, 3);
         assert_eq!(all, vec![text.to_string()]);
         assert!(wrap("", 100.0, BODY, 2).is_empty());
+    }
+
+    #[test]
+    fn keys_are_shrunk_or_broken_but_never_cut() {
+        assert_eq!(shrink_to_fit("A1", 40.0, BODY, 5.0), BODY);
+        let small = shrink_to_fit("A-000000352", 40.0, BODY, 5.0);
+        assert!(small.size < BODY.size && text_width("A-000000352", small) <= 40.01);
+        assert_eq!(shrink_to_fit(&"X".repeat(80), 40.0, BODY, 5.0).size, 5.0);
+        assert_eq!(key_lines("A0001", 40.0, BODY), (BODY, vec!["A0001".to_string()]));
+        let long = "EMIS-APPT-000123456789-XYZ";
+        let (style, lines) = key_lines(long, 40.0, BODY);
+        assert_eq!(style.size, MIN_KEY_SIZE);
+        assert!(lines.len() > 1);
+        assert_eq!(lines.concat(), long);
+        assert!(lines.iter().all(|l| text_width(l, style) <= 40.0));
     }
 
     #[test]

@@ -1,97 +1,18 @@
-//! The one-page summary for the partners' meeting: headline figures, the
-//! figures by priority, capacity by day, and a burndown chart of the backlog.
+//! The one-page summary for the partners' meeting: the report's headline
+//! figures, the plan beside first-come-first-served and priority-first
+//! booking, figures by priority, a burndown chart and capacity by day.
 
 use super::PrintError;
 use super::call_list::{BAND_GRAY, FOOTER_TOP, HEADER_BOTTOM, TITLE, running_header};
-use super::entries::entries;
 use super::layout::{Align, CONTENT_WIDTH, Columns, MARGIN, Pages, Style};
 use crate::model::Plan;
-use crate::model::summary::PlanSummary;
-use crate::scheduler::cost::horizon_start;
+use crate::report::{Comparison, DayFigures, Report, compare};
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
 
 const HEADING: Style = Style::bold(10.0);
 const BODY: Style = Style::regular(8.5);
 const BODY_BOLD: Style = Style::bold(8.5);
 const SMALL: Style = Style::regular(7.0);
-
-/// Figures for one priority class.
-#[derive(Debug, Clone, PartialEq)]
-struct PriorityRow {
-    name: String,
-    total: usize,
-    placed: usize,
-    /// % of the class placed by its deadline.
-    within_target: f64,
-    mean_wait: f64,
-    late: usize,
-}
-
-/// Capacity and backlog for one day of the horizon.
-#[derive(Debug, Clone, PartialEq)]
-struct DayRow {
-    date: NaiveDate,
-    usable: u32,
-    used: u32,
-    /// Backlog items not yet seen at the end of the day.
-    remaining: usize,
-}
-
-/// What the page shows, gathered from the plan and its bookings.
-#[derive(Debug, Clone, PartialEq)]
-struct Figures {
-    total: usize,
-    placed: usize,
-    late: usize,
-    priorities: Vec<PriorityRow>,
-    days: Vec<DayRow>,
-}
-
-impl Figures {
-    fn of(plan: &Plan) -> Figures {
-        let all = entries(plan);
-        let start = horizon_start(plan);
-        let summary = PlanSummary::of(plan);
-        let mut priorities = Vec::new();
-        for (name, total) in &summary.by_priority {
-            let class: Vec<_> = all.iter().filter(|e| &e.item.priority == name).collect();
-            let placed: Vec<_> = class.iter().filter_map(|e| e.placement).collect();
-            let late = placed.iter().filter(|p| p.late).count();
-            let waits: Vec<i64> =
-                placed.iter().map(|p| start.map_or(0, |s| (p.session.date - s).num_days().max(0))).collect();
-            priorities.push(PriorityRow {
-                name: name.clone(),
-                total: *total,
-                placed: placed.len(),
-                within_target: percent(placed.len() - late, *total),
-                mean_wait: if waits.is_empty() { 0.0 } else { waits.iter().sum::<i64>() as f64 / waits.len() as f64 },
-                late,
-            });
-        }
-        let mut used: BTreeMap<NaiveDate, (u32, usize)> = BTreeMap::new();
-        for entry in &all {
-            if let Some(p) = entry.placement {
-                let day = used.entry(p.session.date).or_default();
-                day.0 += entry.item.slots.max(1);
-                day.1 += 1;
-            }
-        }
-        let mut remaining = all.len();
-        let days = summary
-            .capacity_by_day
-            .iter()
-            .map(|(date, _free, usable)| {
-                let (slots, seen) = used.get(date).copied().unwrap_or_default();
-                remaining = remaining.saturating_sub(seen);
-                DayRow { date: *date, usable: *usable, used: slots, remaining }
-            })
-            .collect();
-        let placed = all.iter().filter(|e| e.placement.is_some()).count();
-        let late = all.iter().filter(|e| e.placement.is_some_and(|p| p.late)).count();
-        Figures { total: all.len(), placed, late, priorities, days }
-    }
-}
 
 fn percent(part: usize, whole: usize) -> f64 {
     if whole == 0 { 100.0 } else { 100.0 * part as f64 / whole as f64 }
@@ -99,19 +20,20 @@ fn percent(part: usize, whole: usize) -> f64 {
 
 /// Builds the one-page summary PDF.
 pub fn summary_pdf(plan: &Plan, printed_on: NaiveDate) -> Result<Vec<u8>, PrintError> {
-    let figures = Figures::of(plan);
+    let comparison = compare(plan);
+    let report = &comparison.rebook;
     let mut pages = Pages::new(HEADER_BOTTOM + 8.0, FOOTER_TOP - 4.0);
 
-    // Headline.
-    let unplaced = figures.total - figures.placed;
+    let unplaced = report.total - report.placed;
+    let late: usize = report.priorities.iter().map(|p| p.late).sum();
     let headline = [
-        ("Cancelled appointments", figures.total.to_string()),
-        ("Rebooked", format!("{} ({:.0}%)", figures.placed, percent(figures.placed, figures.total))),
-        ("Rebooked after their target date", figures.late.to_string()),
+        ("Cancelled appointments", report.total.to_string()),
+        ("Rebooked", format!("{} ({:.0}%)", report.placed, percent(report.placed, report.total))),
+        ("Booked after target date", late.to_string()),
         ("Still to book", unplaced.to_string()),
+        ("Expected did-not-attends", format!("{:.0}", report.expected_dna)),
     ];
-    let clear_day = figures.days.iter().find(|d| d.remaining == unplaced).map(|d| d.date);
-    let cols = Columns::new(&[1.0, 1.0, 1.0, 1.0]);
+    let cols = Columns::new(&[1.0; 5]);
     let y = pages.y;
     for (i, (label, value)) in headline.iter().enumerate() {
         pages.page().text(cols.x(i), y + SMALL.size, cols.width(i), SMALL, Align::Left, label);
@@ -122,14 +44,16 @@ pub fn summary_pdf(plan: &Plan, printed_on: NaiveDate) -> Result<Vec<u8>, PrintE
     if let Some(h) = plan.horizon {
         notes.push(format!("Planning from {} to {}.", h.start.format("%a %-d %b %Y"), h.end.format("%a %-d %b %Y")));
     }
-    if let Some(day) = clear_day.filter(|_| figures.placed > 0) {
-        notes.push(format!("Every placeable appointment is booked by {}.", day.format("%a %-d %b")));
+    let clear_day = report.days.iter().find(|d| d.remaining == unplaced).map(|d| d.date);
+    if let Some(day) = clear_day.filter(|_| report.placed > 0) {
+        notes.push(format!("Every appointment that can be placed is booked by {}.", day.format("%a %-d %b")));
     }
-    if let Some(info) = &plan.solve_info {
+    if let (Some(gap), Some(_)) = (report.gap, report.bound) {
         notes.push(format!(
-            "Plan score {:.0} (lower is better; proven within {:.1}% of the best possible).",
-            info.objective,
-            info.gap * 100.0
+            "Plan score {:.0} (lower is better), proven within {:.1}% of the best possible; {} booking(s) moved by the last re-plan.",
+            report.objective,
+            gap * 100.0,
+            report.moved
         ));
     }
     for note in notes {
@@ -137,12 +61,14 @@ pub fn summary_pdf(plan: &Plan, printed_on: NaiveDate) -> Result<Vec<u8>, PrintE
     }
     pages.y += 8.0;
 
-    priority_table(&mut pages, &figures);
+    comparison_table(&mut pages, &comparison);
     pages.y += 10.0;
-    let chart_height = 210.0;
-    burndown(&mut pages, &figures, chart_height);
+    priority_table(&mut pages, report);
     pages.y += 10.0;
-    day_table(&mut pages, &figures);
+    burndown(&mut pages, &comparison, 200.0);
+    pages.y += 10.0;
+    audit_trail(&mut pages, plan);
+    day_table(&mut pages, report);
 
     let practice = plan.practice.name.clone();
     let title = "Rebooking summary";
@@ -151,6 +77,29 @@ pub fn summary_pdf(plan: &Plan, printed_on: NaiveDate) -> Result<Vec<u8>, PrintE
     })
 }
 
+/// The plan's figures beside what booking by hand would have given.
+fn comparison_table(pages: &mut Pages, comparison: &Comparison) {
+    section(pages, "Compared with booking by hand");
+    let reports = [&comparison.rebook, &comparison.fifo, &comparison.greedy];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut row = |label: String, value: &dyn Fn(&Report) -> String| {
+        let mut cells = vec![label];
+        cells.extend(reports.iter().map(|r| value(r)));
+        rows.push(cells);
+    };
+    row("Rebooked".into(), &|r| r.placed.to_string());
+    for (i, p) in comparison.rebook.priorities.iter().enumerate() {
+        row(format!("{} seen within target", p.name), &|r| {
+            r.priorities.get(i).map_or(String::new(), |q| format!("{:.0}%", q.within_target))
+        });
+    }
+    row("Routine within 7 days".into(), &|r| format!("{:.0}%", r.routine_within_7));
+    row("Routine within 14 days".into(), &|r| format!("{:.0}%", r.routine_within_14));
+    row("Usual clinician kept (when preferred)".into(), &|r| format!("{:.0}%", r.continuity_kept));
+    row("Expected did-not-attends".into(), &|r| format!("{:.0}", r.expected_dna));
+    let header = ["", "This plan", "First come, first served", "Most urgent first"];
+    table(pages, &[2.4, 1.0, 1.4, 1.2], &header, &rows);
+}
 fn section(pages: &mut Pages, title: &str) {
     pages.line_of_text(HEADING, title);
     pages.y += 3.0;
@@ -178,9 +127,9 @@ fn table(pages: &mut Pages, weights: &[f32], header: &[&str], rows: &[Vec<String
     }
 }
 
-fn priority_table(pages: &mut Pages, figures: &Figures) {
+fn priority_table(pages: &mut Pages, report: &Report) {
     section(pages, "By priority");
-    let rows: Vec<Vec<String>> = figures
+    let rows: Vec<Vec<String>> = report
         .priorities
         .iter()
         .map(|p| {
@@ -190,27 +139,29 @@ fn priority_table(pages: &mut Pages, figures: &Figures) {
                 p.placed.to_string(),
                 format!("{:.0}%", p.within_target),
                 format!("{:.1} days", p.mean_wait),
+                format!("{} days", p.max_wait),
                 p.late.to_string(),
                 (p.total - p.placed).to_string(),
             ]
         })
         .collect();
-    let header = ["Priority", "Cancelled", "Rebooked", "Within target", "Mean wait", "Late", "Still to book"];
-    table(pages, &[2.0, 1.0, 1.0, 1.2, 1.2, 0.8, 1.2], &header, &rows);
+    let header =
+        ["Priority", "Cancelled", "Rebooked", "Within target", "Mean wait", "Longest", "Late", "Still to book"];
+    table(pages, &[2.0, 1.0, 1.0, 1.2, 1.1, 1.1, 0.8, 1.2], &header, &rows);
 }
 
 /// Usable capacity, slots used and the backlog left at the end of each day.
-fn day_table(pages: &mut Pages, figures: &Figures) {
+fn day_table(pages: &mut Pages, report: &Report) {
     section(pages, "Capacity by day");
     // Two side-by-side halves keep three weeks of days on the one page.
-    let half = figures.days.len().div_ceil(2);
-    let row = |d: &DayRow| {
+    let half = report.days.len().div_ceil(2);
+    let row = |d: &DayFigures| {
         vec![d.date.format("%a %-d %b").to_string(), d.usable.to_string(), d.used.to_string(), d.remaining.to_string()]
     };
     let rows: Vec<Vec<String>> = (0..half)
         .map(|i| {
-            let mut cells = figures.days.get(i).map(row).unwrap_or_default();
-            cells.extend(figures.days.get(i + half).map(row).unwrap_or_else(|| vec![String::new(); 4]));
+            let mut cells = report.days.get(i).map(row).unwrap_or_default();
+            cells.extend(report.days.get(i + half).map(row).unwrap_or_else(|| vec![String::new(); 4]));
             cells
         })
         .collect();
@@ -225,20 +176,22 @@ fn day_table(pages: &mut Pages, figures: &Figures) {
     }
 }
 
-/// The backlog still to be seen at the end of each day (line), with the
-/// appointments booked each day (grey bars), drawn as PDF paths.
-fn burndown(pages: &mut Pages, figures: &Figures, height: f32) {
+/// The backlog still waiting at the end of each day: this plan (black line,
+/// with the appointments booked each day as grey bars) and first come, first
+/// served (dashed grey line), drawn as PDF paths.
+fn burndown(pages: &mut Pages, comparison: &Comparison, height: f32) {
     section(pages, "Burndown: appointments still waiting at the end of each day");
+    let report = &comparison.rebook;
     let top = pages.y;
     let left = MARGIN + 34.0;
     let right = MARGIN + CONTENT_WIDTH - 6.0;
     let bottom = top + height - 22.0;
     let plot_top = top + 6.0;
     let page = pages.page();
-    let max = figures.total.max(1);
-    let y_of = |value: usize| bottom - (bottom - plot_top) * value as f32 / max as f32;
+    let max = report.total.max(1);
+    let y_of = |value: usize| bottom - (bottom - plot_top) * value.min(max) as f32 / max as f32;
 
-    // Axes and horizontal grid with labels.
+    // Horizontal grid with labels, then the axes.
     let step = nice_step(max);
     let mut v = 0;
     while v <= max {
@@ -250,35 +203,37 @@ fn burndown(pages: &mut Pages, figures: &Figures, height: f32) {
     page.line((left, plot_top), (left, bottom), 0.8);
     page.line((left, bottom), (right, bottom), 0.8);
 
-    let n = figures.days.len();
+    let days = &report.days;
+    let n = days.len();
     if n == 0 {
-        page.text(
-            left + 6.0,
-            (plot_top + bottom) / 2.0,
-            right - left - 12.0,
-            BODY,
-            Align::Centre,
-            "No sessions in the plan yet.",
-        );
+        let middle = (plot_top + bottom) / 2.0;
+        page.text(left + 6.0, middle, right - left - 12.0, BODY, Align::Centre, "No sessions in the plan yet.");
         pages.y = top + height;
         return;
     }
     let slot = (right - left) / (n as f32 + 1.0);
     let x_of = |i: usize| left + slot * i as f32;
-    // Booked each day: grey bars (the drop of the line).
-    let mut before = figures.total;
-    for (i, day) in figures.days.iter().enumerate() {
+    let mut before = report.total;
+    for (i, day) in days.iter().enumerate() {
         let booked = before.saturating_sub(day.remaining);
         before = day.remaining;
         let bar = (slot * 0.5).min(14.0);
-        let x = x_of(i + 1) - bar / 2.0;
         if booked > 0 {
-            page.rect(x, y_of(booked), bar, bottom - y_of(booked), Some(190), None);
+            page.rect(x_of(i + 1) - bar / 2.0, y_of(booked), bar, bottom - y_of(booked), Some(190), None);
         }
     }
-    // Remaining: black line with square markers, starting from the whole backlog.
-    let mut points = vec![(x_of(0), y_of(figures.total))];
-    points.extend(figures.days.iter().enumerate().map(|(i, d)| (x_of(i + 1), y_of(d.remaining))));
+    // First come, first served on the same days (its last figure carried over a missing date).
+    let mut fifo_left = comparison.fifo.total;
+    let mut fifo = vec![(x_of(0), y_of(comparison.fifo.total))];
+    for (i, day) in days.iter().enumerate() {
+        if let Some(f) = comparison.fifo.days.iter().find(|f| f.date == day.date) {
+            fifo_left = f.remaining;
+        }
+        fifo.push((x_of(i + 1), y_of(fifo_left)));
+    }
+    page.polyline(fifo, 1.2, 110, true);
+    let mut points = vec![(x_of(0), y_of(report.total))];
+    points.extend(days.iter().enumerate().map(|(i, d)| (x_of(i + 1), y_of(d.remaining))));
     page.polyline(points.clone(), 1.6, 0, false);
     for (x, y) in points.iter().skip(1) {
         page.rect(x - 1.8, y - 1.8, 3.6, 3.6, Some(0), None);
@@ -286,16 +241,39 @@ fn burndown(pages: &mut Pages, figures: &Figures, height: f32) {
     // Day labels under the axis, thinned to stay legible.
     let every = (n / 12).max(1);
     page.text(x_of(0) - 14.0, bottom + 9.0, 28.0, SMALL, Align::Centre, "Start");
-    for (i, day) in figures.days.iter().enumerate().filter(|(i, _)| i % every == 0) {
+    for (i, day) in days.iter().enumerate().filter(|(i, _)| i % every == 0) {
         page.text(x_of(i + 1) - 18.0, bottom + 9.0, 36.0, SMALL, Align::Centre, &day.date.format("%-d %b").to_string());
     }
-    // Legend.
     let legend_y = bottom + 19.0;
     page.polyline(vec![(left, legend_y - 2.5), (left + 16.0, legend_y - 2.5)], 1.6, 0, false);
-    page.text(left + 20.0, legend_y, 150.0, SMALL, Align::Left, "Appointments still waiting");
-    page.rect(left + 170.0, legend_y - 6.0, 8.0, 6.0, Some(190), None);
-    page.text(left + 182.0, legend_y, 150.0, SMALL, Align::Left, "Booked that day");
+    page.text(left + 20.0, legend_y, 120.0, SMALL, Align::Left, "Still waiting with this plan");
+    page.polyline(vec![(left + 140.0, legend_y - 2.5), (left + 156.0, legend_y - 2.5)], 1.2, 110, true);
+    page.text(left + 160.0, legend_y, 150.0, SMALL, Align::Left, "First come, first served");
+    page.rect(left + 290.0, legend_y - 6.0, 8.0, 6.0, Some(190), None);
+    page.text(left + 302.0, legend_y, 150.0, SMALL, Align::Left, "Booked that day (this plan)");
     pages.y = top + height;
+}
+
+/// Entries of the audit trail shown on the page (the newest); the app shows all.
+const AUDIT_LINES: usize = 5;
+
+/// Who printed or exported this plan's patient data, and when (the newest entries).
+fn audit_trail(pages: &mut Pages, plan: &Plan) {
+    if plan.audit.is_empty() {
+        return;
+    }
+    let shown = plan.audit.len().min(AUDIT_LINES);
+    let title = if shown < plan.audit.len() {
+        format!("Printed and exported (the last {shown} of {})", plan.audit.len())
+    } else {
+        "Printed and exported".to_string()
+    };
+    section(pages, &title);
+    for entry in plan.audit.iter().rev().take(shown) {
+        let line: String = entry.to_string().chars().take(130).collect();
+        pages.line_of_text(SMALL, &line);
+    }
+    pages.y += 8.0;
 }
 
 /// A round grid step giving about five lines up to `max`.

@@ -94,7 +94,10 @@ pub fn write_temp_pdf(bytes: &[u8], stem: &str) -> Result<PathBuf, PrintError> {
     let dir = private_temp_dir()?;
     let stem: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S%3f");
-    let path = dir.join(format!("{stem}-{stamp}-{}.pdf", std::process::id()));
+    // Two prints in the same millisecond must not share a file: add a per-process counter.
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = dir.join(format!("{stem}-{stamp}-{}-{n}.pdf", std::process::id()));
     write_atomically(&path, bytes).map_err(|e| PrintError::TempFile { path: path.clone(), message: e.to_string() })?;
     Ok(path)
 }

@@ -1,25 +1,31 @@
 //! An independent checker of the hard constraints of `model.md`, used by tests
 //! of every placer (optimiser, baselines, edits): it says what is broken, one
 //! sentence per violation, naming the appointment and session.
+//!
+//! It counts slots, patient-days and clinician-days itself rather than with
+//! `usage::Usage`, so a mistake there cannot hide from it.
 
 use super::cost::check_eligible;
-use super::usage::{Blocked, Usage, slots_needed};
-use crate::model::{BacklogItem, Booking, Outcome, Plan};
+use crate::model::{BacklogItem, Booking, Outcome, Plan, Session};
+use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 
 /// Every hard constraint `bookings` break in `plan` (empty when all hold):
 /// at most one booking per appointment; known appointment and session;
 /// eligibility (`check_eligible`); usable capacity; one appointment per patient
-/// per day; clinicians' daily caps; pinned and confirmed bookings of
-/// `plan.bookings` unmoved; each time a slot start of its session, with no two
-/// appointments sharing a slot.
+/// per day (by NHS number, or by appointment when it has none); clinicians'
+/// daily caps; pinned and confirmed bookings of `plan.bookings` unmoved; each
+/// time a slot start of its session, with no two appointments sharing a slot.
 pub fn violations(plan: &Plan, bookings: &[Booking]) -> Vec<String> {
     let mut out = Vec::new();
     let items: HashMap<&str, &BacklogItem> = plan.backlog.iter().map(|b| (b.id.as_str(), b)).collect();
-    let mut usage = Usage::new(plan);
+    let sessions: HashMap<&str, &Session> = plan.sessions.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut used: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut patient_days: BTreeMap<(&str, NaiveDate), Vec<&str>> = BTreeMap::new();
+    let mut clinician_days: BTreeMap<(&str, NaiveDate), u32> = BTreeMap::new();
     // Per session: (slot index, appointment) of every slot taken, for overlaps.
-    let mut taken: BTreeMap<usize, Vec<(usize, &str)>> = BTreeMap::new();
+    let mut taken: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
 
     for booking in bookings {
         let id = booking.appointment_id.as_str();
@@ -32,57 +38,60 @@ pub fn violations(plan: &Plan, bookings: &[Booking]) -> Vec<String> {
             continue;
         };
         let Outcome::Placed { session: session_id, time } = &booking.outcome else { continue };
-        let Some(idx) = usage.index(session_id) else {
+        let Some(session) = sessions.get(session_id.as_str()) else {
             out.push(format!("appointment {id} is placed in unknown session {session_id}"));
             continue;
         };
-        let session = usage.session(idx);
         if let Err(why) = check_eligible(plan, item, session) {
             out.push(format!("appointment {id} in session {session_id}: {}", why.describe()));
         }
-        match usage.check(item, idx) {
-            Ok(()) | Err(Blocked::Full) => {}
-            Err(Blocked::PatientBusy) => {
-                out.push(format!("appointment {id}: the patient has another appointment on {}", session.date))
-            }
-            Err(Blocked::DailyCap) => out.push(format!(
+        let slots = item.slots.max(1);
+        *used.entry(session.id.as_str()).or_default() += slots;
+        let nhs = item.patient.nhs_number.trim();
+        let patient = if nhs.is_empty() { item.id.as_str() } else { nhs };
+        let same_day = patient_days.entry((patient, session.date)).or_default();
+        if let Some(other) = same_day.first() {
+            out.push(format!("appointment {id}: the patient already has appointment {other} on {}", session.date));
+        }
+        same_day.push(id);
+        let count = clinician_days.entry((session.clinician.as_str(), session.date)).or_default();
+        *count += 1;
+        let cap = plan.clinician(&session.clinician).and_then(|c| plan.daily_cap(c));
+        if cap.is_some_and(|cap| *count > cap) {
+            out.push(format!(
                 "appointment {id}: clinician {} is over their daily cap on {}",
                 session.clinician, session.date
-            )),
+            ));
         }
-        usage.add(item, idx);
-        match session.slot_starts().iter().position(|s| s == time) {
+        let starts = session.slot_starts();
+        match starts.iter().position(|s| s == time) {
             Some(first) => {
-                let list = taken.entry(idx).or_default();
-                let count = slots_needed(item) as usize;
-                if first + count > session.slot_starts().len() {
+                let count = slots as usize;
+                if first + count > starts.len() {
                     out.push(format!("appointment {id} at {time} runs past the last slot of session {session_id}"));
                 }
-                list.extend((first..first + count).map(|k| (k, id)));
+                taken.entry(session.id.as_str()).or_default().extend((first..first + count).map(|k| (k, id)));
             }
             None => out.push(format!("appointment {id} at {time} is not at a slot start of session {session_id}")),
         }
     }
 
-    for (idx, mut list) in taken {
-        let session = usage.session(idx);
-        if usage.used(idx) > usage.usable(idx) {
-            out.push(format!(
-                "session {} is over-full: {} slots used of {} usable",
-                session.id,
-                usage.used(idx),
-                usage.usable(idx)
-            ));
+    for (session_id, slots) in &used {
+        let usable = sessions.get(session_id).map_or(0, |s| s.usable_slots(&plan.rules));
+        if *slots > usable {
+            out.push(format!("session {session_id} is over-full: {slots} slots used of {usable} usable"));
         }
+    }
+    for (session_id, mut list) in taken {
         list.sort();
         for pair in list.windows(2) {
             if pair[0].0 == pair[1].0 {
+                let at = sessions.get(session_id).and_then(|s| s.slot_starts().get(pair[0].0).copied());
                 out.push(format!(
-                    "appointments {} and {} share the slot at {} in session {}",
+                    "appointments {} and {} share the slot at {} in session {session_id}",
                     pair[0].1,
                     pair[1].1,
-                    session.slot_starts().get(pair[0].0).map(|t| t.to_string()).unwrap_or_default(),
-                    session.id
+                    at.map(|t| t.to_string()).unwrap_or_default(),
                 ));
             }
         }
@@ -146,7 +155,7 @@ mod tests {
         let found = violations(&plan, &bookings).join("\n");
         assert!(found.contains("A has more than one booking"), "{found}");
         assert!(found.contains("C in session N1: the clinician's role does not see this type"), "{found}");
-        assert!(found.contains("C: the patient has another appointment"), "{found}");
+        assert!(found.contains("C: the patient already has appointment B on 2024-07-22"), "{found}");
         assert!(found.contains("session S1 is over-full"), "{found}");
         assert!(found.contains("share the slot at 09:00:00"), "{found}");
         assert!(found.contains("at 09:05:00 is not at a slot start"), "{found}");

@@ -191,16 +191,18 @@ impl<'p> Explainer<'p> {
         let why = if theirs.is_empty() {
             "none of their sessions suit this appointment".to_string()
         } else {
-            match theirs.iter().find(|&&i| self.usage.check(item, i).is_ok()) {
-                None => format!(
-                    "none of their sessions free{}",
-                    if self.deadline(item).is_some() { " in the horizon" } else { "" }
-                ),
-                Some(&i) if plan.sessions[i].date > placed.date => {
-                    let later = (plan.sessions[i].date - placed.date).num_days();
-                    format!("their first free session is {}, {} later", day_label(plan.sessions[i].date), days(later))
+            let deadline = self.deadline(item);
+            let first_free = theirs.iter().find(|&&i| self.usage.check(item, i).is_ok()).map(|&i| &plan.sessions[i]);
+            match first_free {
+                None => "none of their sessions has room".to_string(),
+                Some(free) if deadline.is_some_and(|d| free.date > d) && placed.date <= free.date => {
+                    format!("none of their sessions free before the target (first free {})", day_label(free.date))
                 }
-                Some(&i) => format!("they had room on {}", day_label(plan.sessions[i].date)),
+                Some(free) if free.date > placed.date => {
+                    let later = (free.date - placed.date).num_days();
+                    format!("their first free session is {}, {} later", day_label(free.date), days(later))
+                }
+                Some(free) => format!("they had room on {}", day_label(free.date)),
             }
         };
         format!("not with {name} (preferred): {why}")
@@ -512,11 +514,14 @@ mod tests {
         r.continuity = Continuity::Preferred("GP-PATEL".into());
         let mut s = item("S", "GP routine", "Routine", (1, 9, 0));
         s.continuity = Continuity::Preferred("GP-JONES".into());
-        plan.backlog = vec![r, s, item("D", "GP routine", "Routine", (1, 9, 0))];
+        let mut u = item("U", "GP urgent", "Urgent", (1, 9, 0));
+        u.continuity = Continuity::Preferred("GP-PATEL".into());
+        plan.backlog = vec![r, s, item("D", "GP routine", "Routine", (1, 9, 0)), u];
         number_patients(&mut plan);
         let mut bookings = vec![
             placed("R", "S2"),
             placed("S", "S2"),
+            placed("U", "S2"),
             Booking { outcome: Outcome::Unplaced { reason: "declined 23/07/2024".into() }, ..placed("D", "") },
         ];
         explain_all(&plan, &mut bookings);
@@ -525,6 +530,11 @@ mod tests {
             "Not with Dr A Patel (preferred): their first free session is Thu 25 Jul, 3 days later, 14 days before target"
         );
         assert_eq!(bookings[1].explanation, "With usual clinician, 14 days before target");
-        assert_eq!(reason(&bookings[2]), "declined 23/07/2024");
+        assert_eq!(
+            bookings[2].explanation,
+            "Not with Dr A Patel (preferred): none of their sessions free before the target (first free Thu 25 Jul), \
+             1 day before target"
+        );
+        assert_eq!(reason(&bookings[3]), "declined 23/07/2024");
     }
 }

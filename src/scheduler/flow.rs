@@ -8,6 +8,14 @@
 //! slots. Dropping side rows only relaxes the LP, so its optimum is still a
 //! valid lower bound; the repair then enforces every rule.
 
+/// An optimal flow with its duals.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FlowSolution {
+    pub flows: Vec<f64>,
+    pub cost: f64,
+    pub potentials: Vec<f64>,
+}
+
 /// One arc of the network.
 #[derive(Debug, Clone, Copy)]
 struct Arc {
@@ -27,74 +35,103 @@ enum State {
     Upper,
 }
 
+/// The spanning tree of the network simplex, kept between solves so arcs can be
+/// added (column generation) and the solve resumed from the last optimum.
+struct Tree {
+    parent: Vec<usize>,
+    pred: Vec<usize>,
+    potential: Vec<f64>,
+    depth: Vec<usize>,
+    first_child: Vec<usize>,
+    next_sibling: Vec<usize>,
+    prev_sibling: Vec<usize>,
+    state: Vec<State>,
+    next_arc: usize,
+    /// Artificial arcs (root links) are `first_artificial..first_artificial + nodes`.
+    first_artificial: usize,
+}
+
 /// A min-cost flow problem: nodes with supplies (positive) or demands (negative).
 pub struct Network {
     supply: Vec<f64>,
     arcs: Vec<Arc>,
+    tree: Option<Tree>,
 }
 
 impl Network {
     pub fn new(nodes: usize) -> Network {
-        Network { supply: vec![0.0; nodes], arcs: Vec::new() }
+        Network { supply: vec![0.0; nodes], arcs: Vec::new(), tree: None }
     }
 
+    /// Supplies can only be set before the first solve.
     pub fn set_supply(&mut self, node: usize, supply: f64) {
         self.supply[node] = supply;
     }
 
-    /// Adds an arc and returns its index (for reading its flow after solving).
+    /// Adds an arc (also after a solve: it starts at zero flow) and returns its index.
     pub fn add_arc(&mut self, from: usize, to: usize, cap: f64, cost: f64) -> usize {
         self.arcs.push(Arc { from, to, cap, cost, flow: 0.0 });
+        if let Some(tree) = &mut self.tree {
+            tree.state.push(State::Lower);
+        }
         self.arcs.len() - 1
     }
 
-    /// Solves to optimality; returns the flow of every arc and the total cost,
-    /// or None when supplies cannot be met (artificial flow left) or the
-    /// iteration limit is hit.
-    pub fn solve(mut self, max_pivots: usize) -> Option<(Vec<f64>, f64)> {
+    /// Strongly feasible start: every node hangs from an artificial root.
+    fn start(&mut self) -> Tree {
         let n = self.supply.len();
         let root = n;
-        let real_arcs = self.arcs.len();
         let max_cost = self.arcs.iter().map(|a| a.cost.abs()).fold(0.0, f64::max);
         let artificial = (max_cost + 1.0) * (n as f64 + 1.0);
         let total: f64 = self.supply.iter().filter(|s| **s > 0.0).sum::<f64>() + 1.0;
-
-        let mut parent = vec![usize::MAX; n + 1];
-        let mut pred = vec![usize::MAX; n + 1];
-        let mut potential = vec![0.0; n + 1];
-        let mut depth = vec![0usize; n + 1];
-        let mut first_child = vec![usize::MAX; n + 1];
-        let mut next_sibling = vec![usize::MAX; n + 1];
-        let mut prev_sibling = vec![usize::MAX; n + 1];
-        let mut state = vec![State::Lower; real_arcs];
-
-        // Strongly feasible start: every node hangs from an artificial root.
+        let mut t = Tree {
+            parent: vec![usize::MAX; n + 1],
+            pred: vec![usize::MAX; n + 1],
+            potential: vec![0.0; n + 1],
+            depth: vec![0; n + 1],
+            first_child: vec![usize::MAX; n + 1],
+            next_sibling: vec![usize::MAX; n + 1],
+            prev_sibling: vec![usize::MAX; n + 1],
+            state: vec![State::Lower; self.arcs.len()],
+            next_arc: 0,
+            first_artificial: self.arcs.len(),
+        };
         for v in 0..n {
             let b = self.supply[v];
-            let arc = if b > 0.0 {
+            if b > 0.0 {
                 self.arcs.push(Arc { from: v, to: root, cap: total, cost: artificial, flow: b });
-                potential[v] = -artificial;
-                self.arcs.len() - 1
+                t.potential[v] = -artificial;
             } else {
                 let cost = if b < 0.0 { artificial } else { 0.0 };
                 self.arcs.push(Arc { from: root, to: v, cap: total, cost, flow: -b });
-                potential[v] = cost;
-                self.arcs.len() - 1
-            };
-            state.push(State::Tree);
-            parent[v] = root;
-            pred[v] = arc;
-            depth[v] = 1;
-            next_sibling[v] = first_child[root];
-            if first_child[root] != usize::MAX {
-                prev_sibling[first_child[root]] = v;
+                t.potential[v] = cost;
             }
-            first_child[root] = v;
+            t.state.push(State::Tree);
+            t.parent[v] = root;
+            t.pred[v] = self.arcs.len() - 1;
+            t.depth[v] = 1;
+            t.next_sibling[v] = t.first_child[root];
+            if t.first_child[root] != usize::MAX {
+                t.prev_sibling[t.first_child[root]] = v;
+            }
+            t.first_child[root] = v;
         }
+        t
+    }
 
+    /// Solves to optimality (resuming from the last solve when arcs were added);
+    /// returns the flow of every arc (by the index `add_arc` gave), the total
+    /// cost and the node potentials (optimal duals: an arc u->v with
+    /// cost + p[u] - p[v] < 0 would improve the solution), or None when supplies
+    /// cannot be met (artificial flow left) or `max_pivots` is exceeded.
+    pub fn solve(&mut self, max_pivots: usize) -> Option<FlowSolution> {
+        let mut t = match self.tree.take() {
+            Some(tree) => tree,
+            None => self.start(),
+        };
+        let n = self.supply.len();
         let arc_count = self.arcs.len();
         let block = ((arc_count as f64).sqrt() as usize).max(10);
-        let mut next_arc = 0usize;
         let reduced = |arcs: &[Arc], potential: &[f64], a: usize| {
             let arc = &arcs[a];
             arc.cost + potential[arc.from] - potential[arc.to]
@@ -107,14 +144,14 @@ impl Network {
             let mut scanned = 0usize;
             let mut in_block = 0usize;
             while scanned < arc_count {
-                let a = next_arc;
-                next_arc = (next_arc + 1) % arc_count;
+                let a = t.next_arc;
+                t.next_arc = (t.next_arc + 1) % arc_count;
                 scanned += 1;
                 in_block += 1;
-                let violation = match state[a] {
+                let violation = match t.state[a] {
                     State::Tree => 0.0,
-                    State::Lower => reduced(&self.arcs, &potential, a),
-                    State::Upper => -reduced(&self.arcs, &potential, a),
+                    State::Lower => reduced(&self.arcs, &t.potential, a),
+                    State::Upper => -reduced(&self.arcs, &t.potential, a),
                 };
                 if violation < best {
                     best = violation;
@@ -135,14 +172,15 @@ impl Network {
                 return None;
             }
             let arc = self.arcs[entering];
-            let (first, second) = if state[entering] == State::Lower { (arc.from, arc.to) } else { (arc.to, arc.from) };
+            let (first, second) =
+                if t.state[entering] == State::Lower { (arc.from, arc.to) } else { (arc.to, arc.from) };
             // The join: lowest common ancestor of both ends.
             let (mut u, mut v) = (first, second);
             while u != v {
-                if depth[u] >= depth[v] {
-                    u = parent[u];
+                if t.depth[u] >= t.depth[v] {
+                    u = t.parent[u];
                 } else {
-                    v = parent[v];
+                    v = t.parent[v];
                 }
             }
             let join = u;
@@ -152,7 +190,7 @@ impl Network {
             let mut out_side = 0;
             let mut w = first;
             while w != join {
-                let e = pred[w];
+                let e = t.pred[w];
                 let down = self.arcs[e].to == w;
                 let d = if down { self.arcs[e].cap - self.arcs[e].flow } else { self.arcs[e].flow };
                 if d < delta {
@@ -160,11 +198,11 @@ impl Network {
                     out_node = w;
                     out_side = 1;
                 }
-                w = parent[w];
+                w = t.parent[w];
             }
             let mut w = second;
             while w != join {
-                let e = pred[w];
+                let e = t.pred[w];
                 let up = self.arcs[e].from == w;
                 let d = if up { self.arcs[e].cap - self.arcs[e].flow } else { self.arcs[e].flow };
                 if d <= delta {
@@ -172,72 +210,72 @@ impl Network {
                     out_node = w;
                     out_side = 2;
                 }
-                w = parent[w];
+                w = t.parent[w];
             }
             // Push delta around the cycle.
             if delta > 0.0 {
-                let signed = if state[entering] == State::Lower { delta } else { -delta };
+                let signed = if t.state[entering] == State::Lower { delta } else { -delta };
                 self.arcs[entering].flow += signed;
                 let mut w = first;
                 while w != join {
-                    let e = pred[w];
+                    let e = t.pred[w];
                     if self.arcs[e].to == w {
                         self.arcs[e].flow += delta;
                     } else {
                         self.arcs[e].flow -= delta;
                     }
-                    w = parent[w];
+                    w = t.parent[w];
                 }
                 let mut w = second;
                 while w != join {
-                    let e = pred[w];
+                    let e = t.pred[w];
                     if self.arcs[e].from == w {
                         self.arcs[e].flow += delta;
                     } else {
                         self.arcs[e].flow -= delta;
                     }
-                    w = parent[w];
+                    w = t.parent[w];
                 }
             }
             if out_side == 0 {
                 // The entering arc itself blocks: it just changes bound.
-                state[entering] = if state[entering] == State::Lower { State::Upper } else { State::Lower };
+                t.state[entering] = if t.state[entering] == State::Lower { State::Upper } else { State::Lower };
                 continue;
             }
             // Replace the leaving arc by the entering one and re-hang the cut subtree.
-            let leaving = pred[out_node];
-            state[leaving] = if self.arcs[leaving].flow <= EPS { State::Lower } else { State::Upper };
-            state[entering] = State::Tree;
+            let leaving = t.pred[out_node];
+            t.state[leaving] = if self.arcs[leaving].flow <= EPS { State::Lower } else { State::Upper };
+            t.state[entering] = State::Tree;
             let (new_root, attach_to) = if out_side == 1 { (first, second) } else { (second, first) };
             // Path from new_root up to out_node, re-pointed downward.
             let mut path = vec![new_root];
             while *path.last().unwrap_or(&out_node) != out_node {
                 let last = *path.last().unwrap_or(&out_node);
-                path.push(parent[last]);
+                path.push(t.parent[last]);
             }
             let mut new_parent = attach_to;
             let mut new_pred = entering;
             for &node in &path {
-                let old_parent = parent[node];
-                let old_pred = pred[node];
+                let old_parent = t.parent[node];
+                let old_pred = t.pred[node];
                 // Detach from the old parent's child list.
-                if prev_sibling[node] != usize::MAX {
-                    next_sibling[prev_sibling[node]] = next_sibling[node];
+                if t.prev_sibling[node] != usize::MAX {
+                    t.next_sibling[t.prev_sibling[node]] = t.next_sibling[node];
                 } else if old_parent != usize::MAX {
-                    first_child[old_parent] = next_sibling[node];
+                    t.first_child[old_parent] = t.next_sibling[node];
                 }
-                if next_sibling[node] != usize::MAX {
-                    prev_sibling[next_sibling[node]] = prev_sibling[node];
+                if t.next_sibling[node] != usize::MAX {
+                    t.prev_sibling[t.next_sibling[node]] = t.prev_sibling[node];
                 }
                 // Attach under the new parent.
-                parent[node] = new_parent;
-                pred[node] = new_pred;
-                prev_sibling[node] = usize::MAX;
-                next_sibling[node] = first_child[new_parent];
-                if first_child[new_parent] != usize::MAX {
-                    prev_sibling[first_child[new_parent]] = node;
+                t.parent[node] = new_parent;
+                t.pred[node] = new_pred;
+                t.prev_sibling[node] = usize::MAX;
+                t.next_sibling[node] = t.first_child[new_parent];
+                if t.first_child[new_parent] != usize::MAX {
+                    t.prev_sibling[t.first_child[new_parent]] = node;
                 }
-                first_child[new_parent] = node;
+                t.first_child[new_parent] = node;
                 new_parent = node;
                 new_pred = old_pred;
                 let _ = old_parent;
@@ -245,25 +283,28 @@ impl Network {
             // Potentials and depths of the re-hung subtree.
             let mut stack = vec![new_root];
             while let Some(node) = stack.pop() {
-                let e = pred[node];
-                let p = parent[node];
+                let e = t.pred[node];
+                let p = t.parent[node];
                 let a = &self.arcs[e];
-                potential[node] = if a.from == node { potential[p] - a.cost } else { potential[p] + a.cost };
-                depth[node] = depth[p] + 1;
-                let mut child = first_child[node];
+                t.potential[node] = if a.from == node { t.potential[p] - a.cost } else { t.potential[p] + a.cost };
+                t.depth[node] = t.depth[p] + 1;
+                let mut child = t.first_child[node];
                 while child != usize::MAX {
                     stack.push(child);
-                    child = next_sibling[child];
+                    child = t.next_sibling[child];
                 }
             }
         }
-        // Any flow left on an artificial arc means the supplies could not be met.
-        if self.arcs[real_arcs..].iter().any(|a| a.flow > 1e-7) {
+        let artificial = t.first_artificial..t.first_artificial + n;
+        if self.arcs[artificial.clone()].iter().any(|a| a.flow > 1e-7) {
             return None;
         }
-        let flows: Vec<f64> = self.arcs[..real_arcs].iter().map(|a| a.flow).collect();
-        let cost = self.arcs[..real_arcs].iter().map(|a| a.flow * a.cost).sum();
-        Some((flows, cost))
+        let flows: Vec<f64> =
+            self.arcs.iter().enumerate().map(|(i, a)| if artificial.contains(&i) { 0.0 } else { a.flow }).collect();
+        let cost = flows.iter().zip(&self.arcs).map(|(f, a)| f * a.cost).sum();
+        let potentials = t.potential[..n].to_vec();
+        self.tree = Some(t);
+        Some(FlowSolution { flows, cost, potentials })
     }
 }
 
@@ -284,7 +325,7 @@ mod tests {
         let d = net.add_arc(1, 3, 2.0, 3.0);
         net.add_arc(2, 4, 2.0, 0.0);
         net.add_arc(3, 4, 4.0, 0.0);
-        let (flows, cost) = net.solve(1000).unwrap_or_default();
+        let FlowSolution { flows, cost, .. } = net.solve(1000).unwrap_or_default();
         // Best: source 0 -> sink 2 (2 units) and sink 3 (1), source 1 -> sink 3 (2): 2 + 4 + 6 = 12.
         assert!((cost - 12.0).abs() < 1e-9, "cost {cost}");
         assert_eq!((flows[a], flows[b], flows[c], flows[d]), (2.0, 1.0, 0.0, 2.0));

@@ -8,7 +8,6 @@ pub mod classes;
 pub mod cost;
 pub mod edit;
 pub mod explain;
-mod fallback_times;
 pub mod flow;
 pub mod job;
 pub mod lp;

@@ -139,6 +139,7 @@ pub fn solve(
     // Classes the rounding may have placed worse than their LP share: repaired at the end.
     // Each class's share of its LP optimum: the repair works on classes that got less.
     let mut lp_cost: Vec<Option<f64>> = vec![None; model.classes.len()];
+    let mut lp_values: Vec<Vec<f64>> = vec![Vec::new(); model.classes.len()];
     let total_edges = model.edge_count().max(1) as f32;
     let mut done_edges = 0usize;
     for (k, component) in model.components.iter().enumerate() {
@@ -168,9 +169,6 @@ pub fn solve(
                 stats.variables += lp.variables;
                 stats.constraints += lp.constraints;
                 component_bounds[k] = lp.objective;
-                if std::env::var_os("REBOOK_DEBUG").is_some() {
-                    eprintln!("lp {k} done at {:?}", solve_started.elapsed());
-                }
                 round_down(&model, component, lp, &mut counts, &mut usage);
                 fill_greedily(&model, component, &mut counts, &mut usage);
                 for (j, &c) in component.classes.iter().enumerate() {
@@ -178,6 +176,7 @@ pub fn solve(
                     let placed: f64 = lp.placed[j].iter().sum();
                     let used: f64 = class.edges.iter().zip(&lp.placed[j]).map(|(e, x)| e.cost * x).sum();
                     lp_cost[c] = Some(used + class.unplaced_cost * (class.count() as f64 - placed).max(0.0));
+                    lp_values[c].clone_from(&lp.placed[j]);
                 }
             }
             None => {
@@ -188,14 +187,15 @@ pub fn solve(
     }
     if !stopped_early {
         progress(Progress { message: "Repairing the rounded plan".into(), fraction: 0.95 });
-        let t0 = Instant::now();
         let touched: Vec<usize> = (0..model.classes.len())
             .filter(|&c| lp_cost[c].is_some_and(|lp| one_class_cost(&model, c, &counts) > lp + 1e-6))
             .collect();
-        improve(&model, &touched, &mut counts, &mut usage);
-        if std::env::var_os("REBOOK_DEBUG").is_some() {
-            eprintln!("improve {:?} touched {}", t0.elapsed(), touched.len());
+        let stop = || cancel.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
+        improve(&model, &touched, &lp_values, &mut counts, &mut usage, &stop);
+        if cancel.load(Ordering::Relaxed) {
+            return Err(SolveError::Cancelled);
         }
+        stopped_early |= deadline.is_some_and(|d| Instant::now() >= d);
         // Small parts the rounding left above their bound: solve them exactly.
         for (k, component) in model.components.iter().enumerate() {
             let items: usize = component.classes.iter().map(|&c| model.classes[c].count()).sum();
@@ -228,7 +228,9 @@ pub fn solve(
     bound +=
         model.classes.iter().filter(|c| c.edges.is_empty()).map(|c| c.unplaced_cost * c.count() as f64).sum::<f64>();
     progress(Progress { message: "Giving appointment times".into(), fraction: 0.96 });
-    let bookings = hand_back(plan, &model, &counts);
+    let mut bookings = hand_back(plan, &model, &counts);
+    progress(Progress { message: "Explaining the bookings".into(), fraction: 0.97 });
+    super::explain::explain_all(plan, &mut bookings);
     let objective = cost::objective(plan, &bookings, &plan.bookings);
     let bound = bound.min(objective);
     stats.solve_ms = solve_started.elapsed().as_secs_f64() * 1e3;
@@ -400,6 +402,8 @@ fn capacity_free_bound(model: &ClassModel, component: &Component) -> f64 {
 /// appointments per capped clinician-day, and the days each patient is booked.
 struct Usage {
     slots: Vec<u32>,
+    /// Sessions with at least one free slot, for quick searches when most are full.
+    open: BTreeSet<usize>,
     cap_rows: Vec<u32>,
     patient_days: BTreeSet<(usize, NaiveDate)>,
 }
@@ -407,6 +411,7 @@ struct Usage {
 impl Usage {
     fn new(model: &ClassModel) -> Usage {
         Usage {
+            open: (0..model.capacity.len()).filter(|&s| model.capacity[s] > 0).collect(),
             slots: model.capacity.clone(),
             cap_rows: model.cap_rows.iter().map(|r| r.limit).collect(),
             patient_days: BTreeSet::new(),
@@ -429,6 +434,9 @@ impl Usage {
 
     fn release(&mut self, model: &ClassModel, class: &Class, session: usize, n: u32) {
         self.slots[session] += class.slots * n;
+        if self.slots[session] > 0 {
+            self.open.insert(session);
+        }
         if let Some(r) = model.session_cap_row[session] {
             self.cap_rows[r] += n;
         }
@@ -441,6 +449,9 @@ impl Usage {
 
     fn take(&mut self, model: &ClassModel, class: &Class, session: usize, n: u32) {
         self.slots[session] -= class.slots * n;
+        if self.slots[session] == 0 {
+            self.open.remove(&session);
+        }
         if let Some(r) = model.session_cap_row[session] {
             self.cap_rows[r] -= n;
         }
@@ -497,7 +508,14 @@ fn fill_greedily(model: &ClassModel, component: &Component, counts: &mut [Vec<u3
 /// Local repair after rounding: moves the worst-placed item of each touched class
 /// to a cheaper session, if need be first moving one item of another class out
 /// of that session to a session with room (an ejection), while that lowers the cost.
-fn improve(model: &ClassModel, touched: &[usize], counts: &mut [Vec<u32>], usage: &mut Usage) {
+fn improve(
+    model: &ClassModel,
+    touched: &[usize],
+    lp_values: &[Vec<f64>],
+    counts: &mut [Vec<u32>],
+    usage: &mut Usage,
+    stop: &dyn Fn() -> bool,
+) {
     let mut in_session: Vec<Vec<(usize, usize)>> = vec![Vec::new(); model.capacity.len()];
     for (c, class) in model.classes.iter().enumerate() {
         for (e, edge) in class.edges.iter().enumerate() {
@@ -516,11 +534,14 @@ fn improve(model: &ClassModel, touched: &[usize], counts: &mut [Vec<u32>], usage
         .collect();
     let mut order = touched.to_vec();
     order.sort_by(|&a, &b| model.classes[b].unplaced_cost.total_cmp(&model.classes[a].unplaced_cost).then(a.cmp(&b)));
-    for _pass in 0..4 {
+    for _pass in 0..2 {
         let mut improved = false;
         for &c in &order {
+            if stop() {
+                return;
+            }
             let mut tries = model.classes[c].count();
-            while tries > 0 && improve_one(model, &in_session, &by_cost, c, counts, usage) {
+            while tries > 0 && improve_one(model, &in_session, &by_cost, lp_values, c, counts, usage) {
                 improved = true;
                 tries -= 1;
             }
@@ -531,6 +552,9 @@ fn improve(model: &ClassModel, touched: &[usize], counts: &mut [Vec<u32>], usage
     }
 }
 
+/// Full sessions tried per move (each needs a search for items to move out).
+const EJECTION_SEARCHES: usize = 2_000;
+
 /// An ejection: one item of class `.0` moves from its edge `.1` to edge `.2`.
 type Ejection = (usize, usize, usize);
 
@@ -540,6 +564,7 @@ fn improve_one(
     model: &ClassModel,
     in_session: &[Vec<(usize, usize)>],
     by_cost: &[Vec<usize>],
+    lp_values: &[Vec<f64>],
     c: usize,
     counts: &mut [Vec<u32>],
     usage: &mut Usage,
@@ -560,10 +585,29 @@ fn improve_one(
         counts[c][e] -= 1;
     }
     let mut best: Option<(f64, usize, Vec<Ejection>)> = None;
-    for (e, edge) in class.edges.iter().enumerate() {
+    let mut searches = 0;
+    // Sessions where the LP put more of this class than it has first, then all cheapest first.
+    let lp_first: Vec<usize> = lp_values
+        .get(c)
+        .filter(|x| !x.is_empty())
+        .map(|x| by_cost[c].iter().copied().filter(|&e| x[e] > f64::from(counts[c][e]) + 1e-6).collect())
+        .unwrap_or_default();
+    let preferred = lp_first.len();
+    for (rank, &e) in lp_first.iter().chain(&by_cost[c]).enumerate() {
+        let edge = class.edges[e];
         let direct = edge.cost - current_cost;
         if direct >= -1e-9 || best.as_ref().is_some_and(|b| direct >= b.0) {
-            continue;
+            // Past the LP's sessions edges come cheapest first: nothing later can do better.
+            if rank < preferred {
+                continue;
+            }
+            break;
+        }
+        if usage.room(model, class, edge.session, 1) == 0 {
+            if searches == EJECTION_SEARCHES {
+                continue;
+            }
+            searches += 1;
         }
         let mut ejected: Vec<Ejection> = Vec::new();
         let mut total = direct;
@@ -647,15 +691,27 @@ fn best_ejection(
             best = Some((leave, (c2, e2, UNPLACED)));
         }
         usage.release(model, other, from, 1);
-        for &e3 in &by_cost[c2] {
-            let to = other.edges[e3];
-            let delta = to.cost - other.edges[e2].cost;
-            if best.is_some_and(|b| delta >= b.0) {
-                break;
+        if usage.open.len() < by_cost[c2].len() {
+            // Few sessions have room: look only at those (edges are in session order).
+            for &s3 in &usage.open {
+                let Ok(e3) = other.edges.binary_search_by_key(&s3, |e| e.session) else { continue };
+                let delta = other.edges[e3].cost - other.edges[e2].cost;
+                if e3 != e2 && s3 != session && best.is_none_or(|b| delta < b.0) && usage.room(model, other, s3, 1) >= 1
+                {
+                    best = Some((delta, (c2, e2, e3)));
+                }
             }
-            if e3 != e2 && to.session != session && usage.room(model, other, to.session, 1) >= 1 {
-                best = Some((delta, (c2, e2, e3)));
-                break;
+        } else {
+            for &e3 in &by_cost[c2] {
+                let to = other.edges[e3];
+                let delta = to.cost - other.edges[e2].cost;
+                if best.is_some_and(|b| delta >= b.0) {
+                    break;
+                }
+                if e3 != e2 && to.session != session && usage.room(model, other, to.session, 1) >= 1 {
+                    best = Some((delta, (c2, e2, e3)));
+                    break;
+                }
             }
         }
         usage.take(model, other, from, 1);
@@ -684,7 +740,6 @@ fn undo_ejection(model: &ClassModel, (c2, from, to): Ejection, counts: &mut [Vec
 fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) -> Vec<Booking> {
     let previous: BTreeMap<&str, &Booking> = plan.bookings.iter().map(|b| (b.appointment_id.as_str(), b)).collect();
     let mut placement: Vec<Option<usize>> = vec![None; plan.backlog.len()];
-    let mut had_options = vec![false; plan.backlog.len()];
     for (c, class) in model.classes.iter().enumerate() {
         let mut places: Vec<(f64, NaiveDate, usize)> = Vec::new();
         for (e, edge) in class.edges.iter().enumerate() {
@@ -696,9 +751,6 @@ fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) -> Vec<Bookin
         for (&item, place) in class.items.iter().zip(places) {
             placement[item] = Some(place.2);
         }
-        for &item in &class.items {
-            had_options[item] = !class.edges.is_empty();
-        }
     }
     let fixed: BTreeMap<usize, usize> = model.fixed.iter().copied().collect();
     let mut by_session: BTreeMap<String, String> = BTreeMap::new();
@@ -707,7 +759,7 @@ fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) -> Vec<Bookin
             by_session.insert(item.id.clone(), plan.sessions[s].id.clone());
         }
     }
-    let times = super::fallback_times::assign_start_times(plan, &by_session);
+    let times = super::times::assign_start_times(plan, &by_session);
     plan.backlog
         .iter()
         .enumerate()
@@ -729,15 +781,10 @@ fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) -> Vec<Bookin
                         explanation: String::new(),
                     }
                 }
+                // The reason is written by `explain_all`, which names the binding constraint.
                 _ => Booking {
                     appointment_id: item.id.clone(),
-                    outcome: Outcome::Unplaced {
-                        reason: if had_options[i] {
-                            "every eligible session is full".to_string()
-                        } else {
-                            "no eligible session in the horizon".to_string()
-                        },
-                    },
+                    outcome: Outcome::Unplaced { reason: String::new() },
                     pinned: false,
                     contact: ContactStatus::NotContacted,
                     explanation: String::new(),

@@ -12,6 +12,10 @@ pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 /// More data rows than this are refused (a network hub has about 10,000).
 pub const MAX_IMPORT_ROWS: usize = 200_000;
 
+/// A value longer than this (in bytes) stops the import: no export field comes
+/// near it, and it usually means an unclosed quote swallowed the rest of the file.
+pub const MAX_FIELD_CHARS: usize = 10_000;
+
 /// One canonical column: its name, whether a file must have it, and the other
 /// header names clinical-system and spreadsheet exports use for it.
 pub(crate) struct ColumnSpec {
@@ -277,7 +281,18 @@ pub(crate) fn read_rows(
 
     let mut headers = None;
     let mut first = true;
+    let mut lines = LineCounter { text: text.as_bytes(), offset: 0, line: 1 };
+    let too_long = |record: &csv::StringRecord, lines: &mut LineCounter<'_>| {
+        let chars = record.iter().map(str::len).max().unwrap_or(0);
+        (chars > MAX_FIELD_CHARS).then(|| {
+            let offset = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+            ImportError::FieldTooLong { line: lines.line_at(offset), chars, max: MAX_FIELD_CHARS }
+        })
+    };
     while reader.read_record(&mut record).map_err(csv_error)? {
+        if let Some(error) = too_long(&record, &mut lines) {
+            return Err(error);
+        }
         if record.iter().any(|f| !f.is_empty()) {
             let sep_line = record.get(0).is_some_and(|f| f.len() <= 5 && f.to_ascii_lowercase().starts_with("sep="));
             if std::mem::take(&mut first) && sep_line {
@@ -291,9 +306,11 @@ pub(crate) fn read_rows(
     let mapping = map_headers(&headers, specs, remembered, overrides)?;
     check_header(&mapping)?;
 
-    let mut lines = LineCounter { text: text.as_bytes(), offset: 0, line: 1 };
     let mut rows = 0;
     while reader.read_record(&mut record).map_err(csv_error)? {
+        if let Some(error) = too_long(&record, &mut lines) {
+            return Err(error);
+        }
         if record.iter().all(str::is_empty) {
             continue;
         }

@@ -14,7 +14,7 @@ use crate::model::{BacklogItem, Clinician, Session};
 use std::collections::BTreeMap;
 
 pub use backlog::{BACKLOG_COLUMNS, accept_backlog, preview_backlog};
-pub use columns::{MAX_IMPORT_BYTES, MAX_IMPORT_ROWS};
+pub use columns::{MAX_FIELD_CHARS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS};
 pub use rota::{ROTA_COLUMNS, accept_rota, preview_rota};
 
 /// A problem that stops the whole file from being read.
@@ -42,6 +42,32 @@ pub enum ImportError {
     UnknownColumn { header: String, column: String, known: Vec<String> },
     #[error("line {line}: the CSV cannot be read: {message}")]
     Csv { line: usize, message: String },
+    #[error(
+        "line {line}: a value is {chars} characters long, more than any field of an export ({max}); a quote (\") may be missing its closing quote"
+    )]
+    FieldTooLong { line: usize, chars: usize, max: usize },
+    #[error("could not read {path}: {message}")]
+    Unreadable { path: String, message: String },
+}
+
+/// Reads a file to import, refusing one larger than [`MAX_IMPORT_BYTES`]
+/// before reading it, so a wrong file cannot exhaust memory.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, ImportError> {
+    use std::io::Read;
+    let unreadable =
+        |e: std::io::Error| ImportError::Unreadable { path: path.display().to_string(), message: e.to_string() };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let size = file.metadata().map_err(unreadable)?.len();
+    let max = MAX_IMPORT_BYTES as u64;
+    if size > max {
+        return Err(ImportError::TooLarge { size: usize::try_from(size).unwrap_or(usize::MAX), max: MAX_IMPORT_BYTES });
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(ImportError::TooLarge { size: bytes.len(), max: MAX_IMPORT_BYTES });
+    }
+    Ok(bytes)
 }
 
 /// One value of one row that could not be taken. A row may have several.

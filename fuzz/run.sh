@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs each fuzz target for SECONDS (default 60), one at a time at low priority,
+# seeded with the project's own example files. Crashes are saved under
+# fuzz/artifacts/<target>/; a summary line per target is printed at the end.
+# Needs cargo-fuzz (`cargo install cargo-fuzz`); nightly features are enabled
+# with RUSTC_BOOTSTRAP so the stable toolchain works.
+set -euo pipefail
+seconds="${1:-60}"
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here"
+export RUSTC_BOOTSTRAP=1
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR_FUZZ:-$here/target}"
+
+mkdir -p corpus/plan_file corpus/backlog_csv corpus/rota_csv
+cp -n ../data/*.ron corpus/plan_file/ 2>/dev/null || true
+cp -n ../data/*/backlog*.csv corpus/backlog_csv/ 2>/dev/null || true
+cp -n ../data/*/rota*.csv corpus/rota_csv/ 2>/dev/null || true
+
+status=0
+summary=""
+for target in plan_file backlog_csv rota_csv; do
+    log="$here/$target.log"
+    echo "== $target for ${seconds}s (log: $log)"
+    if nice -n 19 cargo fuzz run "$target" "corpus/$target" -- \
+        -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 >"$log" 2>&1; then
+        result="no crash"
+    else
+        result="CRASH (see $log and artifacts/$target/)"
+        status=1
+    fi
+    stats=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -1 || true)
+    execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo "?")
+    summary+="$target: ${seconds}s, $execs execs, $result; last: $stats"$'\n'
+done
+printf '%s' "$summary"
+exit "$status"
