@@ -12,7 +12,7 @@ use rebook::io::plan_file;
 use rebook::model::{
     BacklogItem, Clinician, Continuity, Horizon, Mode, ModeRequirement, PartOfDay, Patient, Plan, Session, nhs,
 };
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn date(day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 7, day).unwrap()
@@ -398,9 +398,6 @@ fn ten_thousand_rows_scroll_smoothly() {
     // Generous for unoptimised test builds on a shared 2-core machine; release is far below.
     assert!(per_frame.as_millis() < 250, "{per_frame:?} per frame");
 }
-
-#[allow(dead_code)]
-fn assert_path(_: &Path) {}
 
 fn show_tab(harness: &mut Harness<'static, RebookApp>, tab: &str) {
     harness.get_by_role_and_label(Role::Button, tab).click();
