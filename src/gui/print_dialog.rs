@@ -22,11 +22,15 @@ pub struct PrintDialog {
     kind: ListKind,
     mask_nhs: bool,
     include_dob: bool,
+    /// The CUPS printers, asked for once when the dialog first shows.
+    printers: Option<Vec<String>>,
+    /// The chosen printer; None prints to the system default.
+    printer: Option<String>,
 }
 
 impl Default for PrintDialog {
     fn default() -> Self {
-        PrintDialog { kind: ListKind::ByDay, mask_nhs: true, include_dob: false }
+        PrintDialog { kind: ListKind::ByDay, mask_nhs: true, include_dob: false, printers: None, printer: None }
     }
 }
 
@@ -50,11 +54,23 @@ impl PrintDialog {
                 include_dob: self.include_dob,
                 printed_on: today,
             };
+            let printers = self.printers.get_or_insert_with(print::list_printers);
+            ui.horizontal(|ui| {
+                ui.label("Printer");
+                egui::ComboBox::from_id_salt("printer-choice")
+                    .selected_text(self.printer.as_deref().unwrap_or("System default"))
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut self.printer, None, "System default");
+                        for name in printers.iter() {
+                            ui.selectable_value(&mut self.printer, Some(name.clone()), name);
+                        }
+                    });
+            });
             ui.horizontal(|ui| {
                 if ui.button("Print call list").clicked() {
                     action = Some(
                         match print::call_list_pdf(plan, &options)
-                            .and_then(|pdf| print::print_pdf_bytes(&pdf, "call-list", None))
+                            .and_then(|pdf| print::print_pdf_bytes(&pdf, "call-list", self.printer.as_deref()))
                         {
                             Ok(None) => PrintAction::Info("The call list was sent to the printer.".into()),
                             Ok(Some(note)) => PrintAction::Info(note),
