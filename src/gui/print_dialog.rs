@@ -56,7 +56,7 @@ impl PrintDialog {
             };
             let printers = self.printers.get_or_insert_with(print::list_printers);
             ui.horizontal(|ui| {
-                ui.label("Printer");
+                let label = ui.label("Printer");
                 egui::ComboBox::from_id_salt("printer-choice")
                     .selected_text(self.printer.as_deref().unwrap_or("System default"))
                     .show_ui(ui, |ui| {
@@ -64,7 +64,9 @@ impl PrintDialog {
                         for name in printers.iter() {
                             ui.selectable_value(&mut self.printer, Some(name.clone()), name);
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(label.id);
             });
             ui.horizontal(|ui| {
                 if ui.button("Print call list").clicked() {
