@@ -21,7 +21,7 @@ summary=""
 for target in plan_file backlog_csv rota_csv; do
     log="$here/$target.log"
     echo "== $target for ${seconds}s (log: $log)"
-    if nice -n 19 cargo fuzz run "$target" "corpus/$target" -- \
+    if nice -n 19 cargo fuzz run -O "$target" "corpus/$target" -- \
         -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 >"$log" 2>&1; then
         result="no crash"
     else
