@@ -29,7 +29,7 @@ for target in plan_file backlog_csv rota_csv; do
         status=1
     fi
     stats=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -1 || true)
-    execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo "?")
+    execs=$(grep -Eo 'Done [0-9]+ runs' "$log" | grep -Eo '[0-9]+' | tail -1 || echo "?")
     summary+="$target: ${seconds}s, $execs execs, $result; last: $stats"$'\n'
 done
 printf '%s' "$summary"
