@@ -19,8 +19,10 @@ const MAX_NESTING: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanFileError {
-    #[error("could not read or write {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("could not read or write {path}: {error}")]
+    // Not named `source`: the message already carries the cause, and a
+    // source would make anyhow print it a second time.
+    Io { path: PathBuf, error: std::io::Error },
     #[error("{path}, line {line}, column {column}: {message}")]
     Syntax { path: PathBuf, line: usize, column: usize, message: String },
     #[error(
@@ -109,7 +111,7 @@ pub fn load_with(path: &Path, passphrase: Option<&Passphrase>) -> Result<Plan, P
 /// Whether the file at `path` is encrypted, so the caller can ask for the
 /// passphrase before loading it.
 pub fn is_encrypted(path: &Path) -> Result<bool, PlanFileError> {
-    let io = |source| PlanFileError::Io { path: path.to_path_buf(), source };
+    let io = |source| PlanFileError::Io { path: path.to_path_buf(), error: source };
     let mut head = Vec::with_capacity(64);
     fs::File::open(path).and_then(|f| f.take(64).read_to_end(&mut head)).map_err(io)?;
     Ok(crypto::is_encrypted(&head))
@@ -117,7 +119,7 @@ pub fn is_encrypted(path: &Path) -> Result<bool, PlanFileError> {
 
 /// Reads a whole file, refusing one larger than any plan can be.
 pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, PlanFileError> {
-    let io = |source| PlanFileError::Io { path: path.to_path_buf(), source };
+    let io = |source| PlanFileError::Io { path: path.to_path_buf(), error: source };
     let size = fs::metadata(path).map_err(io)?.len();
     if size > MAX_PLAN_BYTES {
         return Err(PlanFileError::TooLarge { path: path.to_path_buf(), size, max: MAX_PLAN_BYTES });
@@ -203,7 +205,7 @@ pub fn replace_atomically(path: &Path, bytes: &[u8]) -> Result<(), PlanFileError
 }
 
 fn write_file(path: &Path, bytes: &[u8], keep_backup: bool) -> Result<(), PlanFileError> {
-    let io = |source| PlanFileError::Io { path: path.to_path_buf(), source };
+    let io = |source| PlanFileError::Io { path: path.to_path_buf(), error: source };
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     tmp_name.push(format!(".tmp-{}", std::process::id()));

@@ -22,8 +22,10 @@ const MAX_HEADER_BYTES: u64 = 16 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecoveryError {
-    #[error("could not use the recovery folder {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("could not use the recovery folder {path}: {error}")]
+    // Not named `source`: the message already carries the cause, and a
+    // source would make anyhow print it a second time.
+    Io { path: PathBuf, error: std::io::Error },
     #[error("{path} is not a Rebook recovery file")]
     NotRecovery { path: PathBuf },
     #[error(transparent)]
@@ -93,7 +95,7 @@ impl RecoveryStore {
         plan_path: Option<&Path>,
         passphrase: Option<&Passphrase>,
     ) -> Result<PathBuf, RecoveryError> {
-        create_private_dir(&self.dir).map_err(|source| RecoveryError::Io { path: self.dir.clone(), source })?;
+        create_private_dir(&self.dir).map_err(|source| RecoveryError::Io { path: self.dir.clone(), error: source })?;
         let header = Header {
             plan: plan_path.map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())),
             saved: Utc::now(),
@@ -118,7 +120,7 @@ impl RecoveryStore {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
-            Err(source) => return Err(RecoveryError::Io { path: self.dir.clone(), source }),
+            Err(source) => return Err(RecoveryError::Io { path: self.dir.clone(), error: source }),
         };
         let mut found = Vec::new();
         for entry in entries.flatten() {
@@ -141,7 +143,7 @@ impl RecoveryStore {
 
     /// Reads the plan kept in a recovery file.
     pub fn load(&self, file: &Path, passphrase: Option<&Passphrase>) -> Result<Plan, RecoveryError> {
-        let io = |source| RecoveryError::Io { path: file.to_path_buf(), source };
+        let io = |source| RecoveryError::Io { path: file.to_path_buf(), error: source };
         let mut reader = BufReader::new(fs::File::open(file).map_err(io)?);
         let mut line = Vec::new();
         (&mut reader).take(MAX_HEADER_BYTES).read_until(b'\n', &mut line).map_err(io)?;
@@ -166,7 +168,7 @@ impl RecoveryStore {
     pub fn discard_file(&self, file: &Path) -> Result<(), RecoveryError> {
         match fs::remove_file(file) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(RecoveryError::Io { path: file.to_path_buf(), source: e })
+                Err(RecoveryError::Io { path: file.to_path_buf(), error: e })
             }
             _ => Ok(()),
         }
