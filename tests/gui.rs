@@ -9,6 +9,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use rebook::gui::{AppOptions, Command, RebookApp, ScriptedChooser, StartWith, Tab};
 use rebook::io::plan_file;
+use rebook::io::recovery::RecoveryStore;
 use rebook::model::{
     BacklogItem, Clinician, Continuity, Horizon, Mode, ModeRequirement, PartOfDay, Patient, Plan, Session, nhs,
 };
@@ -116,6 +117,7 @@ fn harness(setup: &Setup) -> Harness<'static, RebookApp> {
         start: StartWith::File(setup.plan_path.clone()),
         chooser: Box::new(setup.chooser.clone()),
         recent_store: Some(setup.dir.join("config").join("recent.txt")),
+        recovery: Some(RecoveryStore::in_dir(setup.dir.join("recovery"))),
     };
     let mut harness =
         Harness::builder().with_size(egui::vec2(1500.0, 900.0)).build_eframe(move |_cc| RebookApp::new(options));
@@ -128,6 +130,11 @@ fn field<'h>(harness: &'h Harness<'static, RebookApp>, label: &'h str) -> egui_k
     harness
         .query_by_role_and_label(Role::TextInput, label)
         .unwrap_or_else(|| harness.get_by_role_and_label(Role::MultilineTextInput, label))
+}
+
+/// A passphrase field (masked input) by its label.
+fn secret<'h>(harness: &'h Harness<'static, RebookApp>, label: &'h str) -> egui_kittest::Node<'h> {
+    harness.get_by_role_and_label(Role::PasswordInput, label)
 }
 
 fn item<'a>(plan: &'a Plan, id: &str) -> &'a BacklogItem {
@@ -812,4 +819,141 @@ fn frames_stay_fast_during_a_ten_thousand_item_solve() {
     );
     assert!(frames.len() > 5, "the window kept drawing");
     assert!(median.as_millis() < 100, "median frame {median:?}");
+}
+
+#[test]
+fn an_encrypted_plan_asks_for_its_passphrase_and_stays_encrypted() {
+    use rebook::io::crypto::Passphrase;
+    let setup = setup(6);
+    let sealed = setup.dir.join("secret.rebook.ron");
+    let passphrase = Passphrase::with_work_factor("correct horse battery", 4);
+    plan_file::save_with(&fixture_plan(6), &sealed, Some(&passphrase)).unwrap();
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::OpenPath(sealed.clone()));
+    harness.run();
+    assert!(harness.state().is_asking_passphrase());
+    // A wrong passphrase is refused and asked again; nothing is lost on screen.
+    secret(&harness, "Passphrase").focus();
+    secret(&harness, "Passphrase").type_text("wrong guess");
+    harness.get_by_label("OK").click();
+    harness.run();
+    harness.get_by_label_contains("passphrase for");
+    assert_eq!(harness.state().document().path(), Some(setup.plan_path.as_path()));
+    secret(&harness, "Passphrase").focus();
+    secret(&harness, "Passphrase").type_text("correct horse battery");
+    harness.get_by_label("OK").click();
+    harness.run();
+    let app = harness.state();
+    assert!(!app.is_asking_passphrase());
+    assert_eq!(app.document().path(), Some(sealed.as_path()));
+    assert!(app.document().is_encrypted());
+    // Saving keeps it encrypted: no patient name in the file.
+    let name = app.document().plan().backlog[0].patient.name.clone();
+    harness.state_mut().send(Command::Save);
+    harness.run();
+    let bytes = std::fs::read(&sealed).unwrap();
+    assert!(plan_file::is_encrypted(&sealed).unwrap());
+    assert!(!String::from_utf8_lossy(&bytes).contains(&name));
+}
+
+#[test]
+fn protecting_a_plan_encrypts_its_next_save() {
+    let setup = setup(4);
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::Protect);
+    harness.run();
+    secret(&harness, "Passphrase").focus();
+    secret(&harness, "Passphrase").type_text("short");
+    harness.run();
+    harness.get_by_label_contains("at least 8 characters");
+    secret(&harness, "Passphrase").focus();
+    secret(&harness, "Passphrase").type_text(" but longer");
+    secret(&harness, "Repeat passphrase").focus();
+    secret(&harness, "Repeat passphrase").type_text("short but longer");
+    harness.get_by_label("OK").click();
+    harness.run();
+    assert!(harness.state().document().is_dirty(), "the protection is an unsaved change");
+    harness.state_mut().send(Command::Save);
+    harness.run();
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    assert!(plan_file::is_encrypted(&setup.plan_path).unwrap());
+    assert!(matches!(plan_file::load(&setup.plan_path), Err(plan_file::PlanFileError::NeedsPassphrase { .. })));
+}
+
+#[test]
+fn unsaved_work_is_autosaved_and_offered_back_after_a_crash() {
+    let setup = setup(8);
+    {
+        let mut harness = harness(&setup);
+        open_editor_for(&mut harness, "A00004");
+        field(&harness, "Notes").focus();
+        field(&harness, "Notes").type_text("hearing aid");
+        harness.get_by_label("Save appointment").click();
+        harness.run();
+        // A solve autosaves at once (the minute's timer does the same for edits).
+        harness.state_mut().send(Command::Solve);
+        harness.step();
+        wait_for_solve(&mut harness);
+        for _ in 0..50 {
+            harness.step();
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // The window is dropped here without saving: a crash.
+    }
+    let store = RecoveryStore::in_dir(setup.dir.join("recovery"));
+    assert_eq!(store.find_recovery().unwrap().len(), 1);
+    let mut harness = harness(&setup);
+    harness.get_by_label("Recover unsaved work?");
+    harness.get_by_label("Recover").click();
+    harness.run();
+    let doc = harness.state().document();
+    assert_eq!(item(doc.plan(), "A00004").notes, "hearing aid");
+    assert!(!doc.plan().bookings.is_empty(), "the solve was recovered too");
+    assert!(doc.is_dirty(), "recovered work still needs saving");
+    harness.state_mut().send(Command::Save);
+    harness.run();
+    assert_eq!(item(&plan_file::load(&setup.plan_path).unwrap(), "A00004").notes, "hearing aid");
+    assert!(store.find_recovery().unwrap().is_empty(), "a save removes the autosave");
+}
+
+#[test]
+fn privacy_mode_masks_patients_on_screen() {
+    let setup = setup(5);
+    let mut harness = harness(&setup);
+    let patient = item(harness.state().document().plan(), "A00001").patient.clone();
+    harness.get_by_label(&patient.name);
+    harness.state_mut().send(Command::TogglePrivacy);
+    harness.run();
+    assert!(harness.query_by_label(&patient.name).is_none());
+    assert!(harness.query_by_label(&nhs::format(&patient.nhs_number)).is_none());
+    let masked = nhs::masked(&patient.nhs_number);
+    assert!(harness.query_all_by_label(&masked).count() >= 1);
+}
+
+#[test]
+fn prints_and_exports_are_recorded_in_the_audit_trail_and_survive_dont_save() {
+    let setup = setup(10);
+    let mut harness = harness(&setup);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::P);
+    harness.run();
+    let csv = setup.dir.join("sms.csv");
+    setup.chooser.answer_next(Some(csv.clone()));
+    harness.get_by_label("Export SMS CSV...").click();
+    harness.run();
+    let audit = &harness.state().document().plan().audit;
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].detail.starts_with("sms.csv") && audit[0].detail.ends_with("sms.csv"), "{}", audit[0].detail);
+    harness.state_mut().send(Command::ShowAudit);
+    harness.run();
+    harness.get_by_label("Audit trail");
+    // Undo does not remove the entry; discarding the changes still writes it to the file.
+    harness.state_mut().send(Command::Undo);
+    harness.run();
+    assert_eq!(harness.state().document().plan().audit.len(), 1);
+    harness.state_mut().send(Command::New);
+    harness.run();
+    harness.get_by_label("Don't save").click();
+    harness.run();
+    let on_disk = plan_file::load(&setup.plan_path).unwrap();
+    assert_eq!(on_disk.audit.len(), 1, "the export is recorded in the plan file");
 }

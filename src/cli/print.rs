@@ -46,20 +46,27 @@ pub fn run(args: &PrintArgs) -> anyhow::Result<ExitCode> {
     let passphrase = super::check::passphrase(None)?;
     let mut plan = plan_file::load_with(&args.plan, passphrase.as_ref())?;
     let today = chrono::Local::now().date_naive();
-    let pdf = if args.summary {
-        print::summary_pdf(&plan, today)?
-    } else {
+    let options = (!args.summary).then(|| {
         let kind = match args.by {
             By::Day => ListKind::ByDay,
             By::Patient => ListKind::ByPatient,
             By::Uncontacted => ListKind::Uncontacted,
         };
-        let options = PrintOptions { kind, mask_nhs: args.mask, include_dob: !args.no_dob, printed_on: today };
-        print::call_list_pdf(&plan, &options)?
+        PrintOptions { kind, mask_nhs: args.mask, include_dob: !args.no_dob, printed_on: today }
+    });
+    let pdf = match &options {
+        None => print::summary_pdf(&plan, today)?,
+        Some(options) => print::call_list_pdf(&plan, options)?,
     };
     write_atomically(&args.out, &pdf).with_context(|| format!("saving {}", args.out.display()))?;
     println!("Saved {} ({} bytes).", args.out.display(), pdf.len());
-    super::record_audit(&mut plan, &args.plan, passphrase.as_ref(), AuditAction::Print, audit_detail(args))?;
+    super::record_audit(
+        &mut plan,
+        &args.plan,
+        passphrase.as_ref(),
+        AuditAction::Print,
+        audit_detail(args, options.as_ref()),
+    )?;
     if let Some(printer) = &args.printer {
         print::send_to_printer(&args.out, Some(printer))?;
         println!("Sent to printer {printer}.");
@@ -70,18 +77,7 @@ pub fn run(args: &PrintArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// What was printed, for the audit trail (no patient data).
-fn audit_detail(args: &PrintArgs) -> String {
-    let what = if args.summary {
-        "partners' summary".to_string()
-    } else {
-        let by = match args.by {
-            By::Day => "by day",
-            By::Patient => "by patient",
-            By::Uncontacted => "of patients not reached",
-        };
-        let nhs = if args.mask { "NHS numbers masked" } else { "full NHS numbers" };
-        let dob = if args.no_dob { "no dates of birth" } else { "dates of birth" };
-        format!("call list {by} ({nhs}, {dob})")
-    };
+fn audit_detail(args: &PrintArgs, options: Option<&PrintOptions>) -> String {
+    let what = options.map_or_else(|| "partners' summary".to_string(), PrintOptions::describe);
     format!("{what} to {}", args.out.display())
 }

@@ -1,6 +1,7 @@
 //! The application: one document, the panels that show it, the commands that
 //! change it, and the messages that tell the user what happened.
 
+use super::autosave::Autosave;
 use super::backlog::BacklogPanel;
 use super::capacity::CapacityPanel;
 use super::command::{Command, Tab};
@@ -9,11 +10,16 @@ use super::files::{FileChooser, FilePurpose, FileRequest};
 use super::import::{ImportDialog, ImportKind};
 use super::menu;
 use super::overview::OverviewPanel;
+use super::passphrase::{PassphraseAnswer, PassphraseDialog, PassphrasePurpose};
 use super::plan_view::{PlanPanel, SolveOutcome};
 use super::print_dialog::{PrintAction, PrintDialog};
 use super::recent::RecentFiles;
 use super::rules::RulesPanel;
 use super::summary::SummaryPanel;
+use crate::io::crypto::Passphrase;
+use crate::io::plan_file::{self, PlanFileError};
+use crate::io::recovery::{Recoverable, RecoveryStore};
+use crate::model::{AuditAction, AuditEntry};
 use std::path::{Path, PathBuf};
 
 /// Which plan the window opens with.
@@ -32,6 +38,8 @@ pub struct AppOptions {
     pub chooser: Box<dyn FileChooser>,
     /// Where the recent-files list lives; `None` keeps it in memory.
     pub recent_store: Option<PathBuf>,
+    /// Where autosaves go and crashed sessions are found; `None` turns autosave off.
+    pub recovery: Option<RecoveryStore>,
 }
 
 /// A line in the message bar.
@@ -59,8 +67,9 @@ pub struct RebookApp {
     recent: RecentFiles,
     import: Option<ImportDialog>,
     print: Option<PrintDialog>,
-    /// Bytes waiting for the file dialog to say where to write them.
-    pending_write: Option<Vec<u8>>,
+    /// Bytes waiting for the file dialog to say where to write them, and what
+    /// they are for the audit trail.
+    pending_write: Option<(Vec<u8>, (AuditAction, String))>,
     /// A command waiting for the answer to "save changes first?".
     prompt: Option<Command>,
     /// Run after the next successful save (the "Save" answer to the prompt).
@@ -68,6 +77,11 @@ pub struct RebookApp {
     discard_confirmed: bool,
     allow_close: bool,
     shown_title: String,
+    autosave: Autosave,
+    passphrase: Option<PassphraseDialog>,
+    /// Unsaved work found at start-up, offered one at a time.
+    recoverable: Vec<Recoverable>,
+    show_audit: bool,
 }
 
 impl RebookApp {
@@ -94,7 +108,17 @@ impl RebookApp {
             discard_confirmed: false,
             allow_close: false,
             shown_title: String::new(),
+            autosave: Autosave::new(options.recovery),
+            passphrase: None,
+            recoverable: Vec::new(),
+            show_audit: false,
         };
+        if let Some(store) = app.autosave.store() {
+            match store.find_recovery() {
+                Ok(found) => app.recoverable = found,
+                Err(e) => app.error(format!("Could not look for unsaved work to recover: {e}")),
+            }
+        }
         let start = match options.start {
             StartWith::File(path) => Some(path),
             StartWith::LastOrExample => {
@@ -145,6 +169,16 @@ impl RebookApp {
         self.recent.paths()
     }
 
+    /// Unsaved work from an earlier session still waiting for "recover or discard".
+    pub fn recoverable(&self) -> &[Recoverable] {
+        &self.recoverable
+    }
+
+    /// Whether the passphrase dialog is showing.
+    pub fn is_asking_passphrase(&self) -> bool {
+        self.passphrase.is_some()
+    }
+
     /// Queues a command, as a menu item or shortcut would.
     pub fn send(&mut self, command: Command) {
         self.commands.push(command);
@@ -177,7 +211,18 @@ impl RebookApp {
     }
 
     fn open_path(&mut self, path: &Path) {
-        match Document::open(path) {
+        self.open_path_with(path, None);
+    }
+
+    fn open_path_with(&mut self, path: &Path, passphrase: Option<Passphrase>) {
+        match Document::open_with(path, passphrase) {
+            Err(PlanFileError::NeedsPassphrase { .. }) => {
+                self.passphrase = Some(PassphraseDialog::new(PassphrasePurpose::Open(path.to_path_buf())));
+            }
+            Err(e @ PlanFileError::WrongPassphrase { .. }) => {
+                let dialog = PassphraseDialog::new(PassphrasePurpose::Open(path.to_path_buf()));
+                self.passphrase = Some(dialog.retry(format!("{e}.")));
+            }
             Ok(doc) => {
                 self.replace_document(doc);
                 if let Err(e) = self.recent.add(path) {
@@ -196,8 +241,14 @@ impl RebookApp {
 
     fn save_to(&mut self, path: PathBuf) {
         let path = with_plan_extension(path);
+        let previous = self.doc.path().map(Path::to_path_buf);
         match self.doc.save_as(&path) {
             Ok(()) => {
+                for saved in [previous.as_deref(), Some(path.as_path())] {
+                    if let Some(problem) = self.autosave.discard(saved) {
+                        self.error(problem);
+                    }
+                }
                 if let Err(e) = self.recent.add(&path) {
                     self.error(format!("Could not remember {} in the recent plans: {e}", path.display()));
                 }
@@ -257,7 +308,135 @@ impl RebookApp {
                 self.allow_close = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
+            Command::Protect => self.passphrase = Some(PassphraseDialog::new(PassphrasePurpose::Protect)),
+            Command::RemoveProtection => {
+                self.doc.set_passphrase(None);
+                self.info(
+                    "The passphrase is removed from the next save on: the file will be readable without it.".into(),
+                );
+            }
+            Command::TogglePrivacy => {
+                let on = !super::privacy::is_on(ctx);
+                super::privacy::set(ctx, on);
+                self.info(if on {
+                    "Privacy mode: names and NHS numbers are masked on screen.".into()
+                } else {
+                    "Privacy mode off: names and NHS numbers are shown.".into()
+                });
+            }
+            Command::ShowAudit => self.show_audit = true,
         }
+    }
+
+    /// The user chose to lose the unsaved changes: the autosave goes too, but
+    /// the record of what was printed or exported is still written to the file.
+    fn discard_changes(&mut self) {
+        if let Err(e) = self.doc.save_audit_only() {
+            self.error(format!("Could not write the audit trail to the plan file: {e}"));
+        }
+        if let Some(problem) = self.autosave.discard(self.doc.path()) {
+            self.error(problem);
+        }
+    }
+
+    fn passphrase_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.passphrase else { return };
+        let Some(answer) = dialog.ui(ctx) else { return };
+        self.passphrase = None;
+        let PassphraseAnswer::Entered(purpose, passphrase) = answer else { return };
+        match purpose {
+            PassphrasePurpose::Open(path) => self.open_path_with(&path, Some(passphrase)),
+            PassphrasePurpose::Recover(found) => self.recover(found, Some(passphrase)),
+            PassphrasePurpose::Protect => {
+                self.doc.set_passphrase(Some(passphrase));
+                self.info("The plan will be encrypted with the passphrase when it is saved.".into());
+            }
+        }
+    }
+
+    /// Opens unsaved work from an autosave as the document (still unsaved).
+    fn recover(&mut self, found: Recoverable, passphrase: Option<Passphrase>) {
+        let Some(store) = self.autosave.store().cloned() else { return };
+        if found.encrypted && passphrase.is_none() {
+            self.passphrase = Some(PassphraseDialog::new(PassphrasePurpose::Recover(found)));
+            return;
+        }
+        match store.load(&found.file, passphrase.as_ref()) {
+            Ok(plan) => {
+                let on_disk =
+                    found.plan_path.as_deref().and_then(|p| plan_file::load_with(p, passphrase.as_ref()).ok());
+                self.replace_document(Document::recovered(plan, found.plan_path.clone(), on_disk, passphrase));
+                self.recoverable.retain(|r| r.file != found.file);
+                // This session's autosave takes over from the old file at once,
+                // so a second crash before the next autosave loses nothing.
+                let doc = &self.doc;
+                match store.autosave(doc.plan(), doc.path(), doc.passphrase()) {
+                    Ok(written) if written != found.file => {
+                        let _ = store.discard_file(&found.file);
+                    }
+                    Ok(_) => {}
+                    Err(e) => self.error(format!("Could not autosave the recovered work: {e}")),
+                }
+                self.info("Recovered the unsaved work. Save it to keep it.".into());
+            }
+            Err(crate::io::recovery::RecoveryError::Plan(PlanFileError::WrongPassphrase { .. })) => {
+                let dialog = PassphraseDialog::new(PassphrasePurpose::Recover(found));
+                self.passphrase = Some(dialog.retry("The passphrase is wrong; try again.".into()));
+            }
+            Err(e) => {
+                self.recoverable.retain(|r| r.file != found.file);
+                self.error(format!("Could not recover the unsaved work: {e}"));
+            }
+        }
+    }
+
+    fn recovery_ui(&mut self, ctx: &egui::Context) {
+        if self.passphrase.is_some() || self.prompt.is_some() {
+            return;
+        }
+        let Some(found) = self.recoverable.first().cloned() else { return };
+        let what = found
+            .plan_path
+            .as_deref()
+            .map_or_else(|| "a plan that was never saved".to_string(), |p| p.display().to_string());
+        let when = found.saved.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M");
+        egui::Modal::new(egui::Id::unique("recovery-offer")).show(ctx, |ui| {
+            ui.heading("Recover unsaved work?");
+            ui.label(format!("Rebook closed without saving changes to {what}. They were autosaved at {when}."));
+            ui.horizontal(|ui| {
+                if ui.button("Recover").clicked() {
+                    self.recover(found.clone(), None);
+                }
+                if ui.button("Discard").on_hover_text("Delete the autosaved changes").clicked() {
+                    self.recoverable.retain(|r| r.file != found.file);
+                    if let Some(store) = self.autosave.store()
+                        && let Err(e) = store.discard_file(&found.file)
+                    {
+                        self.error(format!("Could not delete the autosaved changes: {e}"));
+                    }
+                }
+                if ui.button("Later").on_hover_text("Keep the autosave and ask again next time").clicked() {
+                    self.recoverable.retain(|r| r.file != found.file);
+                }
+            });
+        });
+    }
+
+    fn audit_ui(&mut self, ctx: &egui::Context) {
+        let mut open = self.show_audit;
+        egui::Window::new("Audit trail").open(&mut open).default_size([560.0, 320.0]).show(ctx, |ui| {
+            let audit = &self.doc.plan().audit;
+            ui.label("Who printed or exported patient data from this plan, newest first.");
+            if audit.is_empty() {
+                ui.label("Nothing has been printed or exported from this plan.");
+            }
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for entry in audit.iter().rev() {
+                    ui.label(entry.to_string());
+                }
+            });
+        });
+        self.show_audit = open;
     }
 
     fn ask_for_file(&mut self, purpose: FilePurpose) {
@@ -293,9 +472,12 @@ impl RebookApp {
             FilePurpose::ImportBacklog => self.open_import(ImportKind::Backlog, path),
             FilePurpose::ImportRota => self.open_import(ImportKind::Rota, path),
             FilePurpose::SavePdf | FilePurpose::SaveCsv => {
-                let Some(bytes) = self.pending_write.take() else { return };
-                match crate::io::plan_file::write_atomically(&path, &bytes) {
-                    Ok(()) => self.info(format!("Saved {}.", path.display())),
+                let Some((bytes, (action, what))) = self.pending_write.take() else { return };
+                match plan_file::write_atomically(&path, &bytes) {
+                    Ok(()) => {
+                        self.doc.record_audit(AuditEntry::now(action, format!("{what} to {}", path.display())));
+                        self.info(format!("Saved {}.", path.display()));
+                    }
                     Err(e) => self.error(format!("Could not save: {e}")),
                 }
             }
@@ -304,14 +486,17 @@ impl RebookApp {
 
     fn print_action(&mut self, action: PrintAction) {
         match action {
-            PrintAction::Info(text) => self.info(text),
+            PrintAction::Printed { message, audit } => {
+                self.doc.record_audit(AuditEntry::now(AuditAction::Print, audit));
+                self.info(message);
+            }
             PrintAction::Error(text) => self.error(text),
-            PrintAction::Save { bytes, file_name, is_pdf } => {
+            PrintAction::Save { bytes, file_name, is_pdf, audit } => {
                 if self.chooser.is_busy() {
                     self.info("A file dialog is already open.".to_string());
                     return;
                 }
-                self.pending_write = Some(bytes);
+                self.pending_write = Some((bytes, audit));
                 let purpose = if is_pdf { FilePurpose::SavePdf } else { FilePurpose::SaveCsv };
                 let folder = self.doc.path().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
                 self.chooser.request(FileRequest { purpose, suggested: Some(folder.join(file_name)) });
@@ -365,6 +550,7 @@ impl RebookApp {
                 if ui.button("Don't save").clicked() {
                     self.prompt = None;
                     self.discard_confirmed = true;
+                    self.discard_changes();
                     self.commands.insert(0, pending.clone());
                 }
                 if ui.button("Cancel").clicked() {
@@ -409,13 +595,19 @@ impl eframe::App for RebookApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_chooser(ctx);
         match self.plan_view.poll(ctx, &mut self.doc) {
-            Some(SolveOutcome::Applied(text)) => self.info(text),
+            Some(SolveOutcome::Applied(text)) => {
+                self.autosave.request();
+                self.info(text);
+            }
             Some(SolveOutcome::Failed(text)) => self.error(text),
             None => {}
         }
         if ctx.input(|i| i.viewport().close_requested()) && self.doc.is_dirty() && !self.allow_close {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.prompt = Some(Command::Quit);
+        }
+        if let Some(problem) = self.autosave.tick(ctx, &self.doc) {
+            self.error(problem);
         }
         let title = self.doc.title();
         if title != self.shown_title {
@@ -475,6 +667,9 @@ impl eframe::App for RebookApp {
             }
         }
         self.prompt_ui(&ctx);
+        self.recovery_ui(&ctx);
+        self.passphrase_ui(&ctx);
+        self.audit_ui(&ctx);
         self.chooser.ui(&ctx);
         self.run_commands(&ctx);
     }

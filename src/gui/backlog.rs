@@ -4,6 +4,7 @@
 use super::dates;
 use super::document::Document;
 use super::item_editor::ItemEditor;
+use super::privacy;
 use crate::model::{BacklogItem, Booking, ContactStatus, Continuity, Outcome, Plan};
 use egui_extras::{Column, TableBuilder};
 use std::cmp::Ordering;
@@ -343,10 +344,10 @@ impl BacklogPanel {
                         }
                     });
                     row.col(|ui| {
-                        ui.label(&item.patient.name);
+                        ui.label(privacy::name(ui.ctx(), &item.patient));
                     });
                     row.col(|ui| {
-                        ui.label(crate::model::nhs::format(&item.patient.nhs_number));
+                        ui.label(privacy::nhs_number(ui.ctx(), &item.patient));
                     });
                     row.col(|ui| {
                         let rank = plan.rules.priority_rank(&item.priority);

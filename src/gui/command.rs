@@ -56,6 +56,14 @@ pub enum Command {
     CancelSolve,
     /// Close the window (asks first when there are unsaved changes).
     Quit,
+    /// Ask for a passphrase to encrypt the plan with from the next save on.
+    Protect,
+    /// Save the plan unencrypted from the next save on.
+    RemoveProtection,
+    /// Mask names and NHS numbers on screen, or show them again.
+    TogglePrivacy,
+    /// Show who printed or exported what.
+    ShowAudit,
 }
 
 impl Command {

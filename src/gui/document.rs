@@ -1,8 +1,9 @@
 //! The one document the window edits: the plan, where it lives on disk, the
 //! last saved state (for the unsaved-changes marker) and undo/redo of every edit.
 
+use crate::io::crypto::Passphrase;
 use crate::io::plan_file::{self, PlanFileError};
-use crate::model::Plan;
+use crate::model::{AuditEntry, Plan};
 use egui::util::undoer::{Settings, Undoer};
 use std::path::{Path, PathBuf};
 
@@ -18,13 +19,45 @@ pub struct Document {
     undoer: Undoer<Plan>,
     /// Bumped on every change so panels can cache what they derive from the plan.
     revision: u64,
+    /// Saves (and autosaves) are encrypted with this when set.
+    passphrase: Option<Passphrase>,
+    /// The passphrase was set or removed since the last save.
+    protection_changed: bool,
+    /// Audit entries recorded since the plan was loaded or saved. The trail is
+    /// kept outside undo: undoing an edit must not erase the record of a print.
+    unsaved_audit: Vec<AuditEntry>,
 }
 
 impl Document {
     pub fn new(plan: Plan, path: Option<PathBuf>) -> Document {
         let mut undoer = Undoer::with_settings(Settings { max_undos: MAX_UNDOS, ..Settings::default() });
-        undoer.add_undo(&plan);
-        Document { saved: plan.clone(), plan, path, dirty: false, undoer, revision: 0 }
+        undoer.add_undo(&*without_audit(&plan));
+        Document {
+            saved: plan.clone(),
+            plan,
+            path,
+            dirty: false,
+            undoer,
+            revision: 0,
+            passphrase: None,
+            protection_changed: false,
+            unsaved_audit: Vec::new(),
+        }
+    }
+
+    /// Work recovered from an autosave: `plan` is newer than `on_disk`, the
+    /// plan file as it is now (if it still exists), so it starts out unsaved.
+    pub fn recovered(
+        plan: Plan,
+        path: Option<PathBuf>,
+        on_disk: Option<Plan>,
+        passphrase: Option<Passphrase>,
+    ) -> Document {
+        let mut doc = Document::new(plan, path);
+        doc.saved = on_disk.unwrap_or_else(|| Plan::new(""));
+        doc.passphrase = passphrase;
+        doc.changed();
+        doc
     }
 
     /// A new plan from the default catalogue, not yet saved anywhere.
@@ -33,8 +66,56 @@ impl Document {
     }
 
     pub fn open(path: &Path) -> Result<Document, PlanFileError> {
-        let plan = plan_file::load(path)?;
-        Ok(Document::new(plan, Some(path.to_path_buf())))
+        Document::open_with(path, None)
+    }
+
+    /// Opens a plan file; an encrypted one needs its passphrase, which the
+    /// document then keeps so that its saves stay encrypted.
+    pub fn open_with(path: &Path, passphrase: Option<Passphrase>) -> Result<Document, PlanFileError> {
+        let plan = plan_file::load_with(path, passphrase.as_ref())?;
+        let encrypted = plan_file::is_encrypted(path)?;
+        let mut doc = Document::new(plan, Some(path.to_path_buf()));
+        doc.passphrase = passphrase.filter(|_| encrypted);
+        Ok(doc)
+    }
+
+    pub fn passphrase(&self) -> Option<&Passphrase> {
+        self.passphrase.as_ref()
+    }
+
+    pub fn is_encrypted(&self) -> bool {
+        self.passphrase.is_some()
+    }
+
+    /// Protects the plan with a passphrase (or removes it with `None`) from the next save on.
+    pub fn set_passphrase(&mut self, passphrase: Option<Passphrase>) {
+        self.protection_changed = true;
+        self.passphrase = passphrase;
+        self.changed();
+    }
+
+    /// Records that patient data left the plan (printed, exported). Not an
+    /// undoable edit: the entry survives undo and redo.
+    pub fn record_audit(&mut self, entry: AuditEntry) {
+        self.plan.audit.push(entry.clone());
+        self.unsaved_audit.push(entry);
+        self.changed();
+    }
+
+    /// Writes the audit entries of this session into the plan file on disk
+    /// without the other unsaved edits: for "Don't save", so that discarding
+    /// work never discards the record of what was printed or exported.
+    pub fn save_audit_only(&mut self) -> Result<(), PlanFileError> {
+        let Some(path) = self.path.clone() else { return Ok(()) };
+        if self.unsaved_audit.is_empty() || !path.exists() {
+            return Ok(());
+        }
+        let mut on_disk = plan_file::load_with(&path, self.passphrase.as_ref())?;
+        let encrypted = plan_file::is_encrypted(&path)?;
+        on_disk.audit.extend(self.unsaved_audit.iter().cloned());
+        plan_file::save_with(&on_disk, &path, self.passphrase.as_ref().filter(|_| encrypted))?;
+        self.unsaved_audit.clear();
+        Ok(())
     }
 
     pub fn plan(&self) -> &Plan {
@@ -46,7 +127,7 @@ impl Document {
     }
 
     pub fn is_dirty(&self) -> bool {
-        self.dirty
+        self.dirty || self.protection_changed
     }
 
     pub fn revision(&self) -> u64 {
@@ -58,10 +139,11 @@ impl Document {
         let before = self.plan.clone();
         let result = change(&mut self.plan);
         if self.plan != before {
-            self.undoer.add_undo(&before);
+            self.undoer.add_undo(&*without_audit(&before));
             // feed_state drops the redo branch (a new edit after an undo), add_undo seals the step.
-            self.undoer.feed_state(0.0, &self.plan);
-            self.undoer.add_undo(&self.plan);
+            let after = without_audit(&self.plan);
+            self.undoer.feed_state(0.0, &after);
+            self.undoer.add_undo(&after);
             self.changed();
         }
         result
@@ -76,18 +158,18 @@ impl Document {
     }
 
     pub fn can_undo(&self) -> bool {
-        self.undoer.has_undo(&self.plan)
+        self.undoer.has_undo(&*without_audit(&self.plan))
     }
 
     pub fn can_redo(&self) -> bool {
-        self.undoer.has_redo(&self.plan)
+        self.undoer.has_redo(&*without_audit(&self.plan))
     }
 
     pub fn undo(&mut self) -> bool {
-        match self.undoer.undo(&self.plan) {
+        let current = without_audit(&self.plan);
+        match self.undoer.undo(&current).cloned() {
             Some(state) => {
-                self.plan = state.clone();
-                self.changed();
+                self.restore(state);
                 true
             }
             None => false,
@@ -95,21 +177,28 @@ impl Document {
     }
 
     pub fn redo(&mut self) -> bool {
-        match self.undoer.redo(&self.plan) {
+        let current = without_audit(&self.plan);
+        match self.undoer.redo(&current).cloned() {
             Some(state) => {
-                self.plan = state.clone();
-                self.changed();
+                self.restore(state);
                 true
             }
             None => false,
         }
     }
 
+    /// An undo state, with the audit trail as it is now (undo never removes entries).
+    fn restore(&mut self, mut state: Plan) {
+        state.audit = std::mem::take(&mut self.plan.audit);
+        self.plan = state;
+        self.changed();
+    }
+
     /// Saves to `path` (atomically, keeping a backup) and makes it the document's file.
     pub fn save_as(&mut self, path: &Path) -> Result<(), PlanFileError> {
         let mut plan = self.plan.clone();
         plan.normalise();
-        plan_file::save(&plan, path)?;
+        plan_file::save_with(&plan, path, self.passphrase.as_ref())?;
         if plan != self.plan {
             // Keep what is on screen identical to what is on disk.
             self.edit(|p| *p = plan);
@@ -117,6 +206,8 @@ impl Document {
         self.saved = self.plan.clone();
         self.path = Some(path.to_path_buf());
         self.dirty = false;
+        self.protection_changed = false;
+        self.unsaved_audit.clear();
         self.revision += 1;
         Ok(())
     }
@@ -131,13 +222,25 @@ impl Document {
 
     /// The window title: "Rebook — file[ *] — practice".
     pub fn title(&self) -> String {
-        let marker = if self.dirty { " *" } else { "" };
+        let marker = if self.is_dirty() { " *" } else { "" };
         format!("Rebook — {}{marker} — {}", self.file_name(), self.plan.practice.name)
     }
 
     fn changed(&mut self) {
         self.revision += 1;
         self.dirty = self.plan != self.saved;
+    }
+}
+
+/// Undo states leave the audit trail out, so that recording a print is never
+/// undone and never looks like an edit to undo.
+fn without_audit(plan: &Plan) -> std::borrow::Cow<'_, Plan> {
+    if plan.audit.is_empty() {
+        std::borrow::Cow::Borrowed(plan)
+    } else {
+        let mut copy = plan.clone();
+        copy.audit.clear();
+        std::borrow::Cow::Owned(copy)
     }
 }
 
@@ -170,5 +273,20 @@ mod tests {
         });
         assert!(refused.is_err());
         assert_eq!(doc.plan().rules.reserve, 0.2);
+    }
+
+    #[test]
+    fn audit_entries_survive_undo_and_are_not_undo_steps() {
+        use crate::model::AuditAction;
+        let mut doc = Document::new(Plan::new("Practice A"), None);
+        doc.edit(|p| p.rules.reserve = 0.3);
+        doc.record_audit(AuditEntry::now(AuditAction::Print, "call list to printer"));
+        assert!(doc.is_dirty());
+        assert!(doc.undo());
+        assert_eq!(doc.plan().rules.reserve, 0.2);
+        assert_eq!(doc.plan().audit.len(), 1, "undo keeps the record of the print");
+        assert!(!doc.can_undo(), "the audit entry is not an undo step");
+        assert!(doc.redo());
+        assert_eq!((doc.plan().rules.reserve, doc.plan().audit.len()), (0.3, 1));
     }
 }

@@ -94,9 +94,20 @@ impl ItemEditor {
                 if self.replaces.is_none() {
                     text_row(ui, "Appointment id", &mut self.id);
                 }
-                text_row(ui, "Patient name", &mut self.draft.patient.name);
-                text_row(ui, "NHS number", &mut self.nhs_number);
-                text_row(ui, "Phone", &mut self.draft.patient.phone);
+                // Editing an existing patient's details needs them on screen;
+                // in privacy mode they stay hidden (a new item needs them typed).
+                if super::privacy::is_on(ctx) && self.replaces.is_some() {
+                    ui.label("Patient");
+                    ui.label(format!(
+                        "{} (hidden: privacy mode is on)",
+                        super::privacy::name(ctx, &self.draft.patient)
+                    ));
+                    ui.end_row();
+                } else {
+                    text_row(ui, "Patient name", &mut self.draft.patient.name);
+                    text_row(ui, "NHS number", &mut self.nhs_number);
+                    text_row(ui, "Phone", &mut self.draft.patient.phone);
+                }
                 ui.label("");
                 ui.checkbox(&mut self.draft.patient.sms_consent, "Consents to SMS");
                 ui.end_row();

@@ -84,6 +84,16 @@ pub fn ui(ui: &mut egui::Ui, doc: &Document, recent: &[PathBuf], commands: &mut 
             if item(ui, "Save as...", Some(&SAVE_AS), true) {
                 commands.push(Command::SaveAs);
             }
+            if doc.is_encrypted() {
+                if item(ui, "Change passphrase...", None, true) {
+                    commands.push(Command::Protect);
+                }
+                if item(ui, "Remove passphrase", None, true) {
+                    commands.push(Command::RemoveProtection);
+                }
+            } else if item(ui, "Protect with passphrase...", None, true) {
+                commands.push(Command::Protect);
+            }
             ui.separator();
             if item(ui, "Import backlog CSV...", None, true) {
                 commands.push(Command::ImportBacklog);
@@ -105,6 +115,16 @@ pub fn ui(ui: &mut egui::Ui, doc: &Document, recent: &[PathBuf], commands: &mut 
             }
             if item(ui, "Redo", Some(&REDO), doc.can_redo()) {
                 commands.push(Command::Redo);
+            }
+        });
+        ui.menu_button("View", |ui| {
+            let mut privacy = super::privacy::is_on(&ctx);
+            if ui.checkbox(&mut privacy, "Privacy mode (mask names and NHS numbers)").clicked() {
+                commands.push(Command::TogglePrivacy);
+                ui.close();
+            }
+            if item(ui, "Audit trail...", None, true) {
+                commands.push(Command::ShowAudit);
             }
         });
     });

@@ -3,6 +3,7 @@
 //! or file logic lives here.
 
 mod app;
+mod autosave;
 mod backlog;
 mod capacity;
 mod command;
@@ -14,8 +15,10 @@ mod import;
 mod item_editor;
 mod menu;
 mod overview;
+mod passphrase;
 mod plan_view;
 mod print_dialog;
+pub mod privacy;
 mod recent;
 mod rules;
 mod summary;
@@ -54,7 +57,12 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<()> {
         options,
         Box::new(move |cc| {
             let chooser = files::default_chooser(&cc.egui_ctx);
-            Ok(Box::new(RebookApp::new(AppOptions { start, chooser, recent_store: recent::default_store() })))
+            Ok(Box::new(RebookApp::new(AppOptions {
+                start,
+                chooser,
+                recent_store: recent::default_store(),
+                recovery: crate::io::recovery::RecoveryStore::user_default(),
+            })))
         }),
     )
     .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))

@@ -4,6 +4,7 @@
 
 use super::dates;
 use super::document::Document;
+use super::privacy;
 use crate::model::{Booking, ContactStatus, Outcome};
 use crate::report::{self, Problem, ProblemKind};
 use crate::scheduler::alternatives::{Alternative, alternatives};
@@ -227,7 +228,9 @@ impl PlanPanel {
                     for c in &clinicians {
                         ui.vertical(|ui| {
                             for (b, time) in cells.get(&(*day, *c)).map(Vec::as_slice).unwrap_or_default() {
-                                let who = items.get(b.appointment_id.as_str()).map_or("", |i| i.patient.name.as_str());
+                                let who = items
+                                    .get(b.appointment_id.as_str())
+                                    .map_or_else(String::new, |i| privacy::name(ui.ctx(), &i.patient));
                                 let mut text = egui::RichText::new(format!(
                                     "{} {}{}",
                                     time.format("%H:%M"),
@@ -303,7 +306,7 @@ impl PlanPanel {
                         }
                     });
                     row.col(|ui| {
-                        ui.label(&item.patient.name);
+                        ui.label(privacy::name(ui.ctx(), &item.patient));
                     });
                     row.col(|ui| {
                         ui.label(&item.priority);
@@ -350,7 +353,7 @@ impl PlanPanel {
             self.selected = None;
             return;
         };
-        ui.heading(format!("{} {}", item.id, item.patient.name));
+        ui.heading(format!("{} {}", item.id, privacy::name(ui.ctx(), &item.patient)));
         ui.label(format!("{}, {}, {} slot(s)", item.appointment_type, item.priority, item.slots));
         if let Some(b) = booking {
             match &b.outcome {

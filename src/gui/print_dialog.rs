@@ -3,7 +3,7 @@
 //! CSV exports for the clinical system and the SMS service.
 
 use crate::export;
-use crate::model::Plan;
+use crate::model::{AuditAction, Plan};
 use crate::print::{self, ListKind, PrintOptions};
 
 /// What the dialog asks the app to do.
@@ -13,8 +13,14 @@ pub enum PrintAction {
         bytes: Vec<u8>,
         file_name: String,
         is_pdf: bool,
+        /// What it is, for the audit trail once it is saved ("bookings CSV, 350 rows").
+        audit: (AuditAction, String),
     },
-    Info(String),
+    /// Sent to a printer (or opened in the viewer): tell the user, and record it.
+    Printed {
+        message: String,
+        audit: String,
+    },
     Error(String),
 }
 
@@ -74,15 +80,26 @@ impl PrintDialog {
                         match print::call_list_pdf(plan, &options)
                             .and_then(|pdf| print::print_pdf_bytes(&pdf, "call-list", self.printer.as_deref()))
                         {
-                            Ok(None) => PrintAction::Info("The call list was sent to the printer.".into()),
-                            Ok(Some(note)) => PrintAction::Info(note),
+                            Ok(note) => PrintAction::Printed {
+                                message: note.unwrap_or_else(|| "The call list was sent to the printer.".into()),
+                                audit: format!(
+                                    "{} to printer {}",
+                                    options.describe(),
+                                    self.printer.as_deref().unwrap_or("(system default)")
+                                ),
+                            },
                             Err(e) => PrintAction::Error(format!("Could not print the call list: {e}.")),
                         },
                     );
                 }
                 if ui.button("Save call list as PDF...").clicked() {
                     action = Some(match print::call_list_pdf(plan, &options) {
-                        Ok(bytes) => PrintAction::Save { bytes, file_name: "call-list.pdf".into(), is_pdf: true },
+                        Ok(bytes) => PrintAction::Save {
+                            bytes,
+                            file_name: "call-list.pdf".into(),
+                            is_pdf: true,
+                            audit: (AuditAction::Print, options.describe()),
+                        },
                         Err(e) => PrintAction::Error(format!("Could not make the call list: {e}.")),
                     });
                 }
@@ -92,12 +109,21 @@ impl PrintDialog {
             ui.horizontal_wrapped(|ui| {
                 if ui.button("Save summary as PDF...").clicked() {
                     action = Some(match print::summary_pdf(plan, today) {
-                        Ok(bytes) => PrintAction::Save { bytes, file_name: "summary.pdf".into(), is_pdf: true },
+                        Ok(bytes) => PrintAction::Save {
+                            bytes,
+                            file_name: "summary.pdf".into(),
+                            is_pdf: true,
+                            audit: (AuditAction::Print, "partners' summary".into()),
+                        },
                         Err(e) => PrintAction::Error(format!("Could not make the summary: {e}.")),
                     });
                 }
                 let csv = |result: Result<Vec<u8>, export::ExportError>, name: &str| match result {
-                    Ok(bytes) => PrintAction::Save { bytes, file_name: name.into(), is_pdf: false },
+                    Ok(bytes) => {
+                        let rows = bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1);
+                        let audit = (AuditAction::Export, format!("{name}, {rows} rows"));
+                        PrintAction::Save { bytes, file_name: name.into(), is_pdf: false, audit }
+                    }
                     Err(e) => PrintAction::Error(format!("Could not make {name}: {e}.")),
                 };
                 if ui

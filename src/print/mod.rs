@@ -54,6 +54,19 @@ impl PrintOptions {
     pub fn new(kind: ListKind, printed_on: NaiveDate) -> PrintOptions {
         PrintOptions { kind, mask_nhs: false, include_dob: true, printed_on }
     }
+
+    /// What the list holds, for the audit trail (no patient data):
+    /// "call list by day (NHS numbers masked, no dates of birth)".
+    pub fn describe(&self) -> String {
+        let by = match self.kind {
+            ListKind::ByDay => "by day",
+            ListKind::ByPatient => "by patient",
+            ListKind::Uncontacted => "of patients not reached",
+        };
+        let nhs = if self.mask_nhs { "NHS numbers masked" } else { "full NHS numbers" };
+        let dob = if self.include_dob { "dates of birth" } else { "no dates of birth" };
+        format!("call list {by} ({nhs}, {dob})")
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
