@@ -138,7 +138,13 @@ pub fn report_for(plan: &Plan, bookings: &[Booking]) -> Report {
     let mut used_by_day: BTreeMap<NaiveDate, u32> = BTreeMap::new();
     let mut problems: Vec<(ProblemKind, usize, &BacklogItem)> = Vec::new();
 
+    let mut counted = 0usize;
     for item in &plan.backlog {
+        // No longer in the clinical system's list and not booked here: not work to do.
+        if plan.is_withdrawn(&item.id) && placed_in(item).is_none() {
+            continue;
+        }
+        counted += 1;
         let rank = plan.rules.priority_rank(&item.priority);
         let name = plan.rules.priority(&item.priority).map_or_else(|| item.priority.clone(), |p| p.name.clone());
         let class = classes.entry((rank, name.clone())).or_default();
@@ -187,7 +193,7 @@ pub fn report_for(plan: &Plan, bookings: &[Booking]) -> Report {
             date,
             usable: usable_by_day.get(&date).copied().unwrap_or(0),
             used: used_by_day.get(&date).copied().unwrap_or(0),
-            remaining: plan.backlog.len() - placed_dates.partition_point(|d| *d <= date),
+            remaining: counted - placed_dates.partition_point(|d| *d <= date),
         })
         .collect();
 
@@ -219,7 +225,7 @@ pub fn report_for(plan: &Plan, bookings: &[Booking]) -> Report {
     let moved = moved_from_told(plan, bookings);
     let placed = classes.values().map(|c| c.placed).sum();
     Report {
-        total: plan.backlog.len(),
+        total: counted,
         placed,
         priorities: classes
             .into_iter()

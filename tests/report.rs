@@ -17,6 +17,7 @@ fn at(id: &str, session: &str) -> Booking {
         pinned: false,
         contact: ContactStatus::NotContacted,
         explanation: String::new(),
+        changed: None,
     }
 }
 

@@ -234,6 +234,7 @@ fn bookings_from(plan: &Plan, placed: &BTreeMap<&str, &str>) -> Vec<Booking> {
             pinned: false,
             contact: ContactStatus::NotContacted,
             explanation: String::new(),
+            changed: None,
         })
         .collect()
 }

@@ -3,5 +3,7 @@
 pub mod calendar;
 pub mod crypto;
 pub mod csv_import;
+pub mod lock;
 pub mod plan_file;
 pub mod recovery;
+pub mod shared_save;

@@ -62,6 +62,18 @@ pub fn os_user() -> String {
         .unwrap_or_else(|| "unknown user".to_string())
 }
 
+/// The computer's name (%COMPUTERNAME% on Windows, $HOSTNAME or /etc/hostname
+/// elsewhere), or "unknown" when none can be found.
+pub fn machine_name() -> String {
+    ["COMPUTERNAME", "HOSTNAME"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .chain(std::fs::read_to_string("/etc/hostname").ok())
+        .map(|name| name.trim().to_string())
+        .find(|name| !name.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

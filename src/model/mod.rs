@@ -5,6 +5,8 @@
 
 pub mod audit;
 mod catalogue;
+pub mod history;
+pub mod merge;
 pub mod nhs;
 pub mod summary;
 
@@ -14,6 +16,7 @@ use std::collections::BTreeMap;
 
 pub use audit::{AuditAction, AuditEntry};
 pub use catalogue::{default_appointment_types, default_roles};
+pub use history::{Change, HistoryEntry, describe_changes};
 
 /// Version of the plan file format written by this build. Bump it (and add a
 /// migration in `io::plan_file`) whenever the meaning of a saved field changes.
@@ -51,6 +54,20 @@ pub struct Plan {
     /// files that have none, so plans written before it stay byte-identical.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub audit: Vec<AuditEntry>,
+    /// Who saved what, and when (oldest first), so colleagues sharing the
+    /// file can see what changed. Left out when empty, like `audit`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEntry>,
+    /// Backlog items a re-import no longer found in the clinical system's list
+    /// (rebooked there directly), by id, with the date of that import. They are
+    /// not planned and not counted as work still to do. Kept beside the
+    /// backlog rather than in each item so files without any stay unchanged.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub withdrawn: BTreeMap<String, NaiveDate>,
+    /// When and by whom each item's notes were last edited by hand, by id:
+    /// when two colleagues edit the same notes, the newer edit wins a merge.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub notes_changed: BTreeMap<String, Change>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -530,6 +547,10 @@ pub struct Booking {
     /// Why it is where it is, in words a practice manager understands.
     #[serde(default)]
     pub explanation: String,
+    /// The last edit by hand of its contact status or pin (never set by a
+    /// solve): when two colleagues edit the same booking, the newer one wins a merge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<Change>,
 }
 
 impl Booking {
@@ -580,7 +601,21 @@ impl Plan {
             solve_info: None,
             import_mapping: BTreeMap::new(),
             audit: Vec::new(),
+            history: Vec::new(),
+            withdrawn: BTreeMap::new(),
+            notes_changed: BTreeMap::new(),
         }
+    }
+
+    /// Whether a re-import found this item no longer in the clinical system's list.
+    pub fn is_withdrawn(&self, appointment_id: &str) -> bool {
+        self.withdrawn.contains_key(appointment_id)
+    }
+
+    /// A withdrawn item that is not held in place by a fixed booking: it is
+    /// left out of planning, of the work still to do and of the figures.
+    pub fn is_set_aside(&self, appointment_id: &str) -> bool {
+        self.is_withdrawn(appointment_id) && !self.booking(appointment_id).is_some_and(Booking::is_fixed)
     }
 
     pub fn clinician(&self, id: &str) -> Option<&Clinician> {
@@ -641,6 +676,9 @@ impl Plan {
         let mut bookings = std::mem::take(&mut self.bookings);
         bookings.sort_by_key(|b| order.get(b.appointment_id.as_str()).copied().unwrap_or(usize::MAX));
         self.bookings = bookings;
+        // Records of items removed since (by hand or by id edits) go with them.
+        self.withdrawn.retain(|id, _| order.contains_key(id.as_str()));
+        self.notes_changed.retain(|id, _| order.contains_key(id.as_str()));
     }
 }
 

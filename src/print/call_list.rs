@@ -25,7 +25,7 @@ pub(super) const FOOTER_TOP: f32 = PAGE_HEIGHT - MARGIN - 14.0;
 pub fn call_list_pdf(plan: &Plan, options: &PrintOptions) -> Result<Vec<u8>, PrintError> {
     let all = entries(plan);
     let groups = groups(plan, &all, options.kind);
-    let unplaced: Vec<&Entry> = all.iter().filter(|e| e.placement.is_none()).collect();
+    let unplaced: Vec<&Entry> = all.iter().filter(|e| e.placement.is_none() && !e.withdrawn).collect();
     let listed: usize = groups.iter().map(|g| g.entries.len()).sum();
 
     let mut pages = Pages::new(HEADER_BOTTOM + 6.0, FOOTER_TOP - 4.0);

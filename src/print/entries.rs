@@ -21,6 +21,8 @@ pub struct Entry<'a> {
     pub item: &'a BacklogItem,
     pub booking: Option<&'a Booking>,
     pub placement: Option<Placement<'a>>,
+    /// A re-import no longer found it in the clinical system's list.
+    pub withdrawn: bool,
 }
 
 impl<'a> Entry<'a> {
@@ -28,11 +30,13 @@ impl<'a> Entry<'a> {
         self.booking.map_or(ContactStatus::NotContacted, |b| b.contact)
     }
 
-    /// "placed", "late" or "unplaced", as the bookings CSV writes it.
+    /// "placed", "late", "unplaced" or "withdrawn" (no longer in the clinical
+    /// system's list), as the bookings CSV writes it.
     pub fn status(&self) -> &'static str {
         match self.placement {
             Some(p) if p.late => "late",
             Some(_) => "placed",
+            None if self.withdrawn => "withdrawn",
             None => "unplaced",
         }
     }
@@ -43,6 +47,7 @@ impl<'a> Entry<'a> {
             return String::new();
         }
         match self.booking.map(|b| &b.outcome) {
+            _ if self.withdrawn => crate::scheduler::explain::WITHDRAWN_REASON.to_string(),
             None => "not planned yet: run the planner".to_string(),
             Some(Outcome::Unplaced { reason }) if reason.trim().is_empty() => "no suitable free slot".to_string(),
             Some(Outcome::Unplaced { reason }) => reason.clone(),
@@ -77,7 +82,7 @@ pub fn entries(plan: &Plan) -> Vec<Entry<'_>> {
                 }),
                 Outcome::Unplaced { .. } => None,
             });
-            Entry { item, booking, placement }
+            Entry { item, booking, placement, withdrawn: plan.is_withdrawn(&item.id) }
         })
         .collect()
 }

@@ -201,7 +201,7 @@ pub fn advise(plan: &Plan, options: &SolveOptions, max: usize) -> Result<Vec<Adv
         .iter()
         .enumerate()
         .zip(&base.bookings)
-        .filter(|((_, item), b)| !b.is_fixed() && b.appointment_id == item.id)
+        .filter(|((_, item), b)| !b.is_fixed() && b.appointment_id == item.id && !plan.is_withdrawn(&item.id))
         .filter_map(|((i, item), b)| match b.session().and_then(|s| sessions.get(s)) {
             None => Some((i, unplaced_cost(plan, item))),
             Some(s) => {

@@ -130,6 +130,7 @@ mod tests {
             pinned: false,
             contact: Default::default(),
             explanation: String::new(),
+            changed: None,
         };
         plan.bookings = vec![at("A", "S4"), at("X", "S1")];
         let found = alternatives(&plan, "A", 5);

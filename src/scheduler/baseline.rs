@@ -56,7 +56,7 @@ fn place_in_order(plan: &Plan, order: &[&BacklogItem]) -> Vec<Booking> {
         }
     }
 
-    for item in order.iter().filter(|i| !kept.contains_key(i.id.as_str())) {
+    for item in order.iter().filter(|i| !kept.contains_key(i.id.as_str()) && !plan.is_withdrawn(&i.id)) {
         let eligible = index.eligible(item);
         if let Some(idx) = first_free(&usage, item, &eligible) {
             usage.add(item, idx);
@@ -80,6 +80,7 @@ fn place_in_order(plan: &Plan, order: &[&BacklogItem]) -> Vec<Booking> {
                 pinned: previous.is_some_and(|b| b.pinned),
                 contact: previous.map(|b| b.contact).unwrap_or_default(),
                 explanation: String::new(),
+                changed: None,
             }
         })
         .collect();
@@ -178,6 +179,7 @@ mod tests {
             pinned: false,
             contact: ContactStatus::Confirmed,
             explanation: String::new(),
+            changed: None,
         }];
         let bookings = fifo(&plan);
         assert_eq!(violations(&plan, &bookings), Vec::<String>::new());

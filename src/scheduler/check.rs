@@ -121,6 +121,7 @@ mod tests {
             pinned: false,
             contact: ContactStatus::NotContacted,
             explanation: String::new(),
+            changed: None,
         }
     }
 

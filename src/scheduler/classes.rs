@@ -179,8 +179,11 @@ impl ClassModel {
         for &(i, s) in &fixed {
             busy.entry(patient_key(&plan.backlog[i])).or_default().insert(session_dates[s]);
         }
+        // Items no longer in the clinical system's list are not planned (unless held by a fixed booking).
+        let planned: Vec<bool> =
+            plan.backlog.iter().enumerate().map(|(i, b)| !fixed_item[i] && !plan.is_withdrawn(&b.id)).collect();
         let mut movable_per_patient: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, item) in plan.backlog.iter().enumerate().filter(|(i, _)| !fixed_item[*i]) {
+        for (i, item) in plan.backlog.iter().enumerate().filter(|(i, _)| planned[*i]) {
             movable_per_patient.entry(patient_key(item)).or_default().push(i);
         }
         let mut patient_of_item: BTreeMap<usize, usize> = BTreeMap::new();
@@ -193,7 +196,7 @@ impl ClassModel {
         }
 
         // Group items by everything their row depends on, in original-appointment order.
-        let mut order: Vec<usize> = (0..plan.backlog.len()).filter(|&i| !fixed_item[i]).collect();
+        let mut order: Vec<usize> = (0..plan.backlog.len()).filter(|&i| planned[i]).collect();
         order.sort_by(|&a, &b| plan.backlog[a].original_key().cmp(&plan.backlog[b].original_key()));
         let mut groups: BTreeMap<RowKey, Vec<usize>> = BTreeMap::new();
         for &i in &order {

@@ -157,6 +157,8 @@ pub fn objective(plan: &Plan, bookings: &[Booking], previous: &[Booking]) -> f64
         let session_id = now.get(&item.id).cloned().flatten();
         total += match session_id.as_deref().and_then(|id| sessions.get(id)) {
             Some(session) => placement_cost(plan, item, session).total,
+            // No longer in the clinical system's list: not work to do.
+            None if plan.is_withdrawn(&item.id) => 0.0,
             None => unplaced_cost(plan, item),
         };
         if let Some(before) = communicated.get(item.id.as_str())

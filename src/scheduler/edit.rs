@@ -7,7 +7,7 @@
 use super::cost::check_eligible;
 use super::times::retime;
 use super::usage::{Blocked, Usage};
-use crate::model::{Booking, ContactStatus, Outcome, Plan};
+use crate::model::{Booking, Change, ContactStatus, Outcome, Plan};
 use chrono::{NaiveDate, NaiveTime};
 use thiserror::Error;
 
@@ -27,6 +27,10 @@ pub enum EditError {
     DailyCap { clinician: String, date: NaiveDate },
     #[error("appointment {0} is not booked into a session")]
     NotPlaced(String),
+    #[error("no appointment has the reference \"{0}\"; check it against the printed list")]
+    UnknownCode(String),
+    #[error("the reference \"{code}\" fits several appointments: {}; give more of it", candidates.join(", "))]
+    AmbiguousCode { code: String, candidates: Vec<String> },
 }
 
 /// Moves an appointment into a session by hand and pins it there. The moved
@@ -62,6 +66,7 @@ pub fn move_booking(plan: &mut Plan, appointment_id: &str, session_id: &str) -> 
     slot.pinned = false;
     slot.contact = ContactStatus::NotContacted;
     slot.explanation = "moved by hand".into();
+    slot.changed = Some(Change::now());
     let affected: Vec<String> = previous.into_iter().chain([session_id.to_string()]).collect();
     retime_sessions(plan, &affected);
     booking_mut(plan, appointment_id).pinned = true;
@@ -79,6 +84,7 @@ pub fn set_pinned(plan: &mut Plan, appointment_id: &str, pinned: bool) -> Result
         return Err(EditError::NotPlaced(appointment_id.into()));
     }
     booking.pinned = pinned;
+    booking.changed = Some(Change::now());
     Ok(())
 }
 
@@ -107,11 +113,80 @@ pub fn record_contact(plan: &mut Plan, appointment_id: &str, status: ContactStat
         booking.explanation = format!("declined {when}");
         booking.pinned = false;
         booking.contact = ContactStatus::Declined;
+        booking.changed = Some(Change::now());
         retime_sessions(plan, &[session_id]);
     } else {
-        booking_mut(plan, appointment_id).contact = status;
+        let booking = booking_mut(plan, appointment_id);
+        booking.contact = status;
+        booking.changed = Some(Change::now());
     }
     Ok(())
+}
+
+/// Replaces an item's notes, recording who edited them and when, so a merge
+/// with a colleague's save keeps the newer notes.
+pub fn set_notes(plan: &mut Plan, appointment_id: &str, notes: &str) -> Result<(), EditError> {
+    let item = plan
+        .backlog
+        .iter_mut()
+        .find(|i| i.id == appointment_id)
+        .ok_or_else(|| EditError::UnknownAppointment(appointment_id.into()))?;
+    if item.notes != notes {
+        item.notes = notes.to_string();
+        plan.notes_changed.insert(appointment_id.to_string(), Change::now());
+    }
+    Ok(())
+}
+
+/// Records an outcome ticked on a printed call list by the reference printed
+/// beside the patient: "A-000123", "a000123" or just "123" when that number is
+/// unique. Returns what was recorded, e.g. "SMITH, Jane (A-000123): Confirmed".
+pub fn record_outcome_by_code(plan: &mut Plan, code: &str, status: ContactStatus) -> Result<String, EditError> {
+    let id = find_by_code(plan, code)?;
+    record_contact(plan, &id, status)?;
+    let name = plan.backlog_item(&id).map(|i| i.patient.name.clone()).unwrap_or_default();
+    let what = match status {
+        ContactStatus::Declined => "Declined: back in the backlog for the next re-plan".to_string(),
+        other => other.label().to_string(),
+    };
+    Ok(format!("{name} ({id}): {what}"))
+}
+
+/// The appointment id a typed reference means: the same id ignoring case,
+/// spaces and dashes, or else the only id ending in it. A number matches a
+/// whole number only ("123" finds A-000123 but not A-001123).
+pub fn find_by_code(plan: &Plan, code: &str) -> Result<String, EditError> {
+    let key = code_key(code);
+    if key.is_empty() {
+        return Err(EditError::UnknownCode(code.trim().to_string()));
+    }
+    if let Some(item) = plan.backlog.iter().find(|i| code_key(&i.id) == key) {
+        return Ok(item.id.clone());
+    }
+    let starts_with_digit = key.starts_with(|c: char| c.is_ascii_digit());
+    let matches: Vec<&crate::model::BacklogItem> = plan
+        .backlog
+        .iter()
+        .filter(|i| {
+            let id = code_key(&i.id);
+            let Some(head) = id.strip_suffix(key.as_str()) else { return false };
+            // The digits just before the match must be leading zeros of the same number.
+            !starts_with_digit || head.chars().rev().take_while(char::is_ascii_digit).all(|c| c == '0')
+        })
+        .collect();
+    match matches.as_slice() {
+        [] => Err(EditError::UnknownCode(code.trim().to_string())),
+        [one] => Ok(one.id.clone()),
+        many => Err(EditError::AmbiguousCode {
+            code: code.trim().to_string(),
+            candidates: many.iter().take(8).map(|i| format!("{} ({})", i.id, i.patient.name)).collect(),
+        }),
+    }
+}
+
+/// A reference as people type it: upper case, without spaces, dashes, dots, `_` or `/`.
+fn code_key(text: &str) -> String {
+    text.chars().filter(|c| !matches!(c, ' ' | '-' | '_' | '.' | '/' | '\t')).flat_map(char::to_uppercase).collect()
 }
 
 /// A clinician's absence from `from` to `to` (inclusive): their sessions are
@@ -149,6 +224,7 @@ fn booking_mut<'a>(plan: &'a mut Plan, appointment_id: &str) -> &'a mut Booking 
                 pinned: false,
                 contact: ContactStatus::NotContacted,
                 explanation: String::new(),
+                changed: None,
             });
             plan.bookings.len() - 1
         }
@@ -184,6 +260,7 @@ mod tests {
                 pinned: false,
                 contact: ContactStatus::NotContacted,
                 explanation: String::new(),
+                changed: None,
             },
             Booking {
                 appointment_id: "B".into(),
@@ -191,6 +268,7 @@ mod tests {
                 pinned: false,
                 contact: ContactStatus::Notified,
                 explanation: String::new(),
+                changed: None,
             },
         ];
         plan

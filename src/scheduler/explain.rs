@@ -11,6 +11,9 @@ use crate::model::{BacklogItem, Booking, Continuity, ModeRequirement, Outcome, P
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 
+/// Why an item a re-import no longer found is not planned.
+pub const WITHDRAWN_REASON: &str = "no longer in the clinical system's list";
+
 /// Fills `explanation` of every placed booking, and the reason of every
 /// unplaced booking whose reason is empty (a reason set by an edit, such as
 /// "declined ..." or "session cancelled ...", is kept).
@@ -22,6 +25,10 @@ pub fn explain_all(plan: &Plan, bookings: &mut [Booking]) {
                 if let Some(text) = explainer.placed(booking) {
                     booking.explanation = text;
                 }
+            }
+            Outcome::Unplaced { reason } if reason.is_empty() && plan.is_withdrawn(&booking.appointment_id) => {
+                *reason = WITHDRAWN_REASON.to_string();
+                booking.explanation = WITHDRAWN_REASON.to_string();
             }
             Outcome::Unplaced { reason } if reason.is_empty() => {
                 if let Some(text) = explainer.unplaced(&booking.appointment_id) {
@@ -411,6 +418,7 @@ mod tests {
             pinned: false,
             contact: Default::default(),
             explanation: String::new(),
+            changed: None,
         }
     }
 

@@ -779,6 +779,8 @@ fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) -> Vec<Bookin
                         pinned: false,
                         contact: same.map_or(ContactStatus::NotContacted, |b| b.contact),
                         explanation: String::new(),
+                        // The user's record of that contact stays with it; a solve sets none.
+                        changed: same.and_then(|b| b.changed.clone()),
                     }
                 }
                 // The reason is written by `explain_all`, which names the binding constraint.
@@ -788,6 +790,7 @@ fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) -> Vec<Bookin
                     pinned: false,
                     contact: ContactStatus::NotContacted,
                     explanation: String::new(),
+                    changed: None,
                 },
             }
         })

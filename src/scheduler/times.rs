@@ -189,6 +189,7 @@ mod tests {
             pinned: true,
             contact: Default::default(),
             explanation: String::new(),
+            changed: None,
         }];
         let times = assign_start_times(&plan, &place(&[("A", "S1"), ("P", "S1")]));
         assert_eq!(times["P"], t(9, 0));

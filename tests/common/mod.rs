@@ -151,6 +151,7 @@ pub fn plan_with_bookings(n: usize) -> Plan {
             pinned: false,
             contact,
             explanation: String::new(),
+            changed: None,
         });
         plan.backlog.push(item);
     }

@@ -1,7 +1,7 @@
 //! The backlog file: one row per cancelled appointment.
 
 use super::columns::{self, ColumnSpec, Row};
-use super::{BacklogPreview, ImportError, RowError, RowProblems, values};
+use super::{BacklogPreview, ImportError, ReimportDiff, RowError, RowProblems, values};
 use crate::model::{BacklogItem, Continuity, Patient, Plan, nhs};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -146,6 +146,7 @@ pub fn preview_backlog(
     let mut rejected = Vec::new();
     let mut warnings = Vec::new();
     let mut first_line_of_appointment = BTreeMap::new();
+    let mut rejected_ids = Vec::new();
 
     let check_header = |mapping: &columns::Mapping| {
         for spec in SPECS.iter().filter(|s| s.required) {
@@ -161,12 +162,11 @@ pub fn preview_backlog(
             let mut problems = RowProblems::new(row.line);
             let item = read_item(plan, row, &mut problems);
             // Ids must be unique across the whole file, rejected rows included,
-            // so fixing a rejected row later cannot create a duplicate.
+            // so fixing a rejected row later cannot create a duplicate. An id
+            // already in the plan is an update (a newer export), not a duplicate.
             if let Some(id) = row.get("appointment_id") {
                 if let Some(first) = first_line_of_id.get(id) {
                     problems.add("appointment_id", format!("duplicate id \"{id}\": already used on line {first}"));
-                } else if taken_ids.contains(id) {
-                    problems.add("appointment_id", format!("duplicate id \"{id}\": already in the plan"));
                 } else {
                     first_line_of_id.insert(id.to_string(), row.line);
                 }
@@ -176,7 +176,10 @@ pub fn preview_backlog(
                     warn_about(plan, &item, row.line, &mut first_line_of_appointment, &mut warnings);
                     items.push(item);
                 }
-                None => rejected.append(&mut problems.list),
+                None => {
+                    rejected.append(&mut problems.list);
+                    rejected_ids.extend(row.get("appointment_id").map(str::to_string));
+                }
             }
         })?;
 
@@ -187,7 +190,15 @@ pub fn preview_backlog(
         item.id = fresh_id(&mut taken_ids, &mut next);
     }
 
-    Ok(BacklogPreview { mapping: mapping.shown, headers: mapping.headers, items, rejected, warnings, total_rows })
+    Ok(BacklogPreview {
+        mapping: mapping.shown,
+        headers: mapping.headers,
+        items,
+        rejected,
+        rejected_ids,
+        warnings,
+        total_rows,
+    })
 }
 
 /// What identifies one booked appointment, to spot an export listing it twice.
@@ -240,19 +251,31 @@ fn fresh_id(taken: &mut BTreeSet<String>, next: &mut usize) -> String {
     }
 }
 
-/// Adds the previewed items to the plan and remembers the column mapping.
-/// An id taken since the preview (the plan changed in between) gets a fresh
-/// "IMP-" id rather than replacing or dropping anything.
-pub fn accept_backlog(plan: &mut Plan, preview: BacklogPreview) {
+/// Takes the previewed file into the plan and remembers the column mapping:
+/// new ids are added; ids already in the plan update their items, keeping
+/// bookings, pins and outcomes; items the file no longer lists are flagged
+/// (see [`super::reimport_diff`]). Returns what was done.
+pub fn accept_backlog(plan: &mut Plan, preview: BacklogPreview) -> ReimportDiff {
+    accept_backlog_on(plan, preview, chrono::Local::now().date_naive())
+}
+
+/// [`accept_backlog`] with the date recorded on flagged items given.
+pub fn accept_backlog_on(plan: &mut Plan, preview: BacklogPreview, today: chrono::NaiveDate) -> ReimportDiff {
+    let diff = super::reimport::apply(plan, &preview, today);
     let mut taken: BTreeSet<String> = plan.backlog.iter().map(|b| b.id.clone()).collect();
+    let updates = taken.clone();
     let mut next = 1;
     for mut item in preview.items {
+        if updates.contains(&item.id) {
+            continue; // an update, applied above
+        }
         if !taken.insert(item.id.clone()) {
             item.id = fresh_id(&mut taken, &mut next);
         }
         plan.backlog.push(item);
     }
     super::remember_mapping(plan, preview.mapping);
+    diff
 }
 
 /// Reads one row into an item; `None` (with the problems recorded) when a

@@ -7,14 +7,18 @@
 
 mod backlog;
 mod columns;
+mod outcomes;
+mod reimport;
 mod rota;
 mod values;
 
 use crate::model::{BacklogItem, Clinician, Session};
 use std::collections::BTreeMap;
 
-pub use backlog::{BACKLOG_COLUMNS, accept_backlog, preview_backlog};
+pub use backlog::{BACKLOG_COLUMNS, accept_backlog, accept_backlog_on, preview_backlog};
 pub use columns::{MAX_FIELD_CHARS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS};
+pub use outcomes::{OUTCOME_COLUMNS, OutcomePreview, OutcomeRow, accept_outcomes, parse_outcome, preview_outcomes};
+pub use reimport::{ItemUpdate, ReimportDiff, reimport_diff};
 pub use rota::{ROTA_COLUMNS, accept_rota, preview_rota};
 
 /// A problem that stops the whole file from being read.
@@ -95,9 +99,13 @@ pub struct BacklogPreview {
     pub mapping: BTreeMap<String, String>,
     /// Every header of the file in order, for the mapping editor.
     pub headers: Vec<String>,
+    /// Rows to add, and rows whose id is already in the plan (updates: see [`reimport_diff`]).
     pub items: Vec<BacklogItem>,
     /// Sorted by line; a row with several problems has several entries.
     pub rejected: Vec<RowError>,
+    /// Appointment ids of rejected rows: still in the export, so a re-import
+    /// does not take them as gone from the clinical system's list.
+    pub rejected_ids: Vec<String>,
     /// Rows that import but deserve a look (a repeated appointment, a
     /// deceased patient, a clinician the plan does not know), sorted by line.
     pub warnings: Vec<RowError>,
