@@ -957,3 +957,162 @@ fn prints_and_exports_are_recorded_in_the_audit_trail_and_survive_dont_save() {
     let on_disk = plan_file::load(&setup.plan_path).unwrap();
     assert_eq!(on_disk.audit.len(), 1, "the export is recorded in the plan file");
 }
+
+/// A lock file as a colleague's Rebook on another computer writes it.
+fn colleague_lock(plan: &std::path::Path, refreshed_minutes_ago: i64) {
+    let now = chrono::Utc::now();
+    let since = now - chrono::Duration::minutes(refreshed_minutes_ago + 5);
+    let refreshed = now - chrono::Duration::minutes(refreshed_minutes_ago);
+    let json = format!(
+        r#"{{"user":"jsmith","machine":"RECEPTION-2","pid":4242,"since":"{}","refreshed":"{}","token":"colleague"}}"#,
+        since.to_rfc3339(),
+        refreshed.to_rfc3339()
+    );
+    std::fs::write(rebook::io::lock::lock_path(plan), json).unwrap();
+}
+
+#[test]
+fn a_plan_open_elsewhere_opens_read_only_and_a_stale_lock_is_taken_over() {
+    use rebook::io::lock;
+    let setup = setup(6);
+    let other = setup.dir.join("shared.rebook.ron");
+    plan_file::save(&fixture_plan(6), &other).unwrap();
+    colleague_lock(&other, 1);
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::OpenPath(other.clone()));
+    harness.run();
+    assert_eq!(harness.state().lock_prompt().map(|i| i.user.as_str()), Some("jsmith"));
+    harness.get_by_label_contains("open by jsmith on RECEPTION-2 since");
+    harness.get_by_label("Open read-only").click();
+    harness.run();
+    let doc = harness.state().document();
+    assert_eq!(doc.path(), Some(other.as_path()));
+    assert!(doc.is_read_only());
+    assert!(doc.title().contains("[read-only]"), "{}", doc.title());
+    // Saving over their file is refused; their lock is untouched.
+    harness.state_mut().send(Command::Save);
+    harness.run();
+    assert!(harness.state().errors().iter().any(|e| e.contains("read-only")), "{:?}", harness.state().errors());
+    assert_eq!(lock::inspect(&other).unwrap().map(|i| i.user), Some("jsmith".to_string()));
+
+    // A lock not refreshed for two hours is left over from a crash: take it over.
+    colleague_lock(&other, 120);
+    harness.state_mut().send(Command::OpenPath(other.clone()));
+    harness.run();
+    harness.get_by_label_contains("left over");
+    harness.get_by_label("Take over").click();
+    harness.run();
+    let doc = harness.state().document();
+    assert!(!doc.is_read_only());
+    let holder = lock::inspect(&other).unwrap().unwrap();
+    assert_eq!(holder.pid, std::process::id());
+    // Closing the plan (a new one) releases the lock.
+    harness.state_mut().send(Command::New);
+    harness.run();
+    assert_eq!(lock::inspect(&other).unwrap(), None);
+}
+
+#[test]
+fn call_outcomes_are_keyed_in_by_reference_then_c_d_or_n() {
+    let setup = setup(12);
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::Solve);
+    harness.step();
+    wait_for_solve(&mut harness);
+    let placed: Vec<String> = harness
+        .state()
+        .document()
+        .plan()
+        .bookings
+        .iter()
+        .filter(|b| b.session().is_some())
+        .map(|b| b.appointment_id.clone())
+        .collect();
+    assert!(placed.len() >= 2);
+    show_tab(&mut harness, "Call outcomes");
+    // The number alone is enough when it is unique: "A00003" -> "3".
+    let first = &placed[0];
+    field(&harness, "Reference").focus();
+    field(&harness, "Reference").type_text(first.trim_start_matches(|c: char| !c.is_ascii_digit() || c == '0'));
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().calls_panel().found(), Some(first.as_str()));
+    harness.key_press(Key::C);
+    harness.run();
+    let contact = |h: &Harness<'static, RebookApp>, id: &str| h.state().document().plan().booking(id).unwrap().contact;
+    assert_eq!(contact(&harness, first), rebook::model::ContactStatus::Confirmed);
+    // The field is ready for the next one; D declines (back to the backlog).
+    let second = &placed[1];
+    field(&harness, "Reference").type_text(second);
+    harness.key_press(Key::Enter);
+    harness.run();
+    harness.key_press(Key::D);
+    harness.run();
+    assert_eq!(contact(&harness, second), rebook::model::ContactStatus::Declined);
+    assert!(harness.state().document().plan().booking(second).unwrap().session().is_none());
+    assert_eq!(harness.state().calls_panel().log().len(), 2);
+    // An unknown reference says so and records nothing.
+    field(&harness, "Reference").type_text("ZZZ999");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().calls_panel().found(), None);
+    harness.get_by_label_contains("ZZZ999");
+}
+
+#[test]
+fn two_windows_saving_one_plan_merge_their_outcomes_instead_of_overwriting() {
+    use rebook::model::ContactStatus;
+    let setup = setup(12);
+    // The manager plans and saves; then a receptionist opens the same file.
+    let mut manager = harness(&setup);
+    manager.state_mut().send(Command::Solve);
+    manager.step();
+    wait_for_solve(&mut manager);
+    manager.state_mut().send(Command::Save);
+    manager.run();
+    let mut reception = harness(&setup);
+    let placed: Vec<String> = reception
+        .state()
+        .document()
+        .plan()
+        .bookings
+        .iter()
+        .filter(|b| b.session().is_some())
+        .map(|b| b.appointment_id.clone())
+        .collect();
+    let (a, b, c) = (placed[0].clone(), placed[1].clone(), placed[2].clone());
+    let record = |h: &mut Harness<'static, RebookApp>, id: &str, key: Key| {
+        show_tab(h, "Call outcomes");
+        field(h, "Reference").focus();
+        field(h, "Reference").type_text(id);
+        h.key_press(Key::Enter);
+        h.run();
+        h.key_press(key);
+        h.run();
+    };
+    // Both record outcomes; both touch `c`, the receptionist later.
+    record(&mut manager, &a, Key::C);
+    record(&mut manager, &c, Key::C);
+    manager.state_mut().send(Command::Save);
+    manager.run();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    record(&mut reception, &b, Key::N);
+    record(&mut reception, &c, Key::N);
+    reception.state_mut().send(Command::Save);
+    reception.run();
+    let app = reception.state();
+    assert!(app.errors().is_empty(), "{:?}", app.errors());
+    let on_disk = plan_file::load(&setup.plan_path).unwrap();
+    let contact = |id: &str| on_disk.booking(id).unwrap().contact;
+    assert_eq!(contact(&a), ContactStatus::Confirmed, "the manager's outcome was not lost");
+    assert_eq!(contact(&b), ContactStatus::NoAnswer);
+    assert_eq!(contact(&c), ContactStatus::NoAnswer, "the newer change wins");
+    assert_eq!(app.conflicts().len(), 1, "{:?}", app.conflicts());
+    assert_eq!(app.conflicts()[0].appointment_id, c);
+    assert_eq!(app.document().plan(), &on_disk, "the window shows what is on disk");
+    // Each save is in the history.
+    assert!(on_disk.history.len() >= 3, "{:?}", on_disk.history);
+    reception.state_mut().send(Command::ShowAudit);
+    reception.run();
+    reception.get_by_label("Saves");
+}

@@ -9,6 +9,7 @@ use super::document::Document;
 use super::files::{FileChooser, FilePurpose, FileRequest};
 use super::import::{ImportDialog, ImportKind};
 use super::menu;
+use super::outcome_entry::OutcomeEntryPanel;
 use super::overview::OverviewPanel;
 use super::passphrase::{PassphraseAnswer, PassphraseDialog, PassphrasePurpose};
 use super::plan_view::{PlanPanel, SolveOutcome};
@@ -17,8 +18,10 @@ use super::recent::RecentFiles;
 use super::rules::RulesPanel;
 use super::summary::SummaryPanel;
 use crate::io::crypto::Passphrase;
+use crate::io::lock::{self, LockError, LockInfo};
 use crate::io::plan_file::{self, PlanFileError};
 use crate::io::recovery::{Recoverable, RecoveryStore};
+use crate::model::merge::{Conflict, Side};
 use crate::model::{AuditAction, AuditEntry};
 use std::path::{Path, PathBuf};
 
@@ -82,7 +85,16 @@ pub struct RebookApp {
     /// Unsaved work found at start-up, offered one at a time.
     recoverable: Vec<Recoverable>,
     show_audit: bool,
+    calls: OutcomeEntryPanel,
+    /// A plan that someone else has open, waiting for "read-only or take over".
+    lock_prompt: Option<(Document, LockInfo)>,
+    last_lock_refresh: std::time::Instant,
+    /// Conflicts of the last merge with a colleague's save, shown until dismissed.
+    conflicts: Vec<Conflict>,
 }
+
+/// How often our lock's time is rewritten (well inside `lock::DEFAULT_STALE_AFTER`).
+const LOCK_REFRESH: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 impl RebookApp {
     pub fn new(options: AppOptions) -> RebookApp {
@@ -112,6 +124,10 @@ impl RebookApp {
             passphrase: None,
             recoverable: Vec::new(),
             show_audit: false,
+            calls: OutcomeEntryPanel::default(),
+            lock_prompt: None,
+            last_lock_refresh: std::time::Instant::now(),
+            conflicts: Vec::new(),
         };
         if let Some(store) = app.autosave.store() {
             match store.find_recovery() {
@@ -208,6 +224,22 @@ impl RebookApp {
         self.plan_view = PlanPanel::default();
         self.overview = OverviewPanel::default();
         self.summary = SummaryPanel::default();
+        self.calls = OutcomeEntryPanel::default();
+        self.conflicts.clear();
+        self.last_lock_refresh = std::time::Instant::now();
+    }
+
+    /// Opened while someone else had the plan: the question on screen, if any.
+    pub fn lock_prompt(&self) -> Option<&LockInfo> {
+        self.lock_prompt.as_ref().map(|(_, info)| info)
+    }
+
+    pub fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
+    }
+
+    pub fn calls_panel(&self) -> &OutcomeEntryPanel {
+        &self.calls
     }
 
     fn open_path(&mut self, path: &Path) {
@@ -223,13 +255,7 @@ impl RebookApp {
                 let dialog = PassphraseDialog::new(PassphrasePurpose::Open(path.to_path_buf()));
                 self.passphrase = Some(dialog.retry(format!("{e}.")));
             }
-            Ok(doc) => {
-                self.replace_document(doc);
-                if let Err(e) = self.recent.add(path) {
-                    self.error(format!("Could not remember {} in the recent plans: {e}", path.display()));
-                }
-                self.info(format!("Opened {}.", path.display()));
-            }
+            Ok(doc) => self.lock_and_show(doc, path),
             Err(e) => {
                 if !path.exists() {
                     let _ = self.recent.remove(path);
@@ -239,11 +265,135 @@ impl RebookApp {
         }
     }
 
+    /// Takes the plan's lock and shows it; if a colleague has it open, asks
+    /// first whether to open it read-only or take it over.
+    fn lock_and_show(&mut self, mut doc: Document, path: &Path) {
+        match lock::acquire(path) {
+            Ok(lock) => doc.attach_lock(lock),
+            Err(LockError::Held(info)) if super::document::is_this_process(&info) => match lock::take_over(path) {
+                Ok(lock) => doc.attach_lock(lock),
+                Err(e) => return self.open_read_only(doc, path, &e.to_string()),
+            },
+            Err(LockError::Held(info)) => {
+                self.lock_prompt = Some((doc, info));
+                return;
+            }
+            Err(e) => return self.open_read_only(doc, path, &e.to_string()),
+        }
+        self.show_opened(doc, path, None);
+    }
+
+    fn open_read_only(&mut self, mut doc: Document, path: &Path, why: &str) {
+        doc.set_read_only();
+        self.show_opened(doc, path, Some(format!("Opened {} read-only: {why}.", path.display())));
+    }
+
+    fn show_opened(&mut self, doc: Document, path: &Path, note: Option<String>) {
+        self.replace_document(doc);
+        if let Err(e) = self.recent.add(path) {
+            self.error(format!("Could not remember {} in the recent plans: {e}", path.display()));
+        }
+        self.info(note.unwrap_or_else(|| format!("Opened {}.", path.display())));
+    }
+
+    fn lock_prompt_ui(&mut self, ctx: &egui::Context) {
+        let Some((_, info)) = &self.lock_prompt else { return };
+        let stale = info.is_stale(chrono::Local::now(), lock::DEFAULT_STALE_AFTER);
+        let describe = info.describe();
+        let mut choice = None;
+        egui::Modal::new(egui::Id::unique("lock-prompt")).show(ctx, |ui| {
+            ui.heading("This plan is in use");
+            ui.label(format!("The plan is {describe}."));
+            if stale {
+                ui.label("That looks left over from a crash or a computer switched off: taking it over is safe.");
+            } else {
+                ui.label(
+                    "Open it read-only to look and print, or take it over if they have finished. \
+                     If both of you save, Rebook merges the outcomes and notes, but it is better to agree who edits.",
+                );
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Open read-only").clicked() {
+                    choice = Some(1);
+                }
+                let take = if stale { "Take over" } else { "Take over anyway" };
+                if ui.button(take).clicked() {
+                    choice = Some(2);
+                }
+                if ui.button("Cancel").clicked() {
+                    choice = Some(0);
+                }
+            });
+        });
+        let Some(choice) = choice else { return };
+        let Some((doc, _)) = self.lock_prompt.take() else { return };
+        let Some(path) = doc.path().map(Path::to_path_buf) else { return };
+        match choice {
+            1 => self.open_read_only(doc, &path, &format!("it is {describe}")),
+            2 => match lock::take_over(&path) {
+                Ok(lock) => {
+                    let mut doc = doc;
+                    doc.attach_lock(lock);
+                    self.show_opened(doc, &path, Some(format!("Took over {} ({describe}).", path.display())));
+                }
+                Err(e) => self.open_read_only(doc, &path, &e.to_string()),
+            },
+            _ => self.info(format!("{} was not opened.", path.display())),
+        }
+    }
+
+    fn conflicts_ui(&mut self, ctx: &egui::Context) {
+        if self.conflicts.is_empty() {
+            return;
+        }
+        let mut open = true;
+        egui::Window::new("Merged with a colleague's save").open(&mut open).default_size([640.0, 300.0]).show(
+            ctx,
+            |ui| {
+                ui.label(
+                    "Someone else saved this plan while you had it open. Their changes are merged in; \
+                     where you both changed the same appointment, the newer change was kept:",
+                );
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    egui::Grid::new("merge-conflicts").num_columns(4).striped(true).show(ui, |ui| {
+                        ui.strong("Appointment");
+                        ui.strong("Yours");
+                        ui.strong("Theirs");
+                        ui.strong("Kept");
+                        ui.end_row();
+                        for c in &self.conflicts {
+                            let patient = if super::privacy::is_on(ctx) {
+                                super::privacy::initials(&c.patient)
+                            } else {
+                                c.patient.clone()
+                            };
+                            ui.label(format!("{} {patient}", c.appointment_id));
+                            ui.label(&c.ours);
+                            ui.label(&c.theirs);
+                            ui.label(match c.kept {
+                                Side::Ours => "Yours",
+                                Side::Theirs => "Theirs",
+                            });
+                            ui.end_row();
+                        }
+                    });
+                });
+            },
+        );
+        if !open {
+            self.conflicts.clear();
+        }
+    }
+
     fn save_to(&mut self, path: PathBuf) {
         let path = with_plan_extension(path);
         let previous = self.doc.path().map(Path::to_path_buf);
         match self.doc.save_as(&path) {
-            Ok(()) => {
+            Ok(merge) => {
+                if let Some(report) = merge {
+                    self.info(report.summary());
+                    self.conflicts = report.conflicts;
+                }
                 for saved in [previous.as_deref(), Some(path.as_path())] {
                     if let Some(problem) = self.autosave.discard(saved) {
                         self.error(problem);
@@ -297,6 +447,8 @@ impl RebookApp {
             Command::ImportRota => self.ask_for_file(FilePurpose::ImportRota),
             Command::ImportBacklogFrom(path) => self.open_import(ImportKind::Backlog, path),
             Command::ImportRotaFrom(path) => self.open_import(ImportKind::Rota, path),
+            Command::ImportOutcomes => self.ask_for_file(FilePurpose::ImportOutcomes),
+            Command::ImportOutcomesFrom(path) => self.open_import(ImportKind::Outcomes, path),
             Command::Print => self.print = Some(PrintDialog::default()),
             Command::ShowTab(tab) => self.tab = tab,
             Command::Solve => {
@@ -424,14 +576,24 @@ impl RebookApp {
 
     fn audit_ui(&mut self, ctx: &egui::Context) {
         let mut open = self.show_audit;
-        egui::Window::new("Audit trail").open(&mut open).default_size([560.0, 320.0]).show(ctx, |ui| {
-            let audit = &self.doc.plan().audit;
-            ui.label("Who printed or exported patient data from this plan, newest first.");
-            if audit.is_empty() {
-                ui.label("Nothing has been printed or exported from this plan.");
-            }
+        egui::Window::new("History and audit trail").open(&mut open).default_size([600.0, 420.0]).show(ctx, |ui| {
+            let plan = self.doc.plan();
             egui::ScrollArea::vertical().show(ui, |ui| {
-                for entry in audit.iter().rev() {
+                ui.strong("Saves");
+                ui.label("Who saved the plan and what changed, newest first.");
+                if plan.history.is_empty() {
+                    ui.label("No saves recorded yet.");
+                }
+                for entry in plan.history.iter().rev() {
+                    ui.label(entry.to_string());
+                }
+                ui.separator();
+                ui.strong("Audit trail");
+                ui.label("Who printed or exported patient data from this plan, newest first.");
+                if plan.audit.is_empty() {
+                    ui.label("Nothing has been printed or exported from this plan.");
+                }
+                for entry in plan.audit.iter().rev() {
                     ui.label(entry.to_string());
                 }
             });
@@ -448,9 +610,10 @@ impl RebookApp {
             FilePurpose::SavePlanAs => {
                 Some(self.doc.path().map_or_else(|| PathBuf::from("plan.rebook.ron"), Path::to_path_buf))
             }
-            FilePurpose::OpenPlan | FilePurpose::ImportBacklog | FilePurpose::ImportRota => {
-                self.doc.path().and_then(Path::parent).map(Path::to_path_buf)
-            }
+            FilePurpose::OpenPlan
+            | FilePurpose::ImportBacklog
+            | FilePurpose::ImportRota
+            | FilePurpose::ImportOutcomes => self.doc.path().and_then(Path::parent).map(Path::to_path_buf),
             FilePurpose::SavePdf | FilePurpose::SaveCsv => None,
         };
         self.chooser.request(FileRequest { purpose, suggested });
@@ -471,6 +634,7 @@ impl RebookApp {
             FilePurpose::SavePlanAs => self.save_to(path),
             FilePurpose::ImportBacklog => self.open_import(ImportKind::Backlog, path),
             FilePurpose::ImportRota => self.open_import(ImportKind::Rota, path),
+            FilePurpose::ImportOutcomes => self.open_import(ImportKind::Outcomes, path),
             FilePurpose::SavePdf | FilePurpose::SaveCsv => {
                 let Some((bytes, (action, what))) = self.pending_write.take() else { return };
                 match plan_file::write_atomically(&path, &bytes) {
@@ -609,6 +773,13 @@ impl eframe::App for RebookApp {
         if let Some(problem) = self.autosave.tick(ctx, &self.doc) {
             self.error(problem);
         }
+        if self.last_lock_refresh.elapsed() >= LOCK_REFRESH {
+            self.last_lock_refresh = std::time::Instant::now();
+            if let Err(e) = self.doc.refresh_lock() {
+                self.error(format!("{e}: this window is now read-only; use Save as to keep your changes."));
+            }
+        }
+        ctx.request_repaint_after(LOCK_REFRESH);
         let title = self.doc.title();
         if title != self.shown_title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
@@ -643,6 +814,7 @@ impl eframe::App for RebookApp {
             Tab::Capacity => self.capacity.ui(ui, &mut self.doc, &mut errors),
             Tab::Rules => self.rules.ui(ui, &mut self.doc, &mut errors),
             Tab::Plan => self.plan_view.ui(ui, &mut self.doc, &mut errors),
+            Tab::Calls => self.calls.ui(ui, &mut self.doc),
             Tab::Overview => self.overview.ui(ui, &mut self.doc, &mut self.commands),
         });
         for e in errors {
@@ -668,6 +840,8 @@ impl eframe::App for RebookApp {
         }
         self.prompt_ui(&ctx);
         self.recovery_ui(&ctx);
+        self.lock_prompt_ui(&ctx);
+        self.conflicts_ui(&ctx);
         self.passphrase_ui(&ctx);
         self.audit_ui(&ctx);
         self.chooser.ui(&ctx);

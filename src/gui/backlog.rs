@@ -215,9 +215,15 @@ impl BacklogPanel {
                     let id = outcome.item.id.clone();
                     match outcome.replaces {
                         Some(old_id) => doc.edit(|plan| {
+                            let notes = outcome.item.notes.clone();
                             if let Some(slot) = plan.backlog.iter_mut().find(|b| b.id == old_id) {
-                                *slot = outcome.item;
+                                // Notes go through the edit that timestamps them, so a merge
+                                // with a colleague's save keeps the newer notes.
+                                let mut item = outcome.item;
+                                item.notes = std::mem::take(&mut slot.notes);
+                                *slot = item;
                             }
+                            let _ = crate::scheduler::edit::set_notes(plan, &id, &notes);
                         }),
                         None => doc.edit(|plan| plan.backlog.push(outcome.item)),
                     }

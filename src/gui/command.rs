@@ -10,11 +10,13 @@ pub enum Tab {
     Capacity,
     Rules,
     Plan,
+    /// Keying in call outcomes from the printed lists.
+    Calls,
     Overview,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Backlog, Tab::Capacity, Tab::Rules, Tab::Plan, Tab::Overview];
+    pub const ALL: [Tab; 6] = [Tab::Backlog, Tab::Capacity, Tab::Rules, Tab::Plan, Tab::Calls, Tab::Overview];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -22,6 +24,7 @@ impl Tab {
             Tab::Capacity => "Capacity",
             Tab::Rules => "Rules",
             Tab::Plan => "Plan",
+            Tab::Calls => "Call outcomes",
             Tab::Overview => "Overview",
         }
     }
@@ -46,6 +49,9 @@ pub enum Command {
     /// Preview this CSV (nothing changes until accepted).
     ImportBacklogFrom(PathBuf),
     ImportRotaFrom(PathBuf),
+    /// Ask for a CSV of call outcomes a colleague filled in, then preview it.
+    ImportOutcomes,
+    ImportOutcomesFrom(PathBuf),
     /// Open the print and export dialog.
     Print,
     Undo,

@@ -2,8 +2,11 @@
 //! last saved state (for the unsaved-changes marker) and undo/redo of every edit.
 
 use crate::io::crypto::Passphrase;
+use crate::io::lock::{self, LockError, PlanLock};
 use crate::io::plan_file::{self, PlanFileError};
-use crate::model::{AuditEntry, Plan};
+use crate::io::shared_save::{self, SharedSaveError};
+use crate::model::merge::MergeReport;
+use crate::model::{AuditEntry, HistoryEntry, Plan, describe_changes, history};
 use egui::util::undoer::{Settings, Undoer};
 use std::path::{Path, PathBuf};
 
@@ -26,6 +29,25 @@ pub struct Document {
     /// Audit entries recorded since the plan was loaded or saved. The trail is
     /// kept outside undo: undoing an edit must not erase the record of a print.
     unsaved_audit: Vec<AuditEntry>,
+    /// Our lock beside the plan file, so colleagues see who has it open.
+    lock: Option<PlanLock>,
+    /// Opened while someone else had it: saving to the same file is refused.
+    read_only: bool,
+}
+
+/// Why a save did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error(
+        "{0} was opened read-only because someone else had it open; use Save as to keep your changes in another file"
+    )]
+    ReadOnly(String),
+    #[error("{path} was not saved: {error}")]
+    Locked { path: PathBuf, error: LockError },
+    #[error(transparent)]
+    Shared(#[from] SharedSaveError),
+    #[error(transparent)]
+    File(#[from] PlanFileError),
 }
 
 impl Document {
@@ -42,6 +64,8 @@ impl Document {
             passphrase: None,
             protection_changed: false,
             unsaved_audit: Vec::new(),
+            lock: None,
+            read_only: false,
         }
     }
 
@@ -77,6 +101,37 @@ impl Document {
         let mut doc = Document::new(plan, Some(path.to_path_buf()));
         doc.passphrase = passphrase.filter(|_| encrypted);
         Ok(doc)
+    }
+
+    /// Keeps our lock on the plan file (released when the document goes).
+    pub fn attach_lock(&mut self, lock: PlanLock) {
+        self.lock = Some(lock);
+        self.read_only = false;
+    }
+
+    /// Opened while a colleague had it open: look, but save elsewhere.
+    pub fn set_read_only(&mut self) {
+        self.lock = None;
+        self.read_only = true;
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Rewrites our lock's time so colleagues see it is alive. If someone took
+    /// the plan over meanwhile, the document becomes read-only and the
+    /// error says who has it now.
+    pub fn refresh_lock(&mut self) -> Result<(), LockError> {
+        let Some(lock) = &mut self.lock else { return Ok(()) };
+        match lock.refresh() {
+            Err(e @ LockError::Held(_)) => {
+                // Dropping our handle leaves their lock alone: it is no longer ours.
+                self.set_read_only();
+                Err(e)
+            }
+            other => other,
+        }
     }
 
     pub fn passphrase(&self) -> Option<&Passphrase> {
@@ -190,26 +245,47 @@ impl Document {
     /// An undo state, with the audit trail as it is now (undo never removes entries).
     fn restore(&mut self, mut state: Plan) {
         state.audit = std::mem::take(&mut self.plan.audit);
+        state.history = std::mem::take(&mut self.plan.history);
         self.plan = state;
         self.changed();
     }
 
     /// Saves to `path` (atomically, keeping a backup) and makes it the document's file.
-    pub fn save_as(&mut self, path: &Path) -> Result<(), PlanFileError> {
-        let mut plan = self.plan.clone();
-        plan.normalise();
-        plan_file::save_with(&plan, path, self.passphrase.as_ref())?;
+    /// Saving back to the file it came from merges what colleagues saved there
+    /// meanwhile (returned as the report); saving elsewhere takes that file's lock.
+    pub fn save_as(&mut self, path: &Path) -> Result<Option<MergeReport>, SaveError> {
+        let same_file = self.path.as_deref() == Some(path);
+        if same_file && self.read_only {
+            return Err(SaveError::ReadOnly(self.file_name()));
+        }
+        let new_lock = if same_file && self.lock.is_some() { None } else { Some(lock_for_saving(path)?) };
+        let mut ours = self.plan.clone();
+        ours.normalise();
+        let (plan, merge) = if same_file {
+            let saved = shared_save::save_shared(path, &self.saved, &ours, self.passphrase.as_ref())?;
+            (saved.plan, saved.merge)
+        } else {
+            // A new file (or one the user chose to replace): nothing to merge with.
+            let summary = describe_changes(&self.saved, &ours);
+            history::append(&mut ours, HistoryEntry::now(format!("saved as {}; {summary}", display_name(path))));
+            plan_file::save_with(&ours, path, self.passphrase.as_ref())?;
+            (ours, None)
+        };
         if plan != self.plan {
-            // Keep what is on screen identical to what is on disk.
+            // Keep what is on screen identical to what is on disk (merged work
+            // comes in as one undoable step).
             self.edit(|p| *p = plan);
         }
         self.saved = self.plan.clone();
         self.path = Some(path.to_path_buf());
+        if let Some(lock) = new_lock {
+            self.attach_lock(lock);
+        }
         self.dirty = false;
         self.protection_changed = false;
         self.unsaved_audit.clear();
         self.revision += 1;
-        Ok(())
+        Ok(merge)
     }
 
     /// "plan.rebook.ron", or "Untitled" for a plan never saved.
@@ -223,7 +299,8 @@ impl Document {
     /// The window title: "Rebook — file[ *] — practice".
     pub fn title(&self) -> String {
         let marker = if self.is_dirty() { " *" } else { "" };
-        format!("Rebook — {}{marker} — {}", self.file_name(), self.plan.practice.name)
+        let read_only = if self.read_only { " [read-only]" } else { "" };
+        format!("Rebook — {}{marker}{read_only} — {}", self.file_name(), self.plan.practice.name)
     }
 
     fn changed(&mut self) {
@@ -232,14 +309,34 @@ impl Document {
     }
 }
 
-/// Undo states leave the audit trail out, so that recording a print is never
-/// undone and never looks like an edit to undo.
+/// Takes the lock of a file about to be written, unless a colleague holds
+/// it; a lock left by this very process (a plan reopened) is ours to take.
+pub fn lock_for_saving(path: &Path) -> Result<PlanLock, SaveError> {
+    let locked = |error| SaveError::Locked { path: path.to_path_buf(), error };
+    match lock::acquire(path) {
+        Err(LockError::Held(info)) if is_this_process(&info) => lock::take_over(path).map_err(locked),
+        other => other.map_err(locked),
+    }
+}
+
+/// A lock this process left (the same plan opened again in this window).
+pub fn is_this_process(info: &lock::LockInfo) -> bool {
+    info.pid == std::process::id() && info.machine == crate::model::audit::machine_name()
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Undo states leave the audit trail and the save history out: undoing an
+/// edit must never remove the record of a print or of a save.
 fn without_audit(plan: &Plan) -> std::borrow::Cow<'_, Plan> {
-    if plan.audit.is_empty() {
+    if plan.audit.is_empty() && plan.history.is_empty() {
         std::borrow::Cow::Borrowed(plan)
     } else {
         let mut copy = plan.clone();
         copy.audit.clear();
+        copy.history.clear();
         std::borrow::Cow::Owned(copy)
     }
 }

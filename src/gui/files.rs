@@ -14,6 +14,7 @@ pub enum FilePurpose {
     SavePlanAs,
     ImportBacklog,
     ImportRota,
+    ImportOutcomes,
     SavePdf,
     SaveCsv,
 }
@@ -25,6 +26,7 @@ impl FilePurpose {
             FilePurpose::SavePlanAs => "Save plan as",
             FilePurpose::ImportBacklog => "Import cancelled appointments (CSV)",
             FilePurpose::ImportRota => "Import rota (CSV)",
+            FilePurpose::ImportOutcomes => "Import call outcomes (CSV)",
             FilePurpose::SavePdf => "Save PDF",
             FilePurpose::SaveCsv => "Save CSV",
         }
@@ -37,7 +39,9 @@ impl FilePurpose {
     fn filter(self) -> (&'static str, &'static [&'static str]) {
         match self {
             FilePurpose::OpenPlan | FilePurpose::SavePlanAs => ("Rebook plan", &["ron"]),
-            FilePurpose::ImportBacklog | FilePurpose::ImportRota => ("CSV file", &["csv", "txt"]),
+            FilePurpose::ImportBacklog | FilePurpose::ImportRota | FilePurpose::ImportOutcomes => {
+                ("CSV file", &["csv", "txt"])
+            }
             FilePurpose::SavePdf => ("PDF document", &["pdf"]),
             FilePurpose::SaveCsv => ("CSV file", &["csv"]),
         }

@@ -4,8 +4,9 @@
 
 use super::document::Document;
 use crate::io::csv_import::{
-    BACKLOG_COLUMNS, BacklogPreview, ImportError, ROTA_COLUMNS, RotaPreview, RowError, accept_backlog, accept_rota,
-    preview_backlog, preview_rota,
+    BACKLOG_COLUMNS, BacklogPreview, ImportError, OUTCOME_COLUMNS, OutcomePreview, ROTA_COLUMNS, ReimportDiff,
+    RotaPreview, RowError, accept_backlog, accept_outcomes, accept_rota, preview_backlog, preview_outcomes,
+    preview_rota, reimport_diff,
 };
 use crate::model::Plan;
 use std::collections::BTreeMap;
@@ -15,11 +16,15 @@ use std::path::PathBuf;
 pub enum ImportKind {
     Backlog,
     Rota,
+    /// Call outcomes keyed in by a colleague (appointment id and outcome).
+    Outcomes,
 }
 
 enum Preview {
-    Backlog(BacklogPreview),
+    /// With what it adds, changes and flags in a plan that already has items.
+    Backlog(BacklogPreview, ReimportDiff),
     Rota(RotaPreview),
+    Outcomes(OutcomePreview),
 }
 
 pub struct ImportDialog {
@@ -42,9 +47,18 @@ impl ImportDialog {
 
     pub fn rejected(&self) -> &[RowError] {
         match &self.preview {
-            Ok(Preview::Backlog(p)) => &p.rejected,
+            Ok(Preview::Backlog(p, _)) => &p.rejected,
             Ok(Preview::Rota(p)) => &p.rejected,
+            Ok(Preview::Outcomes(p)) => &p.rejected,
             Err(_) => &[],
+        }
+    }
+
+    /// For a backlog import: what it adds, changes and flags in the plan.
+    pub fn reimport(&self) -> Option<&ReimportDiff> {
+        match &self.preview {
+            Ok(Preview::Backlog(_, diff)) => Some(diff),
+            _ => None,
         }
     }
 
@@ -55,6 +69,7 @@ impl ImportDialog {
         let title = match self.kind {
             ImportKind::Backlog => "Import backlog",
             ImportKind::Rota => "Import rota",
+            ImportKind::Outcomes => "Import call outcomes",
         };
         egui::Modal::new(egui::Id::unique("import-preview")).show(ctx, |ui| {
             ui.set_max_width(900.0);
@@ -63,19 +78,34 @@ impl ImportDialog {
                 self.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
             ));
             let (mapping, headers, total, good, summary) = match &self.preview {
-                Ok(Preview::Backlog(p)) => (
+                Ok(Preview::Backlog(p, diff)) => (
                     p.mapping.clone(),
                     p.headers.clone(),
                     p.total_rows,
                     p.items.len(),
-                    format!("{} appointments", p.items.len()),
+                    if doc.plan().backlog.is_empty() {
+                        format!("{} appointments will be added", p.items.len())
+                    } else {
+                        diff.summary()
+                    },
                 ),
                 Ok(Preview::Rota(p)) => (
                     p.mapping.clone(),
                     p.headers.clone(),
                     p.total_rows,
                     p.sessions.len(),
-                    format!("{} sessions and {} new clinicians", p.sessions.len(), p.new_clinicians.len()),
+                    format!(
+                        "{} sessions and {} new clinicians will be added",
+                        p.sessions.len(),
+                        p.new_clinicians.len()
+                    ),
+                ),
+                Ok(Preview::Outcomes(p)) => (
+                    p.mapping.clone(),
+                    p.headers.clone(),
+                    p.total_rows,
+                    p.rows.len(),
+                    format!("{} outcomes will be recorded", p.rows.len()),
                 ),
                 Err(e) => {
                     ui.colored_label(ui.visuals().error_fg_color, format!("This file cannot be imported: {e}."));
@@ -83,16 +113,19 @@ impl ImportDialog {
                 }
             };
             if self.preview.is_ok() {
-                ui.label(format!(
-                    "{total} rows read: {summary} will be added; {} row(s) rejected.",
-                    self.rejected().len()
-                ));
+                ui.label(format!("{total} rows read: {summary}; {} row(s) rejected.", self.rejected().len()));
+            }
+            if let Ok(Preview::Backlog(_, diff)) = &self.preview
+                && !doc.plan().backlog.is_empty()
+            {
+                reimport_ui(ui, doc.plan(), diff);
             }
             ui.collapsing("Column mapping", |ui| {
                 ui.label("Each column of the file and what Rebook reads it as. Change one if it was guessed wrong.");
                 let canonical = match self.kind {
                     ImportKind::Backlog => BACKLOG_COLUMNS,
                     ImportKind::Rota => ROTA_COLUMNS,
+                    ImportKind::Outcomes => OUTCOME_COLUMNS,
                 };
                 let headers = if headers.is_empty() { self.overrides.keys().cloned().collect() } else { headers };
                 egui::Grid::new("import-mapping").num_columns(2).striped(true).show(ui, |ui| {
@@ -158,11 +191,15 @@ impl ImportDialog {
                 let preview = std::mem::replace(&mut self.preview, Err(ImportError::Empty));
                 let rejected = self.rejected().len();
                 Some(match preview {
-                    Ok(Preview::Backlog(p)) => {
-                        let n = p.items.len();
+                    Ok(Preview::Backlog(p, _)) => {
                         let skipped = p.rejected.len().max(rejected);
-                        doc.edit(|plan| accept_backlog(plan, p));
-                        format!("Imported {n} appointments ({skipped} rows rejected).")
+                        let diff = doc.edit(|plan| accept_backlog(plan, p));
+                        format!("Imported the backlog: {} ({skipped} rows rejected).", diff.summary())
+                    }
+                    Ok(Preview::Outcomes(p)) => {
+                        let skipped = p.rejected.len().max(rejected);
+                        let n = doc.edit(|plan| accept_outcomes(plan, p));
+                        format!("Recorded {n} call outcomes ({skipped} rows rejected).")
                     }
                     Ok(Preview::Rota(p)) => {
                         let n = p.sessions.len();
@@ -183,7 +220,49 @@ fn run_preview(
     overrides: &BTreeMap<String, String>,
 ) -> Result<Preview, ImportError> {
     match kind {
-        ImportKind::Backlog => preview_backlog(plan, bytes, overrides).map(Preview::Backlog),
+        ImportKind::Backlog => preview_backlog(plan, bytes, overrides).map(|p| {
+            let diff = reimport_diff(plan, &p);
+            Preview::Backlog(p, diff)
+        }),
         ImportKind::Rota => preview_rota(plan, bytes, overrides).map(Preview::Rota),
+        // The outcome columns are few and fixed (id and outcome), found by their usual names.
+        ImportKind::Outcomes => preview_outcomes(plan, bytes).map(Preview::Outcomes),
     }
+}
+
+/// Lists of what a re-import adds, changes and flags, so nothing changes unseen.
+fn reimport_ui(ui: &mut egui::Ui, plan: &Plan, diff: &ReimportDiff) {
+    let ctx = ui.ctx().clone();
+    let name = |id: &str| plan.backlog_item(id).map_or_else(String::new, |i| super::privacy::name(&ctx, &i.patient));
+    let list = |ui: &mut egui::Ui, title: String, lines: Vec<String>| {
+        if lines.is_empty() {
+            return;
+        }
+        ui.collapsing(&title, |ui| {
+            egui::ScrollArea::vertical().id_salt(("reimport", title.clone())).max_height(160.0).show(ui, |ui| {
+                for line in lines.iter().take(1000) {
+                    ui.label(line);
+                }
+            });
+        });
+    };
+    list(ui, format!("New appointments ({})", diff.added.len()), diff.added.clone());
+    list(
+        ui,
+        format!("Changed ({})", diff.changed.len()),
+        diff.changed
+            .iter()
+            .map(|c| format!("{} {}: {}", c.appointment_id, name(&c.appointment_id), c.fields.join("; ")))
+            .collect(),
+    );
+    list(
+        ui,
+        format!("No longer in the clinical system's list ({}): set aside, not planned", diff.vanished.len()),
+        diff.vanished.iter().map(|id| format!("{id} {}", name(id))).collect(),
+    );
+    list(
+        ui,
+        format!("Back in the list ({})", diff.returned.len()),
+        diff.returned.iter().map(|id| format!("{id} {}", name(id))).collect(),
+    );
 }

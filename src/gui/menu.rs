@@ -101,6 +101,9 @@ pub fn ui(ui: &mut egui::Ui, doc: &Document, recent: &[PathBuf], commands: &mut 
             if item(ui, "Import rota CSV...", None, true) {
                 commands.push(Command::ImportRota);
             }
+            if item(ui, "Import call outcomes CSV...", None, true) {
+                commands.push(Command::ImportOutcomes);
+            }
             if item(ui, "Print and export...", Some(&PRINT), true) {
                 commands.push(Command::Print);
             }
@@ -123,7 +126,7 @@ pub fn ui(ui: &mut egui::Ui, doc: &Document, recent: &[PathBuf], commands: &mut 
                 commands.push(Command::TogglePrivacy);
                 ui.close();
             }
-            if item(ui, "Audit trail...", None, true) {
+            if item(ui, "History and audit trail...", None, true) {
                 commands.push(Command::ShowAudit);
             }
         });

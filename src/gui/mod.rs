@@ -14,6 +14,7 @@ mod files;
 mod import;
 mod item_editor;
 mod menu;
+mod outcome_entry;
 mod overview;
 mod passphrase;
 mod plan_view;
