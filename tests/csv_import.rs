@@ -129,15 +129,17 @@ fn duplicate_ids_against_the_plan_and_generated_ids() {
     accept_backlog(&mut plan, preview);
     assert_eq!(plan.backlog.len(), 1);
 
-    // Same id again: rejected. Rows without an id get IMP-0001..., skipping ids in the file.
+    // Same id again: an update of the item already in the plan (a newer export),
+    // not a duplicate. Rows without an id get IMP-0001..., skipping ids in the file.
     let second = format!("{HEADER}\n{}\n{}\n{}\n", good_row("A-1", 1), good_row("", 2), good_row("IMP-0001", 3));
     let preview = preview_backlog(&plan, second.as_bytes(), &none()).unwrap();
-    assert_eq!(
-        errors_at(&preview.rejected, 2),
-        [("appointment_id".to_string(), "duplicate id \"A-1\": already in the plan".to_string())]
-    );
+    assert!(errors_at(&preview.rejected, 2).is_empty(), "{:?}", preview.rejected);
     let ids: Vec<&str> = preview.items.iter().map(|i| i.id.as_str()).collect();
-    assert_eq!(ids, ["IMP-0002", "IMP-0001"]);
+    assert_eq!(ids, ["A-1", "IMP-0002", "IMP-0001"]);
+    let diff = rebook::io::csv_import::reimport_diff(&plan, &preview);
+    assert_eq!(diff.added, ["IMP-0002", "IMP-0001"]);
+    assert_eq!(diff.changed.len(), 1);
+    assert_eq!(diff.changed[0].fields, ["NHS number changed"]);
 
     // A duplicate of a rejected row is still a duplicate.
     let third =

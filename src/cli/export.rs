@@ -27,10 +27,14 @@ pub struct ExportArgs {
     /// Where to save the CSV.
     #[arg(long)]
     pub out: PathBuf,
+    /// Record the export in the plan even if somebody else has it open.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let passphrase = super::check::passphrase(None)?;
+    let _lock = super::shared::lock_plan(&args.plan, args.force)?;
     let mut plan = plan_file::load_with(&args.plan, passphrase.as_ref())?;
     let bytes = match args.what {
         What::Bookings => export::bookings_csv(&plan)?,

@@ -33,13 +33,18 @@ pub struct ImportArgs {
     /// Save the plan with the good rows even when some rows were rejected.
     #[arg(long)]
     pub allow_rejects: bool,
+    /// Write the plan even if somebody else has it open.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
-    let mut plan = match &args.plan {
-        Some(path) => plan_file::load(path)?,
-        None => Plan::new(&practice_name(args)),
+    let _lock = super::shared::lock_plan(&args.out, args.force)?;
+    let base = match &args.plan {
+        Some(path) => Some(plan_file::load(path)?),
+        None => None,
     };
+    let mut plan = base.clone().unwrap_or_else(|| Plan::new(&practice_name(args)));
     let none = BTreeMap::new();
     let mut rejected_rows = 0;
     if let Some(rota) = &args.rota {
@@ -70,7 +75,16 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         preview.total_rows,
         preview.items.len()
     );
-    accept_backlog(&mut plan, preview);
+    let diff = accept_backlog(&mut plan, preview);
+    if base.as_ref().is_some_and(|b| !b.backlog.is_empty()) {
+        println!("Compared with the plan: {}.", diff.summary());
+        for change in &diff.changed {
+            println!("  {}: {}", change.appointment_id, change.fields.join("; "));
+        }
+        if !diff.vanished.is_empty() {
+            println!("  No longer in the clinical system's list (not planned): {}", diff.vanished.join(", "));
+        }
+    }
 
     if rejected_rows > 0 && !args.allow_rejects {
         eprintln!(
@@ -78,7 +92,12 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     }
-    plan_file::save(&plan, &args.out)?;
+    match (&base, &args.plan) {
+        (Some(base), Some(from)) if super::shared::same_file(from, &args.out) => {
+            plan = super::shared::save_back(&args.out, base, &plan, None)?;
+        }
+        _ => plan_file::save(&plan, &args.out)?,
+    }
     println!(
         "Saved {}: {} appointments, {} clinicians, {} sessions{}.",
         args.out.display(),

@@ -6,8 +6,10 @@ mod check;
 mod export;
 mod generate;
 mod import;
+mod outcomes;
 mod print;
 mod report;
+mod shared;
 mod solve;
 
 use clap::{Parser, Subcommand};
@@ -46,10 +48,16 @@ pub enum Command {
     Solve(solve::SolveArgs),
     /// Suggest the extra sessions that would most reduce lateness and unplaced work.
     Advise(solve::AdviseArgs),
+    /// Record contact outcomes from a CSV (reference and outcome per row), e.g. typed up from call lists.
+    Outcomes(outcomes::OutcomesArgs),
+    /// Show who saved the plan and what they changed, and who has it open now.
+    History(outcomes::HistoryArgs),
 }
 
 /// Records in the plan file that patient data left it (printed or exported),
-/// saving the plan again with the same protection it had.
+/// saving the plan again with the same protection it had, merged with any
+/// colleague's save since `plan` was loaded; `plan` becomes what is on disk.
+/// The caller holds the plan's lock.
 fn record_audit(
     plan: &mut crate::model::Plan,
     path: &std::path::Path,
@@ -58,10 +66,11 @@ fn record_audit(
     detail: String,
 ) -> anyhow::Result<()> {
     use anyhow::Context;
-    plan.audit.push(crate::model::AuditEntry::now(action, detail));
-    let encrypted = crate::io::plan_file::is_encrypted(path)?;
-    crate::io::plan_file::save_with(plan, path, passphrase.filter(|_| encrypted))
-        .with_context(|| format!("recording the {action} in the audit trail of {}", path.display()))
+    let mut ours = plan.clone();
+    ours.audit.push(crate::model::AuditEntry::now(action, detail));
+    *plan = shared::save_back(path, plan, &ours, passphrase)
+        .with_context(|| format!("recording the {action} in the audit trail of {}", path.display()))?;
+    Ok(())
 }
 
 /// Runs the parsed command line; the exit code says whether it succeeded.
@@ -76,6 +85,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Solve(args)) => solve::run_solve(&args),
         Some(Command::Advise(args)) => solve::run_advise(&args),
+        Some(Command::Outcomes(args)) => outcomes::run(&args),
+        Some(Command::History(args)) => outcomes::run_history(&args),
         None => {
             crate::gui::run(cli.file)?;
             Ok(ExitCode::SUCCESS)

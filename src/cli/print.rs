@@ -40,10 +40,14 @@ pub struct PrintArgs {
     /// Also send the PDF to this printer (see `lpstat -e`).
     #[arg(long)]
     pub printer: Option<String>,
+    /// Record the print in the plan even if somebody else has it open.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: &PrintArgs) -> anyhow::Result<ExitCode> {
     let passphrase = super::check::passphrase(None)?;
+    let _lock = super::shared::lock_plan(&args.plan, args.force)?;
     let mut plan = plan_file::load_with(&args.plan, passphrase.as_ref())?;
     let today = chrono::Local::now().date_naive();
     let options = (!args.summary).then(|| {

@@ -22,6 +22,9 @@ pub struct SolveArgs {
     /// Stop after this many seconds and keep the best plan found so far.
     #[arg(long)]
     pub time_limit: Option<f64>,
+    /// Write the plan even if somebody else has it open.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -45,15 +48,25 @@ fn options(backend: Backend, time_limit: Option<f64>) -> anyhow::Result<SolveOpt
 }
 
 pub fn run_solve(args: &SolveArgs) -> anyhow::Result<ExitCode> {
-    let mut plan = plan_file::load(&args.plan)?;
+    let out = args.out.as_ref().unwrap_or(&args.plan);
+    let in_place = super::shared::same_file(out, &args.plan);
+    // Taken before solving, so nobody's edits are lost while it runs.
+    let _lock = super::shared::lock_plan(out, args.force)?;
+    let passphrase = super::check::passphrase(None)?;
+    let base = plan_file::load_with(&args.plan, passphrase.as_ref())?;
+    let mut plan = base.clone();
     let options = options(args.backend, args.time_limit)?;
     let result = scheduler::solve(&plan, &options, &mut |_| {}, &AtomicBool::new(false))?;
     print_summary(&plan, &result);
     scheduler::apply_solution(&mut plan, result);
     println!();
     print!("{}", crate::report::compare(&plan));
-    let out = args.out.as_ref().unwrap_or(&args.plan);
-    plan_file::save(&plan, out)?;
+    if in_place {
+        super::shared::save_back(out, &base, &plan, passphrase.as_ref())?;
+    } else {
+        let encrypted = plan_file::is_encrypted(&args.plan)?;
+        plan_file::save_with(&plan, out, passphrase.as_ref().filter(|_| encrypted))?;
+    }
     println!("Solved plan written to {}", out.display());
     Ok(ExitCode::SUCCESS)
 }
