@@ -41,9 +41,9 @@ pub struct LockInfo {
     pub pid: u32,
     pub since: DateTime<Local>,
     pub refreshed: DateTime<Local>,
-    token: String,
+    token: Box<str>,
     /// Set when the file could not be read as a lock: why. Such a lock is stale.
-    pub damaged: Option<String>,
+    pub damaged: Option<Box<str>>,
 }
 
 /// The lock file's contents (JSON).
@@ -86,7 +86,7 @@ impl LockInfo {
     }
 
     fn ours(&self, token: &str) -> bool {
-        self.damaged.is_none() && self.token == token
+        self.damaged.is_none() && *self.token == *token
     }
 }
 
@@ -131,7 +131,7 @@ impl PlanLock {
     /// A lock file that disappeared is created again.
     pub fn refresh(&mut self) -> Result<(), LockError> {
         match read_lock(&self.path)? {
-            Some(info) if !info.ours(&self.info.token) => return Err(LockError::Held(info)),
+            Some(info) if !info.ours(&self.info.token) => Err(LockError::Held(info)),
             Some(_) => {
                 self.info.refreshed = Local::now();
                 replace_file(&self.path, &encode(&self.info)?)
@@ -180,7 +180,8 @@ pub fn acquire(plan: &Path) -> Result<PlanLock, LockError> {
             if create_file(&path, &encode(&info)?)? {
                 Ok(PlanLock { path, info })
             } else {
-                Err(LockError::Held(read_lock(&path)?.unwrap_or_else(|| damaged("it vanished while being read"))))
+                let other = read_lock(&path)?.unwrap_or_else(|| damaged("it vanished while being read"));
+                Err(LockError::Held(other))
             }
         }
     }
@@ -214,7 +215,7 @@ fn new_info() -> LockInfo {
         pid: std::process::id(),
         since: now,
         refreshed: now,
-        token: new_token(),
+        token: new_token().into(),
         damaged: None,
     }
 }
@@ -240,8 +241,8 @@ fn damaged(why: &str) -> LockInfo {
         pid: 0,
         since: epoch,
         refreshed: epoch,
-        token: String::new(),
-        damaged: Some(why.to_string()),
+        token: Box::from(""),
+        damaged: Some(why.into()),
     }
 }
 
@@ -252,7 +253,7 @@ fn encode(info: &LockInfo) -> Result<Vec<u8>, LockError> {
         pid: info.pid,
         since: info.since.with_timezone(&Utc),
         refreshed: info.refreshed.with_timezone(&Utc),
-        token: info.token.clone(),
+        token: info.token.to_string(),
     };
     let mut bytes = serde_json::to_vec_pretty(&file)
         .map_err(|e| LockError::Io { path: PathBuf::new(), error: std::io::Error::other(e.to_string()) })?;
@@ -268,7 +269,7 @@ fn decode(bytes: &[u8]) -> LockInfo {
             pid: file.pid,
             since: file.since.with_timezone(&Local),
             refreshed: file.refreshed.with_timezone(&Local),
-            token: file.token,
+            token: file.token.into(),
             damaged: None,
         },
         Err(_) if bytes.iter().all(u8::is_ascii_whitespace) => damaged("it is empty"),
