@@ -274,6 +274,18 @@ impl RebookApp {
                 Ok(lock) => doc.attach_lock(lock),
                 Err(e) => return self.open_read_only(doc, path, &e.to_string()),
             },
+            // Left by this user's own session on this computer that ended
+            // without closing (a crash, a power cut): nobody else to ask.
+            Err(LockError::Held(info))
+                if info.is_stale(chrono::Local::now(), lock::DEFAULT_STALE_AFTER)
+                    && info.machine == crate::model::audit::machine_name()
+                    && info.user == crate::model::audit::os_user() =>
+            {
+                match lock::take_over(path) {
+                    Ok(lock) => doc.attach_lock(lock),
+                    Err(e) => return self.open_read_only(doc, path, &e.to_string()),
+                }
+            }
             Err(LockError::Held(info)) => {
                 self.lock_prompt = Some((doc, info));
                 return;
@@ -300,10 +312,11 @@ impl RebookApp {
         let Some((_, info)) = &self.lock_prompt else { return };
         let stale = info.is_stale(chrono::Local::now(), lock::DEFAULT_STALE_AFTER);
         let describe = info.describe();
+        let file = self.lock_prompt.as_ref().map_or_else(String::new, |(doc, _)| doc.file_name());
         let mut choice = None;
         egui::Modal::new(egui::Id::unique("lock-prompt")).show(ctx, |ui| {
             ui.heading("This plan is in use");
-            ui.label(format!("The plan is {describe}."));
+            ui.label(format!("{file} is {describe}."));
             if stale {
                 ui.label("That looks left over from a crash or a computer switched off: taking it over is safe.");
             } else {

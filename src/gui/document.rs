@@ -43,7 +43,7 @@ pub enum SaveError {
     )]
     ReadOnly(String),
     #[error("{path} was not saved: {error}")]
-    Locked { path: PathBuf, error: LockError },
+    Locked { path: PathBuf, error: Box<LockError> },
     #[error(transparent)]
     Shared(#[from] SharedSaveError),
     #[error(transparent)]
@@ -312,7 +312,7 @@ impl Document {
 /// Takes the lock of a file about to be written, unless a colleague holds
 /// it; a lock left by this very process (a plan reopened) is ours to take.
 pub fn lock_for_saving(path: &Path) -> Result<PlanLock, SaveError> {
-    let locked = |error| SaveError::Locked { path: path.to_path_buf(), error };
+    let locked = |error| SaveError::Locked { path: path.to_path_buf(), error: Box::new(error) };
     match lock::acquire(path) {
         Err(LockError::Held(info)) if is_this_process(&info) => lock::take_over(path).map_err(locked),
         other => other.map_err(locked),
