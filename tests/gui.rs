@@ -204,6 +204,15 @@ fn open_editor_for(harness: &mut Harness<'static, RebookApp>, id: &str) {
     harness.run();
 }
 
+/// Types into an appointment's notes through the editor and saves the edit.
+fn add_to_notes(harness: &mut Harness<'static, RebookApp>, id: &str, text: &str) {
+    open_editor_for(harness, id);
+    field(harness, "Notes").focus();
+    field(harness, "Notes").type_text(text);
+    harness.get_by_label("Save appointment").click();
+    harness.run();
+}
+
 #[test]
 fn edit_with_validation_then_undo_redo_save_as_and_reopen_identically() {
     let setup = setup(40);
@@ -312,11 +321,7 @@ fn adds_and_removes_appointments() {
 fn asks_before_discarding_unsaved_changes() {
     let setup = setup(10);
     let mut harness = harness(&setup);
-    open_editor_for(&mut harness, "A00002");
-    field(&harness, "Notes").focus();
-    field(&harness, "Notes").type_text("wheelchair user");
-    harness.get_by_label("Save appointment").click();
-    harness.run();
+    add_to_notes(&mut harness, "A00002", "wheelchair user");
     assert!(harness.state().document().is_dirty());
 
     harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
@@ -341,11 +346,7 @@ fn save_answer_in_the_prompt_saves_then_opens() {
     let other = setup.dir.join("other.rebook.ron");
     plan_file::save(&Plan::new("Other Practice"), &other).unwrap();
     let mut harness = harness(&setup);
-    open_editor_for(&mut harness, "A00002");
-    field(&harness, "Notes").focus();
-    field(&harness, "Notes").type_text("needs interpreter");
-    harness.get_by_label("Save appointment").click();
-    harness.run();
+    add_to_notes(&mut harness, "A00002", "needs interpreter");
 
     setup.chooser.answer_next(Some(other.clone()));
     harness.key_press_modifiers(Modifiers::COMMAND, Key::O);
@@ -885,11 +886,7 @@ fn unsaved_work_is_autosaved_and_offered_back_after_a_crash() {
     let setup = setup(8);
     {
         let mut harness = harness(&setup);
-        open_editor_for(&mut harness, "A00004");
-        field(&harness, "Notes").focus();
-        field(&harness, "Notes").type_text("hearing aid");
-        harness.get_by_label("Save appointment").click();
-        harness.run();
+        add_to_notes(&mut harness, "A00004", "hearing aid");
         // A solve autosaves at once (the minute's timer does the same for edits).
         harness.state_mut().send(Command::Solve);
         harness.step();

@@ -7,21 +7,22 @@ use super::capacity::CapacityPanel;
 use super::command::{Command, Tab};
 use super::document::Document;
 use super::files::{FileChooser, FilePurpose, FileRequest};
+use super::history_window;
 use super::import::{ImportDialog, ImportKind};
 use super::menu;
 use super::outcome_entry::OutcomeEntryPanel;
 use super::overview::OverviewPanel;
-use super::passphrase::{PassphraseAnswer, PassphraseDialog, PassphrasePurpose};
+use super::passphrase::{PassphraseDialog, PassphrasePurpose};
 use super::plan_view::{PlanPanel, SolveOutcome};
 use super::print_dialog::{PrintAction, PrintDialog};
 use super::recent::RecentFiles;
 use super::rules::RulesPanel;
+use super::sharing;
 use super::summary::SummaryPanel;
-use crate::io::crypto::Passphrase;
-use crate::io::lock::{self, LockError, LockInfo};
-use crate::io::plan_file::{self, PlanFileError};
+use crate::io::lock::LockInfo;
+use crate::io::plan_file;
 use crate::io::recovery::{Recoverable, RecoveryStore};
-use crate::model::merge::{Conflict, Side};
+use crate::model::merge::Conflict;
 use crate::model::{AuditAction, AuditEntry};
 use std::path::{Path, PathBuf};
 
@@ -92,6 +93,8 @@ pub struct RebookApp {
     /// Conflicts of the last merge with a colleague's save, shown until dismissed.
     conflicts: Vec<Conflict>,
 }
+
+mod opening;
 
 /// How often our lock's time is rewritten (well inside `lock::DEFAULT_STALE_AFTER`).
 const LOCK_REFRESH: std::time::Duration = std::time::Duration::from_secs(5 * 60);
@@ -242,191 +245,6 @@ impl RebookApp {
         &self.calls
     }
 
-    fn open_path(&mut self, path: &Path) {
-        self.open_path_with(path, None);
-    }
-
-    fn open_path_with(&mut self, path: &Path, passphrase: Option<Passphrase>) {
-        match Document::open_with(path, passphrase) {
-            Err(PlanFileError::NeedsPassphrase { .. }) => {
-                self.passphrase = Some(PassphraseDialog::new(PassphrasePurpose::Open(path.to_path_buf())));
-            }
-            Err(e @ PlanFileError::WrongPassphrase { .. }) => {
-                let dialog = PassphraseDialog::new(PassphrasePurpose::Open(path.to_path_buf()));
-                self.passphrase = Some(dialog.retry(format!("{e}.")));
-            }
-            Ok(doc) => self.lock_and_show(doc, path),
-            Err(e) => {
-                if !path.exists() {
-                    let _ = self.recent.remove(path);
-                }
-                self.error(format!("Could not open the plan: {e}"));
-            }
-        }
-    }
-
-    /// Takes the plan's lock and shows it; if a colleague has it open, asks
-    /// first whether to open it read-only or take it over.
-    fn lock_and_show(&mut self, mut doc: Document, path: &Path) {
-        match lock::acquire(path) {
-            Ok(lock) => doc.attach_lock(lock),
-            Err(LockError::Held(info)) if super::document::is_this_process(&info) => match lock::take_over(path) {
-                Ok(lock) => doc.attach_lock(lock),
-                Err(e) => return self.open_read_only(doc, path, &e.to_string()),
-            },
-            // Left by this user's own session on this computer that ended
-            // without closing (a crash, a power cut): nobody else to ask.
-            Err(LockError::Held(info))
-                if info.is_stale(chrono::Local::now(), lock::DEFAULT_STALE_AFTER)
-                    && info.machine == crate::model::audit::machine_name()
-                    && info.user == crate::model::audit::os_user() =>
-            {
-                match lock::take_over(path) {
-                    Ok(lock) => doc.attach_lock(lock),
-                    Err(e) => return self.open_read_only(doc, path, &e.to_string()),
-                }
-            }
-            Err(LockError::Held(info)) => {
-                self.lock_prompt = Some((doc, info));
-                return;
-            }
-            Err(e) => return self.open_read_only(doc, path, &e.to_string()),
-        }
-        self.show_opened(doc, path, None);
-    }
-
-    fn open_read_only(&mut self, mut doc: Document, path: &Path, why: &str) {
-        doc.set_read_only();
-        self.show_opened(doc, path, Some(format!("Opened {} read-only: {why}.", path.display())));
-    }
-
-    fn show_opened(&mut self, doc: Document, path: &Path, note: Option<String>) {
-        self.replace_document(doc);
-        if let Err(e) = self.recent.add(path) {
-            self.error(format!("Could not remember {} in the recent plans: {e}", path.display()));
-        }
-        self.info(note.unwrap_or_else(|| format!("Opened {}.", path.display())));
-    }
-
-    fn lock_prompt_ui(&mut self, ctx: &egui::Context) {
-        let Some((_, info)) = &self.lock_prompt else { return };
-        let stale = info.is_stale(chrono::Local::now(), lock::DEFAULT_STALE_AFTER);
-        let describe = info.describe();
-        let file = self.lock_prompt.as_ref().map_or_else(String::new, |(doc, _)| doc.file_name());
-        let mut choice = None;
-        egui::Modal::new(egui::Id::unique("lock-prompt")).show(ctx, |ui| {
-            ui.heading("This plan is in use");
-            ui.label(format!("{file} is {describe}."));
-            if stale {
-                ui.label("That looks left over from a crash or a computer switched off: taking it over is safe.");
-            } else {
-                ui.label(
-                    "Open it read-only to look and print, or take it over if they have finished. \
-                     If both of you save, Rebook merges the outcomes and notes, but it is better to agree who edits.",
-                );
-            }
-            ui.horizontal(|ui| {
-                if ui.button("Open read-only").clicked() {
-                    choice = Some(1);
-                }
-                let take = if stale { "Take over" } else { "Take over anyway" };
-                if ui.button(take).clicked() {
-                    choice = Some(2);
-                }
-                if ui.button("Cancel").clicked() {
-                    choice = Some(0);
-                }
-            });
-        });
-        let Some(choice) = choice else { return };
-        let Some((doc, _)) = self.lock_prompt.take() else { return };
-        let Some(path) = doc.path().map(Path::to_path_buf) else { return };
-        match choice {
-            1 => self.open_read_only(doc, &path, &format!("it is {describe}")),
-            2 => match lock::take_over(&path) {
-                Ok(lock) => {
-                    let mut doc = doc;
-                    doc.attach_lock(lock);
-                    self.show_opened(doc, &path, Some(format!("Took over {} ({describe}).", path.display())));
-                }
-                Err(e) => self.open_read_only(doc, &path, &e.to_string()),
-            },
-            _ => self.info(format!("{} was not opened.", path.display())),
-        }
-    }
-
-    fn conflicts_ui(&mut self, ctx: &egui::Context) {
-        if self.conflicts.is_empty() {
-            return;
-        }
-        let mut open = true;
-        egui::Window::new("Merged with a colleague's save").open(&mut open).default_size([640.0, 300.0]).show(
-            ctx,
-            |ui| {
-                ui.label(
-                    "Someone else saved this plan while you had it open. Their changes are merged in; \
-                     where you both changed the same appointment, the newer change was kept:",
-                );
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    egui::Grid::new("merge-conflicts").num_columns(4).striped(true).show(ui, |ui| {
-                        ui.strong("Appointment");
-                        ui.strong("Yours");
-                        ui.strong("Theirs");
-                        ui.strong("Kept");
-                        ui.end_row();
-                        for c in &self.conflicts {
-                            let patient = if super::privacy::is_on(ctx) {
-                                super::privacy::initials(&c.patient)
-                            } else {
-                                c.patient.clone()
-                            };
-                            ui.label(format!("{} {patient}", c.appointment_id));
-                            ui.label(&c.ours);
-                            ui.label(&c.theirs);
-                            ui.label(match c.kept {
-                                Side::Ours => "Yours",
-                                Side::Theirs => "Theirs",
-                            });
-                            ui.end_row();
-                        }
-                    });
-                });
-            },
-        );
-        if !open {
-            self.conflicts.clear();
-        }
-    }
-
-    fn save_to(&mut self, path: PathBuf) {
-        let path = with_plan_extension(path);
-        let previous = self.doc.path().map(Path::to_path_buf);
-        match self.doc.save_as(&path) {
-            Ok(merge) => {
-                if let Some(report) = merge {
-                    self.info(report.summary());
-                    self.conflicts = report.conflicts;
-                }
-                for saved in [previous.as_deref(), Some(path.as_path())] {
-                    if let Some(problem) = self.autosave.discard(saved) {
-                        self.error(problem);
-                    }
-                }
-                if let Err(e) = self.recent.add(&path) {
-                    self.error(format!("Could not remember {} in the recent plans: {e}", path.display()));
-                }
-                self.info(format!("Saved {}.", path.display()));
-                if let Some(next) = self.after_save.take() {
-                    self.commands.push(next);
-                }
-            }
-            Err(e) => {
-                self.after_save = None;
-                self.error(format!("Could not save the plan: {e}"));
-            }
-        }
-    }
-
     fn execute(&mut self, command: Command, ctx: &egui::Context) {
         if command.discards_document() && self.doc.is_dirty() && !self.discard_confirmed {
             self.prompt = Some(command);
@@ -491,127 +309,6 @@ impl RebookApp {
             }
             Command::ShowAudit => self.show_audit = true,
         }
-    }
-
-    /// The user chose to lose the unsaved changes: the autosave goes too, but
-    /// the record of what was printed or exported is still written to the file.
-    fn discard_changes(&mut self) {
-        if let Err(e) = self.doc.save_audit_only() {
-            self.error(format!("Could not write the audit trail to the plan file: {e}"));
-        }
-        if let Some(problem) = self.autosave.discard(self.doc.path()) {
-            self.error(problem);
-        }
-    }
-
-    fn passphrase_ui(&mut self, ctx: &egui::Context) {
-        let Some(dialog) = &mut self.passphrase else { return };
-        let Some(answer) = dialog.ui(ctx) else { return };
-        self.passphrase = None;
-        let PassphraseAnswer::Entered(purpose, passphrase) = answer else { return };
-        match purpose {
-            PassphrasePurpose::Open(path) => self.open_path_with(&path, Some(passphrase)),
-            PassphrasePurpose::Recover(found) => self.recover(found, Some(passphrase)),
-            PassphrasePurpose::Protect => {
-                self.doc.set_passphrase(Some(passphrase));
-                self.info("The plan will be encrypted with the passphrase when it is saved.".into());
-            }
-        }
-    }
-
-    /// Opens unsaved work from an autosave as the document (still unsaved).
-    fn recover(&mut self, found: Recoverable, passphrase: Option<Passphrase>) {
-        let Some(store) = self.autosave.store().cloned() else { return };
-        if found.encrypted && passphrase.is_none() {
-            self.passphrase = Some(PassphraseDialog::new(PassphrasePurpose::Recover(found)));
-            return;
-        }
-        match store.load(&found.file, passphrase.as_ref()) {
-            Ok(plan) => {
-                let on_disk =
-                    found.plan_path.as_deref().and_then(|p| plan_file::load_with(p, passphrase.as_ref()).ok());
-                self.replace_document(Document::recovered(plan, found.plan_path.clone(), on_disk, passphrase));
-                self.recoverable.retain(|r| r.file != found.file);
-                // This session's autosave takes over from the old file at once,
-                // so a second crash before the next autosave loses nothing.
-                let doc = &self.doc;
-                match store.autosave(doc.plan(), doc.path(), doc.passphrase()) {
-                    Ok(written) if written != found.file => {
-                        let _ = store.discard_file(&found.file);
-                    }
-                    Ok(_) => {}
-                    Err(e) => self.error(format!("Could not autosave the recovered work: {e}")),
-                }
-                self.info("Recovered the unsaved work. Save it to keep it.".into());
-            }
-            Err(crate::io::recovery::RecoveryError::Plan(PlanFileError::WrongPassphrase { .. })) => {
-                let dialog = PassphraseDialog::new(PassphrasePurpose::Recover(found));
-                self.passphrase = Some(dialog.retry("The passphrase is wrong; try again.".into()));
-            }
-            Err(e) => {
-                self.recoverable.retain(|r| r.file != found.file);
-                self.error(format!("Could not recover the unsaved work: {e}"));
-            }
-        }
-    }
-
-    fn recovery_ui(&mut self, ctx: &egui::Context) {
-        if self.passphrase.is_some() || self.prompt.is_some() {
-            return;
-        }
-        let Some(found) = self.recoverable.first().cloned() else { return };
-        let what = found
-            .plan_path
-            .as_deref()
-            .map_or_else(|| "a plan that was never saved".to_string(), |p| p.display().to_string());
-        let when = found.saved.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M");
-        egui::Modal::new(egui::Id::unique("recovery-offer")).show(ctx, |ui| {
-            ui.heading("Recover unsaved work?");
-            ui.label(format!("Rebook closed without saving changes to {what}. They were autosaved at {when}."));
-            ui.horizontal(|ui| {
-                if ui.button("Recover").clicked() {
-                    self.recover(found.clone(), None);
-                }
-                if ui.button("Discard").on_hover_text("Delete the autosaved changes").clicked() {
-                    self.recoverable.retain(|r| r.file != found.file);
-                    if let Some(store) = self.autosave.store()
-                        && let Err(e) = store.discard_file(&found.file)
-                    {
-                        self.error(format!("Could not delete the autosaved changes: {e}"));
-                    }
-                }
-                if ui.button("Later").on_hover_text("Keep the autosave and ask again next time").clicked() {
-                    self.recoverable.retain(|r| r.file != found.file);
-                }
-            });
-        });
-    }
-
-    fn audit_ui(&mut self, ctx: &egui::Context) {
-        let mut open = self.show_audit;
-        egui::Window::new("History and audit trail").open(&mut open).default_size([600.0, 420.0]).show(ctx, |ui| {
-            let plan = self.doc.plan();
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                ui.strong("Saves");
-                ui.label("Who saved the plan and what changed, newest first.");
-                if plan.history.is_empty() {
-                    ui.label("No saves recorded yet.");
-                }
-                for entry in plan.history.iter().rev() {
-                    ui.label(entry.to_string());
-                }
-                ui.separator();
-                ui.strong("Audit trail");
-                ui.label("Who printed or exported patient data from this plan, newest first.");
-                if plan.audit.is_empty() {
-                    ui.label("Nothing has been printed or exported from this plan.");
-                }
-                for entry in plan.audit.iter().rev() {
-                    ui.label(entry.to_string());
-                }
-            });
-        });
-        self.show_audit = open;
     }
 
     fn ask_for_file(&mut self, purpose: FilePurpose) {
@@ -757,17 +454,6 @@ impl RebookApp {
     }
 }
 
-/// Plans are saved as `.rebook.ron`; a name typed without an extension gets it.
-fn with_plan_extension(path: PathBuf) -> PathBuf {
-    if path.extension().is_some() {
-        path
-    } else {
-        let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-        name.push(".rebook.ron");
-        path.with_file_name(name)
-    }
-}
-
 impl eframe::App for RebookApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_chooser(ctx);
@@ -854,9 +540,13 @@ impl eframe::App for RebookApp {
         self.prompt_ui(&ctx);
         self.recovery_ui(&ctx);
         self.lock_prompt_ui(&ctx);
-        self.conflicts_ui(&ctx);
+        if !self.conflicts.is_empty() && !sharing::conflicts_ui(&ctx, &self.conflicts) {
+            self.conflicts.clear();
+        }
         self.passphrase_ui(&ctx);
-        self.audit_ui(&ctx);
+        if self.show_audit {
+            history_window::ui(&ctx, self.doc.plan(), &mut self.show_audit);
+        }
         self.chooser.ui(&ctx);
         self.run_commands(&ctx);
     }

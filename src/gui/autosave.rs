@@ -4,7 +4,7 @@
 //! costs about a second of key stretching, which must not freeze the window.
 
 use super::document::Document;
-use crate::io::recovery::RecoveryStore;
+use crate::io::recovery::{Recoverable, RecoveryStore};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -103,4 +103,40 @@ impl Autosave {
             targets.into_iter().filter_map(|t| store.discard(t).err()).map(|e| e.to_string()).collect();
         (!problems.is_empty()).then(|| format!("Could not remove the recovery file: {}", problems.join("; ")))
     }
+}
+
+/// The answer to "recover unsaved work?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecoveryChoice {
+    Recover,
+    /// Delete the autosave.
+    Discard,
+    /// Keep the autosave and ask again at the next start.
+    Later,
+}
+
+/// Offers back the work an earlier session autosaved but never saved.
+pub fn recovery_offer_ui(ctx: &egui::Context, found: &Recoverable) -> Option<RecoveryChoice> {
+    let what = found
+        .plan_path
+        .as_deref()
+        .map_or_else(|| "a plan that was never saved".to_string(), |p| p.display().to_string());
+    let when = found.saved.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M");
+    let mut choice = None;
+    egui::Modal::new(egui::Id::unique("recovery-offer")).show(ctx, |ui| {
+        ui.heading("Recover unsaved work?");
+        ui.label(format!("Rebook closed without saving changes to {what}. They were autosaved at {when}."));
+        ui.horizontal(|ui| {
+            if ui.button("Recover").clicked() {
+                choice = Some(RecoveryChoice::Recover);
+            }
+            if ui.button("Discard").on_hover_text("Delete the autosaved changes").clicked() {
+                choice = Some(RecoveryChoice::Discard);
+            }
+            if ui.button("Later").on_hover_text("Keep the autosave and ask again next time").clicked() {
+                choice = Some(RecoveryChoice::Later);
+            }
+        });
+    });
+    choice
 }

@@ -11,6 +11,7 @@ pub mod dates;
 mod document;
 mod draft;
 mod files;
+mod history_window;
 mod import;
 mod item_editor;
 mod menu;
@@ -22,6 +23,7 @@ mod print_dialog;
 pub mod privacy;
 mod recent;
 mod rules;
+mod sharing;
 mod summary;
 
 pub use app::{AppOptions, Message, RebookApp, StartWith};

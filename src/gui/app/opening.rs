@@ -1,0 +1,224 @@
+//! Opening and saving the plan file: the passphrase of an encrypted plan,
+//! the lock that tells colleagues who has it open, merging with their saves,
+//! and recovering work autosaved before a crash.
+
+use super::RebookApp;
+use crate::gui::autosave::{self, RecoveryChoice};
+use crate::gui::document::{self, Document};
+use crate::gui::passphrase::{PassphraseAnswer, PassphraseDialog, PassphrasePurpose};
+use crate::gui::sharing::{self, LockChoice};
+use crate::io::crypto::Passphrase;
+use crate::io::lock::{self, LockError};
+use crate::io::plan_file::{self, PlanFileError};
+use crate::io::recovery::Recoverable;
+use std::path::{Path, PathBuf};
+
+impl RebookApp {
+    pub(super) fn open_path(&mut self, path: &Path) {
+        self.open_path_with(path, None);
+    }
+
+    pub(super) fn open_path_with(&mut self, path: &Path, passphrase: Option<Passphrase>) {
+        match Document::open_with(path, passphrase) {
+            Err(PlanFileError::NeedsPassphrase { .. }) => {
+                self.passphrase = Some(PassphraseDialog::new(PassphrasePurpose::Open(path.to_path_buf())));
+            }
+            Err(e @ PlanFileError::WrongPassphrase { .. }) => {
+                let dialog = PassphraseDialog::new(PassphrasePurpose::Open(path.to_path_buf()));
+                self.passphrase = Some(dialog.retry(format!("{e}.")));
+            }
+            Ok(doc) => self.lock_and_show(doc, path),
+            Err(e) => {
+                if !path.exists() {
+                    let _ = self.recent.remove(path);
+                }
+                self.error(format!("Could not open the plan: {e}"));
+            }
+        }
+    }
+
+    /// Takes the plan's lock and shows it; if a colleague has it open, asks
+    /// first whether to open it read-only or take it over.
+    pub(super) fn lock_and_show(&mut self, mut doc: Document, path: &Path) {
+        match lock::acquire(path) {
+            Ok(lock) => doc.attach_lock(lock),
+            Err(LockError::Held(info)) if document::is_this_process(&info) => match lock::take_over(path) {
+                Ok(lock) => doc.attach_lock(lock),
+                Err(e) => return self.open_read_only(doc, path, &e.to_string()),
+            },
+            // Left by this user's own session on this computer that ended
+            // without closing (a crash, a power cut): nobody else to ask.
+            Err(LockError::Held(info))
+                if info.is_stale(chrono::Local::now(), lock::DEFAULT_STALE_AFTER)
+                    && info.machine == crate::model::audit::machine_name()
+                    && info.user == crate::model::audit::os_user() =>
+            {
+                match lock::take_over(path) {
+                    Ok(lock) => doc.attach_lock(lock),
+                    Err(e) => return self.open_read_only(doc, path, &e.to_string()),
+                }
+            }
+            Err(LockError::Held(info)) => {
+                self.lock_prompt = Some((doc, info));
+                return;
+            }
+            Err(e) => return self.open_read_only(doc, path, &e.to_string()),
+        }
+        self.show_opened(doc, path, None);
+    }
+
+    pub(super) fn open_read_only(&mut self, mut doc: Document, path: &Path, why: &str) {
+        doc.set_read_only();
+        self.show_opened(doc, path, Some(format!("Opened {} read-only: {why}.", path.display())));
+    }
+
+    pub(super) fn show_opened(&mut self, doc: Document, path: &Path, note: Option<String>) {
+        self.replace_document(doc);
+        if let Err(e) = self.recent.add(path) {
+            self.error(format!("Could not remember {} in the recent plans: {e}", path.display()));
+        }
+        self.info(note.unwrap_or_else(|| format!("Opened {}.", path.display())));
+    }
+
+    pub(super) fn lock_prompt_ui(&mut self, ctx: &egui::Context) {
+        let Some((doc, info)) = &self.lock_prompt else { return };
+        let Some(choice) = sharing::lock_prompt_ui(ctx, &doc.file_name(), info) else { return };
+        let Some((doc, info)) = self.lock_prompt.take() else { return };
+        let Some(path) = doc.path().map(Path::to_path_buf) else { return };
+        let describe = info.describe();
+        match choice {
+            LockChoice::ReadOnly => self.open_read_only(doc, &path, &format!("it is {describe}")),
+            LockChoice::TakeOver => match lock::take_over(&path) {
+                Ok(lock) => {
+                    let mut doc = doc;
+                    doc.attach_lock(lock);
+                    self.show_opened(doc, &path, Some(format!("Took over {} ({describe}).", path.display())));
+                }
+                Err(e) => self.open_read_only(doc, &path, &e.to_string()),
+            },
+            LockChoice::Cancel => self.info(format!("{} was not opened.", path.display())),
+        }
+    }
+
+    pub(super) fn save_to(&mut self, path: PathBuf) {
+        let path = with_plan_extension(path);
+        let previous = self.doc.path().map(Path::to_path_buf);
+        match self.doc.save_as(&path) {
+            Ok(merge) => {
+                if let Some(report) = merge {
+                    self.info(report.summary());
+                    self.conflicts = report.conflicts;
+                }
+                for saved in [previous.as_deref(), Some(path.as_path())] {
+                    if let Some(problem) = self.autosave.discard(saved) {
+                        self.error(problem);
+                    }
+                }
+                if let Err(e) = self.recent.add(&path) {
+                    self.error(format!("Could not remember {} in the recent plans: {e}", path.display()));
+                }
+                self.info(format!("Saved {}.", path.display()));
+                if let Some(next) = self.after_save.take() {
+                    self.commands.push(next);
+                }
+            }
+            Err(e) => {
+                self.after_save = None;
+                self.error(format!("Could not save the plan: {e}"));
+            }
+        }
+    }
+
+    /// The user chose to lose the unsaved changes: the autosave goes too, but
+    /// the record of what was printed or exported is still written to the file.
+    pub(super) fn discard_changes(&mut self) {
+        if let Err(e) = self.doc.save_audit_only() {
+            self.error(format!("Could not write the audit trail to the plan file: {e}"));
+        }
+        if let Some(problem) = self.autosave.discard(self.doc.path()) {
+            self.error(problem);
+        }
+    }
+
+    pub(super) fn passphrase_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.passphrase else { return };
+        let Some(answer) = dialog.ui(ctx) else { return };
+        self.passphrase = None;
+        let PassphraseAnswer::Entered(purpose, passphrase) = answer else { return };
+        match purpose {
+            PassphrasePurpose::Open(path) => self.open_path_with(&path, Some(passphrase)),
+            PassphrasePurpose::Recover(found) => self.recover(found, Some(passphrase)),
+            PassphrasePurpose::Protect => {
+                self.doc.set_passphrase(Some(passphrase));
+                self.info("The plan will be encrypted with the passphrase when it is saved.".into());
+            }
+        }
+    }
+
+    /// Opens unsaved work from an autosave as the document (still unsaved).
+    pub(super) fn recover(&mut self, found: Recoverable, passphrase: Option<Passphrase>) {
+        let Some(store) = self.autosave.store().cloned() else { return };
+        if found.encrypted && passphrase.is_none() {
+            self.passphrase = Some(PassphraseDialog::new(PassphrasePurpose::Recover(found)));
+            return;
+        }
+        match store.load(&found.file, passphrase.as_ref()) {
+            Ok(plan) => {
+                let on_disk =
+                    found.plan_path.as_deref().and_then(|p| plan_file::load_with(p, passphrase.as_ref()).ok());
+                self.replace_document(Document::recovered(plan, found.plan_path.clone(), on_disk, passphrase));
+                self.recoverable.retain(|r| r.file != found.file);
+                // This session's autosave takes over from the old file at once,
+                // so a second crash before the next autosave loses nothing.
+                let doc = &self.doc;
+                match store.autosave(doc.plan(), doc.path(), doc.passphrase()) {
+                    Ok(written) if written != found.file => {
+                        let _ = store.discard_file(&found.file);
+                    }
+                    Ok(_) => {}
+                    Err(e) => self.error(format!("Could not autosave the recovered work: {e}")),
+                }
+                self.info("Recovered the unsaved work. Save it to keep it.".into());
+            }
+            Err(crate::io::recovery::RecoveryError::Plan(PlanFileError::WrongPassphrase { .. })) => {
+                let dialog = PassphraseDialog::new(PassphrasePurpose::Recover(found));
+                self.passphrase = Some(dialog.retry("The passphrase is wrong; try again.".into()));
+            }
+            Err(e) => {
+                self.recoverable.retain(|r| r.file != found.file);
+                self.error(format!("Could not recover the unsaved work: {e}"));
+            }
+        }
+    }
+
+    pub(super) fn recovery_ui(&mut self, ctx: &egui::Context) {
+        if self.passphrase.is_some() || self.prompt.is_some() {
+            return;
+        }
+        let Some(found) = self.recoverable.first().cloned() else { return };
+        let Some(choice) = autosave::recovery_offer_ui(ctx, &found) else { return };
+        self.recoverable.retain(|r| r.file != found.file);
+        match choice {
+            RecoveryChoice::Recover => self.recover(found, None),
+            RecoveryChoice::Discard => {
+                if let Some(store) = self.autosave.store()
+                    && let Err(e) = store.discard_file(&found.file)
+                {
+                    self.error(format!("Could not delete the autosaved changes: {e}"));
+                }
+            }
+            RecoveryChoice::Later => {}
+        }
+    }
+}
+
+/// Plans are saved as `.rebook.ron`; a name typed without an extension gets it.
+fn with_plan_extension(path: PathBuf) -> PathBuf {
+    if path.extension().is_some() {
+        path
+    } else {
+        let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        name.push(".rebook.ron");
+        path.with_file_name(name)
+    }
+}
