@@ -108,6 +108,16 @@ impl RebookApp {
                 if let Some(report) = merge {
                     self.info(report.summary());
                     self.conflicts = report.conflicts;
+                    // A colleague's booking taken into a plan re-planned here
+                    // may now share a slot or overfill a session.
+                    let plan = self.doc.plan();
+                    let clashes = crate::scheduler::check::violations(plan, &plan.bookings);
+                    if let Some(first) = clashes.first() {
+                        self.error(format!(
+                            "After merging, {} booking problem(s) need a re-plan (press Solve), for example: {first}",
+                            clashes.len()
+                        ));
+                    }
                 }
                 for saved in [previous.as_deref(), Some(path.as_path())] {
                     if let Some(problem) = self.autosave.discard(saved) {
