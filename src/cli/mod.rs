@@ -8,6 +8,7 @@ mod generate;
 mod import;
 mod outcomes;
 mod print;
+mod protect;
 mod report;
 mod shared;
 mod solve;
@@ -52,6 +53,8 @@ pub enum Command {
     Outcomes(outcomes::OutcomesArgs),
     /// Show who saved the plan and what they changed, and who has it open now.
     History(outcomes::HistoryArgs),
+    /// Encrypt a plan file with a passphrase, or remove the passphrase (--remove).
+    Protect(protect::ProtectArgs),
 }
 
 /// Records in the plan file that patient data left it (printed or exported),
@@ -87,6 +90,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Advise(args)) => solve::run_advise(&args),
         Some(Command::Outcomes(args)) => outcomes::run(&args),
         Some(Command::History(args)) => outcomes::run_history(&args),
+        Some(Command::Protect(args)) => protect::run(&args),
         None => {
             crate::gui::run(cli.file)?;
             Ok(ExitCode::SUCCESS)

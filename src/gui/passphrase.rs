@@ -6,8 +6,7 @@ use crate::io::crypto::Passphrase;
 use crate::io::recovery::Recoverable;
 use std::path::PathBuf;
 
-/// Shortest passphrase accepted when protecting a plan.
-pub const MIN_LENGTH: usize = 8;
+use crate::io::crypto::MIN_PASSPHRASE_CHARS as MIN_LENGTH;
 
 #[derive(Debug, Clone)]
 pub enum PassphrasePurpose {

@@ -8,7 +8,6 @@ use super::privacy;
 use crate::model::{Booking, ContactStatus, Outcome};
 use crate::report::{self, Problem, ProblemKind};
 use crate::scheduler::alternatives::{Alternative, alternatives};
-use crate::scheduler::explain::explain_all;
 use crate::scheduler::{JobEvent, Progress, SolveJob, SolveOptions, apply_solution, edit};
 use chrono::NaiveDate;
 use egui_extras::{Column, TableBuilder};
@@ -103,12 +102,8 @@ impl PlanPanel {
             ),
             Ok(result) => {
                 let had_bookings = doc.plan().bookings.iter().any(|b| b.session().is_some());
-                doc.edit(|plan| {
-                    apply_solution(plan, result);
-                    let mut bookings = std::mem::take(&mut plan.bookings);
-                    explain_all(plan, &mut bookings);
-                    plan.bookings = bookings;
-                });
+                // The worker already explained every booking (`solve` does).
+                doc.edit(|plan| apply_solution(plan, result));
                 let plan = doc.plan();
                 let placed = plan.bookings.iter().filter(|b| b.session().is_some()).count();
                 let info = plan.solve_info.clone().unwrap_or_default();

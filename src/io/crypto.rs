@@ -13,6 +13,9 @@ const BINARY_HEADER: &[u8] = b"age-encryption.org/";
 /// First line of an ASCII-armoured age file.
 const ARMOR_HEADER: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 
+/// Shortest passphrase accepted for protecting a plan (the window and the CLI).
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
 /// A passphrase the user typed. Kept as a secret (zeroed on drop, never printed).
 #[derive(Clone)]
 pub struct Passphrase {
@@ -49,6 +52,12 @@ impl Passphrase {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "the passphrase file is empty"));
         }
         Ok(Self::new(line))
+    }
+
+    /// Its length in characters, to refuse one too short to protect anything.
+    pub fn char_count(&self) -> usize {
+        use age::secrecy::ExposeSecret;
+        self.secret.expose_secret().chars().count()
     }
 
     fn recipient(&self) -> age::scrypt::Recipient {
