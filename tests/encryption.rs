@@ -119,3 +119,36 @@ fn check_needs_the_passphrase_for_an_encrypted_plan() {
     let out = Command::new(rebook).arg("check").arg(&path).env("REBOOK_PASSPHRASE", "open sesame").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("Riverside"), "{out:?}");
 }
+
+#[test]
+fn rebook_protect_encrypts_a_plan_and_remove_makes_it_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.rebook.ron");
+    let plan = common::plan_with_bookings(8);
+    let name = plan.backlog[0].patient.name.clone();
+    plan_file::save(&plan, &path).unwrap();
+    let rebook = env!("CARGO_BIN_EXE_rebook");
+    let protect = |passphrase: &str, remove: bool| {
+        let mut command = Command::new(rebook);
+        command.arg("protect").arg(&path).env("REBOOK_PASSPHRASE", passphrase);
+        if remove {
+            command.arg("--remove");
+        }
+        command.output().unwrap()
+    };
+    let out = protect("short", false);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("at least 8"), "{out:?}");
+    assert!(!plan_file::is_encrypted(&path).unwrap(), "a refused passphrase changes nothing");
+
+    assert!(protect("a long passphrase", false).status.success());
+    let bytes = fs::read(&path).unwrap();
+    assert!(plan_file::is_encrypted(&path).unwrap() && !contains(&bytes, &name));
+    assert!(!contains(&fs::read(plan_file::backup_path(&path)).unwrap(), &name), "the backup is sealed too");
+    assert!(matches!(plan_file::load(&path), Err(PlanFileError::NeedsPassphrase { .. })));
+
+    assert!(!protect("the wrong passphrase", true).status.success());
+    assert!(protect("a long passphrase", true).status.success());
+    let back = plan_file::load(&path).unwrap();
+    assert_eq!(back.backlog, plan.backlog);
+    assert!(!rebook::io::lock::lock_path(&path).exists(), "the lock went with the command");
+}
