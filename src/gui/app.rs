@@ -96,9 +96,6 @@ pub struct RebookApp {
 
 mod opening;
 
-/// How often our lock's time is rewritten (well inside `lock::DEFAULT_STALE_AFTER`).
-const LOCK_REFRESH: std::time::Duration = std::time::Duration::from_secs(5 * 60);
-
 impl RebookApp {
     pub fn new(options: AppOptions) -> RebookApp {
         let recent = RecentFiles::load(options.recent_store);
@@ -472,13 +469,13 @@ impl eframe::App for RebookApp {
         if let Some(problem) = self.autosave.tick(ctx, &self.doc) {
             self.error(problem);
         }
-        if self.last_lock_refresh.elapsed() >= LOCK_REFRESH {
+        if self.last_lock_refresh.elapsed() >= crate::io::lock::REFRESH_EVERY {
             self.last_lock_refresh = std::time::Instant::now();
             if let Err(e) = self.doc.refresh_lock() {
                 self.error(format!("{e}: this window is now read-only; use Save as to keep your changes."));
             }
         }
-        ctx.request_repaint_after(LOCK_REFRESH);
+        ctx.request_repaint_after(crate::io::lock::REFRESH_EVERY);
         let title = self.doc.title();
         if title != self.shown_title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
