@@ -431,6 +431,38 @@ fn an_export_without_ids_flags_nothing() {
     assert!(diff.summary().contains("no appointment id column"), "{}", diff.summary());
 }
 
+#[test]
+fn another_list_sets_nothing_aside_and_the_user_can_say_so_for_a_newer_one() {
+    let mut plan = common::plan_with_bookings(10);
+    plan.normalise();
+    // Monday's cancellations after Friday's: no id in common, so an additional list.
+    let mut monday = Plan::new("x");
+    monday.backlog = plan.backlog.iter().take(3).cloned().collect();
+    for (n, item) in monday.backlog.iter_mut().enumerate() {
+        item.id = format!("MON-{n}");
+    }
+    let preview = preview_backlog(&plan, &export_csv(&monday, |_| {}), &BTreeMap::new()).unwrap();
+    assert!(!preview.set_aside_missing);
+    let diff = reimport_diff(&plan, &preview);
+    assert_eq!((diff.added.len(), diff.vanished.len()), (3, 0));
+    accept_backlog(&mut plan, preview);
+    assert_eq!(plan.backlog.len(), 13);
+    assert!(plan.withdrawn.is_empty());
+
+    // A newer export of the same list without two items: set aside by default...
+    let mut newer = plan.clone();
+    newer.backlog.retain(|i| i.id != "A0002" && i.id != "A0005");
+    let preview = preview_backlog(&plan, &export_csv(&newer, |_| {}), &BTreeMap::new()).unwrap();
+    assert!(preview.set_aside_missing);
+    assert_eq!(reimport_diff(&plan, &preview).vanished, ["A0002", "A0005"]);
+    // ...unless the user says the file is not the whole list.
+    let mut partial = preview.clone();
+    partial.set_aside_missing = false;
+    assert!(reimport_diff(&plan, &partial).vanished.is_empty());
+    accept_backlog(&mut plan, partial);
+    assert!(plan.withdrawn.is_empty());
+}
+
 // ---------------------------------------------------------------- outcomes from paper
 
 #[test]

@@ -696,6 +696,7 @@ fn import_preview_shows_the_bad_row_and_changes_nothing_until_accepted() {
     assert!(
         plan.backlog_item("B1").is_some() && plan.backlog_item("B3").is_some() && plan.backlog_item("B2").is_none()
     );
+    assert!(plan.withdrawn.is_empty(), "another list sets nothing aside");
     // One undo takes the whole import back.
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     harness.run();
@@ -1112,4 +1113,47 @@ fn two_windows_saving_one_plan_merge_their_outcomes_instead_of_overwriting() {
     reception.state_mut().send(Command::ShowAudit);
     reception.run();
     reception.get_by_label("Saves");
+}
+
+#[test]
+fn a_newer_export_sets_aside_what_it_no_longer_lists() {
+    let setup = setup(6);
+    let plan = fixture_plan(6);
+    // The same list exported again without A00006.
+    let mut csv = String::from("Appt ID,NHS number,Patient name,Original date,Clinician,Appointment type,Priority\n");
+    for item in plan.backlog.iter().filter(|i| i.id != "A00006") {
+        csv.push_str(&format!(
+            "{},{},\"{}\",{},{},{},{}\n",
+            item.id,
+            item.patient.nhs_number,
+            item.patient.name,
+            item.original_date.format("%d/%m/%Y"),
+            item.original_clinician,
+            item.appointment_type,
+            item.priority
+        ));
+    }
+    let path = setup.dir.join("newer.csv");
+    std::fs::write(&path, csv).unwrap();
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::ImportBacklogFrom(path));
+    harness.run();
+    let diff = harness.state().import_dialog().unwrap().reimport().unwrap().clone();
+    assert_eq!(diff.vanished, ["A00006"]);
+    harness.get_by_label_contains("No longer in the clinical system's list (1)");
+    // Untick: the file is not the whole list; tick again: it is.
+    let newer = "This file is a newer export of the same list: set aside the appointments missing from it";
+    harness.get_by_label(newer).click();
+    harness.run();
+    assert!(harness.state().import_dialog().unwrap().reimport().unwrap().vanished.is_empty());
+    harness.get_by_label(newer).click();
+    harness.run();
+    harness.get_by_label("Accept 5 rows").click();
+    harness.run();
+    let doc = harness.state().document();
+    assert!(doc.plan().is_set_aside("A00006"));
+    // In the table's status column and in the summary.
+    assert_eq!(harness.query_all_by_label("Set aside").count(), 2);
+    let (panel, doc) = harness.state_mut().backlog_panel();
+    assert_eq!(panel.visible_ids(doc).len(), 6, "still listed, for the user to check and remove");
 }

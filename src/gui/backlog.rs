@@ -20,10 +20,12 @@ pub enum ItemStatus {
     NoAnswer,
     Declined,
     Unplaced,
+    /// No longer in the clinical system's list (a re-import): not planned.
+    SetAside,
 }
 
 impl ItemStatus {
-    pub const ALL: [ItemStatus; 7] = [
+    pub const ALL: [ItemStatus; 8] = [
         ItemStatus::NotPlanned,
         ItemStatus::Booked,
         ItemStatus::Notified,
@@ -31,9 +33,13 @@ impl ItemStatus {
         ItemStatus::NoAnswer,
         ItemStatus::Declined,
         ItemStatus::Unplaced,
+        ItemStatus::SetAside,
     ];
 
-    pub fn of(booking: Option<&Booking>) -> ItemStatus {
+    pub fn of(plan: &Plan, item: &BacklogItem, booking: Option<&Booking>) -> ItemStatus {
+        if plan.is_set_aside(&item.id) {
+            return ItemStatus::SetAside;
+        }
         let Some(booking) = booking else {
             return ItemStatus::NotPlanned;
         };
@@ -56,6 +62,7 @@ impl ItemStatus {
             ItemStatus::NoAnswer => "No answer",
             ItemStatus::Declined => "Declined",
             ItemStatus::Unplaced => "Unplaced",
+            ItemStatus::SetAside => "Set aside",
         }
     }
 }
@@ -393,9 +400,15 @@ impl BacklogPanel {
                         ui.label(dates::uk_opt(item.see_by));
                     });
                     row.col(|ui| {
-                        let status = ItemStatus::of(booking);
+                        let status = ItemStatus::of(plan, item, booking);
                         let text = status.label();
                         match (status, booking.map(|b| &b.outcome)) {
+                            (ItemStatus::SetAside, _) => {
+                                ui.weak(text).on_hover_text(
+                                    "No longer in the clinical system's list (rebooked there?): not planned. \
+                                     Remove it once checked.",
+                                );
+                            }
                             (ItemStatus::Unplaced | ItemStatus::Declined, Some(Outcome::Unplaced { reason })) => {
                                 ui.colored_label(ui.visuals().error_fg_color, text).on_hover_text(reason);
                             }
@@ -468,7 +481,7 @@ fn matches(plan: &Plan, index: &Index, i: usize, filter: &BacklogFilter) -> bool
         return false;
     }
     let booking = index.booking(plan, i);
-    if filter.status.is_some_and(|s| ItemStatus::of(booking) != s) {
+    if filter.status.is_some_and(|s| ItemStatus::of(plan, item, booking) != s) {
         return false;
     }
     if let Some(clinician) = &filter.clinician {
@@ -511,7 +524,9 @@ fn compare(plan: &Plan, index: &Index, column: SortColumn, a: usize, b: usize) -
         }
         // Items without a see-by date sort last.
         SortColumn::SeeBy => (x.see_by.is_none(), x.see_by).cmp(&(y.see_by.is_none(), y.see_by)),
-        SortColumn::Status => ItemStatus::of(index.booking(plan, a)).cmp(&ItemStatus::of(index.booking(plan, b))),
+        SortColumn::Status => {
+            ItemStatus::of(plan, x, index.booking(plan, a)).cmp(&ItemStatus::of(plan, y, index.booking(plan, b)))
+        }
         SortColumn::Booked => {
             let when = |i: usize| {
                 let booking = index.booking(plan, i);

@@ -163,12 +163,15 @@ impl FileChooser for NativeChooser {
 pub struct PathEntryChooser {
     open: Option<(FileRequest, String)>,
     answer: Option<(FileRequest, Option<PathBuf>)>,
+    /// The field takes the keyboard when the dialog first shows.
+    focus_pending: bool,
 }
 
 impl FileChooser for PathEntryChooser {
     fn request(&mut self, request: FileRequest) {
         let text = request.suggested.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
         self.open = Some((request, text));
+        self.focus_pending = true;
     }
 
     fn poll(&mut self) -> Option<(FileRequest, Option<PathBuf>)> {
@@ -189,6 +192,9 @@ impl FileChooser for PathEntryChooser {
             ui.label("No file dialog is available on this desktop: type or paste the file's full path.");
             let label = ui.label("File path");
             let edit = ui.add(egui::TextEdit::singleline(text).desired_width(480.0)).labelled_by(label.id);
+            if std::mem::take(&mut self.focus_pending) {
+                edit.request_focus();
+            }
             let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             let path = PathBuf::from(text.trim());
             let problem = if text.trim().is_empty() {

@@ -115,9 +115,18 @@ impl ImportDialog {
             if self.preview.is_ok() {
                 ui.label(format!("{total} rows read: {summary}; {} row(s) rejected.", self.rejected().len()));
             }
-            if let Ok(Preview::Backlog(_, diff)) = &self.preview
+            if let Ok(Preview::Backlog(preview, diff)) = &mut self.preview
                 && !doc.plan().backlog.is_empty()
             {
+                if diff.matched_by_id {
+                    let choice = ui.checkbox(
+                        &mut preview.set_aside_missing,
+                        "This file is a newer export of the same list: set aside the appointments missing from it",
+                    );
+                    if choice.changed() {
+                        *diff = reimport_diff(doc.plan(), preview);
+                    }
+                }
                 reimport_ui(ui, doc.plan(), diff);
             }
             ui.collapsing("Column mapping", |ui| {

@@ -24,12 +24,17 @@ impl SummaryPanel {
         ui.label(&summary.practice);
         egui::ScrollArea::vertical().id_salt("summary-scroll").show(ui, |ui| {
             egui::Grid::new("summary-totals").num_columns(2).striped(true).show(ui, |ui| {
+                let set_aside = (summary.set_aside > 0).then_some(("Set aside", summary.set_aside));
                 for (name, value) in [
-                    ("Appointments", summary.backlog),
-                    ("Placed", summary.placed),
-                    ("Clinicians", summary.clinicians),
-                    ("Sessions", summary.sessions),
-                ] {
+                    Some(("Appointments", summary.backlog)),
+                    Some(("Placed", summary.placed)),
+                    set_aside,
+                    Some(("Clinicians", summary.clinicians)),
+                    Some(("Sessions", summary.sessions)),
+                ]
+                .into_iter()
+                .flatten()
+                {
                     ui.label(name);
                     ui.label(value.to_string());
                     ui.end_row();

@@ -14,6 +14,8 @@ pub struct PlanSummary {
     pub clinicians: usize,
     pub sessions: usize,
     pub placed: usize,
+    /// Items a re-import no longer found in the clinical system's list: not planned.
+    pub set_aside: usize,
     /// (priority, count) in the rules' urgency order, then unknown classes.
     pub by_priority: Vec<(String, usize)>,
     /// (type, count), by name.
@@ -43,6 +45,7 @@ impl PlanSummary {
             clinicians: plan.clinicians.len(),
             sessions: plan.sessions.len(),
             placed: plan.bookings.iter().filter(|b| b.session().is_some()).count(),
+            set_aside: plan.backlog.iter().filter(|b| plan.is_set_aside(&b.id)).count(),
             by_priority: by_priority.into_iter().map(|((_, name), n)| (name, n)).collect(),
             by_type: by_type.into_iter().collect(),
             capacity_by_day: capacity.into_iter().map(|(d, (free, usable))| (d, free, usable)).collect(),
@@ -128,6 +131,9 @@ impl fmt::Display for PlanSummary {
             "Backlog: {} appointments ({} placed); {} clinicians; {} sessions",
             self.backlog, self.placed, self.clinicians, self.sessions
         )?;
+        if self.set_aside > 0 {
+            writeln!(f, "Set aside: {} no longer in the clinical system's list (not planned)", self.set_aside)?;
+        }
         let list =
             |pairs: &[(String, usize)]| pairs.iter().map(|(n, c)| format!("{n} {c}")).collect::<Vec<_>>().join(", ");
         writeln!(f, "By priority: {}", list(&self.by_priority))?;

@@ -190,6 +190,7 @@ pub fn preview_backlog(
         item.id = fresh_id(&mut taken_ids, &mut next);
     }
 
+    let set_aside_missing = items.iter().map(|i| &i.id).chain(&rejected_ids).any(|id| plan.backlog_item(id).is_some());
     Ok(BacklogPreview {
         mapping: mapping.shown,
         headers: mapping.headers,
@@ -198,6 +199,7 @@ pub fn preview_backlog(
         rejected_ids,
         warnings,
         total_rows,
+        set_aside_missing,
     })
 }
 

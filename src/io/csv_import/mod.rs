@@ -111,6 +111,11 @@ pub struct BacklogPreview {
     pub warnings: Vec<RowError>,
     /// Data rows in the file (blank rows not counted).
     pub total_rows: usize,
+    /// Whether accepting sets aside the plan's appointments missing from the
+    /// file, taking it as a newer export of the same list. On when the file
+    /// shares an appointment id with the plan; off for a file that shares none
+    /// (another list, e.g. Monday's cancellations after Friday's). The user may change it.
+    pub set_aside_missing: bool,
 }
 
 impl BacklogPreview {

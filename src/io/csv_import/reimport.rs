@@ -137,10 +137,11 @@ fn columns_of(preview: &BacklogPreview) -> impl Fn(&str) -> bool + '_ {
     move |column: &str| preview.mapping.values().any(|c| c == column)
 }
 
-/// Items of the plan not in the export. Items added by hand in Rebook (ids
+/// Items of the plan not in the export, when the export is taken as a newer
+/// version of the plan's list (`set_aside_missing`). Items added by hand in Rebook (ids
 /// "NEW-...") were never in the clinical system's list and are not flagged.
 fn vanished(plan: &Plan, preview: &BacklogPreview, matched_by_id: bool) -> Vec<String> {
-    if !matched_by_id {
+    if !matched_by_id || !preview.set_aside_missing {
         return Vec::new();
     }
     let in_file: BTreeSet<&str> =
