@@ -552,6 +552,19 @@ fn wait_for_solve(harness: &mut Harness<'static, RebookApp>) -> Vec<std::time::D
     frames
 }
 
+/// Plans the backlog from the menu's command and waits for the result.
+fn solve_now(harness: &mut Harness<'static, RebookApp>) {
+    harness.state_mut().send(Command::Solve);
+    harness.step();
+    wait_for_solve(harness);
+}
+
+/// Appointments with a booking in a session, in plan order.
+fn placed_ids(harness: &Harness<'static, RebookApp>) -> Vec<String> {
+    let plan = harness.state().document().plan();
+    plan.bookings.iter().filter(|b| b.session().is_some()).map(|b| b.appointment_id.clone()).collect()
+}
+
 fn booked_session(harness: &Harness<'static, RebookApp>, id: &str) -> Option<String> {
     harness.state().document().plan().booking(id).and_then(|b| b.session()).map(str::to_string)
 }
@@ -631,9 +644,7 @@ fn overview_compares_with_baselines_and_adds_advised_sessions() {
     // More work than a week of sessions can hold, so advice has something to offer.
     let setup = setup(300);
     let mut harness = harness(&setup);
-    harness.state_mut().send(Command::Solve);
-    harness.step();
-    wait_for_solve(&mut harness);
+    solve_now(&mut harness);
     show_tab(&mut harness, "Overview");
     harness.get_by_label("Routine within 7 days");
     let placed = harness.state().document().plan().bookings.iter().filter(|b| b.session().is_some()).count();
@@ -707,9 +718,7 @@ fn import_preview_shows_the_bad_row_and_changes_nothing_until_accepted() {
 fn exports_and_saves_pdfs_through_the_print_dialog() {
     let setup = setup(20);
     let mut harness = harness(&setup);
-    harness.state_mut().send(Command::Solve);
-    harness.step();
-    wait_for_solve(&mut harness);
+    solve_now(&mut harness);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::P);
     harness.run();
     let csv = setup.dir.join("bookings.csv");
@@ -734,9 +743,7 @@ fn exports_and_saves_pdfs_through_the_print_dialog() {
 fn absence_frees_bookings_and_template_fills_the_horizon() {
     let setup = setup(40);
     let mut harness = harness(&setup);
-    harness.state_mut().send(Command::Solve);
-    harness.step();
-    wait_for_solve(&mut harness);
+    solve_now(&mut harness);
     let patel_booked = |h: &Harness<'static, RebookApp>| {
         let plan = h.state().document().plan();
         plan.bookings
@@ -889,9 +896,7 @@ fn unsaved_work_is_autosaved_and_offered_back_after_a_crash() {
         let mut harness = harness(&setup);
         add_to_notes(&mut harness, "A00004", "hearing aid");
         // A solve autosaves at once (the minute's timer does the same for edits).
-        harness.state_mut().send(Command::Solve);
-        harness.step();
-        wait_for_solve(&mut harness);
+        solve_now(&mut harness);
         for _ in 0..50 {
             harness.step();
             std::thread::sleep(std::time::Duration::from_millis(20));
@@ -1014,18 +1019,8 @@ fn a_plan_open_elsewhere_opens_read_only_and_a_stale_lock_is_taken_over() {
 fn call_outcomes_are_keyed_in_by_reference_then_c_d_or_n() {
     let setup = setup(12);
     let mut harness = harness(&setup);
-    harness.state_mut().send(Command::Solve);
-    harness.step();
-    wait_for_solve(&mut harness);
-    let placed: Vec<String> = harness
-        .state()
-        .document()
-        .plan()
-        .bookings
-        .iter()
-        .filter(|b| b.session().is_some())
-        .map(|b| b.appointment_id.clone())
-        .collect();
+    solve_now(&mut harness);
+    let placed = placed_ids(&harness);
     assert!(placed.len() >= 2);
     show_tab(&mut harness, "Call outcomes");
     // The number alone is enough when it is unique: "A00003" -> "3".
@@ -1063,21 +1058,11 @@ fn two_windows_saving_one_plan_merge_their_outcomes_instead_of_overwriting() {
     let setup = setup(12);
     // The manager plans and saves; then a receptionist opens the same file.
     let mut manager = harness(&setup);
-    manager.state_mut().send(Command::Solve);
-    manager.step();
-    wait_for_solve(&mut manager);
+    solve_now(&mut manager);
     manager.state_mut().send(Command::Save);
     manager.run();
     let mut reception = harness(&setup);
-    let placed: Vec<String> = reception
-        .state()
-        .document()
-        .plan()
-        .bookings
-        .iter()
-        .filter(|b| b.session().is_some())
-        .map(|b| b.appointment_id.clone())
-        .collect();
+    let placed = placed_ids(&reception);
     let (a, b, c) = (placed[0].clone(), placed[1].clone(), placed[2].clone());
     let record = |h: &mut Harness<'static, RebookApp>, id: &str, key: Key| {
         show_tab(h, "Call outcomes");
