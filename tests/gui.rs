@@ -913,6 +913,8 @@ fn unsaved_work_is_autosaved_and_offered_back_after_a_crash() {
     assert_eq!(item(doc.plan(), "A00004").notes, "hearing aid");
     assert!(!doc.plan().bookings.is_empty(), "the solve was recovered too");
     assert!(doc.is_dirty(), "recovered work still needs saving");
+    assert!(!doc.is_read_only());
+    assert!(rebook::io::lock::inspect(&setup.plan_path).unwrap().is_some(), "the plan is locked again");
     harness.state_mut().send(Command::Save);
     harness.run();
     assert_eq!(item(&plan_file::load(&setup.plan_path).unwrap(), "A00004").notes, "hearing aid");

@@ -176,7 +176,18 @@ impl RebookApp {
             Ok(plan) => {
                 let on_disk =
                     found.plan_path.as_deref().and_then(|p| plan_file::load_with(p, passphrase.as_ref()).ok());
-                self.replace_document(Document::recovered(plan, found.plan_path.clone(), on_disk, passphrase));
+                let mut doc = Document::recovered(plan, found.plan_path.clone(), on_disk, passphrase);
+                // Colleagues must see that the plan is open here again.
+                if let Some(path) = found.plan_path.as_deref().filter(|p| p.exists()) {
+                    match document::lock_for_saving(path) {
+                        Ok(lock) => doc.attach_lock(lock),
+                        Err(e) => {
+                            doc.set_read_only();
+                            self.error(format!("The recovered work is read-only: {e}. Use Save as to keep it."));
+                        }
+                    }
+                }
+                self.replace_document(doc);
                 self.recoverable.retain(|r| r.file != found.file);
                 // This session's autosave takes over from the old file at once,
                 // so a second crash before the next autosave loses nothing.
