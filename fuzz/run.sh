@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Runs each fuzz target for SECONDS (default 60), one at a time at low priority,
+# Runs each fuzz target (or only those named after SECONDS) for SECONDS
+# (default 60), one at a time at low priority,
 # seeded with the project's own example files. Crashes are saved under
 # fuzz/artifacts/<target>/; a summary line per target is printed at the end.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); nightly features are enabled
 # with RUSTC_BOOTSTRAP so the stable toolchain works.
 set -euo pipefail
 seconds="${1:-60}"
+shift || true
+targets=("$@")
+[ "${#targets[@]}" -gt 0 ] || targets=(plan_file backlog_csv rota_csv)
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 export RUSTC_BOOTSTRAP=1
@@ -18,7 +22,7 @@ cp -n ../data/*/rota*.csv corpus/rota_csv/ 2>/dev/null || true
 
 status=0
 summary=""
-for target in plan_file backlog_csv rota_csv; do
+for target in "${targets[@]}"; do
     log="$here/$target.log"
     echo "== $target for ${seconds}s (log: $log)"
     if nice -n 19 cargo fuzz run -O "$target" "corpus/$target" -- \

@@ -15,8 +15,8 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(preview) = csv_import::preview_backlog(plan(), data, &BTreeMap::new()) {
         let mut plan = plan().clone();
         let before = plan.backlog.len();
-        let items = preview.items.len();
-        csv_import::accept_backlog(&mut plan, preview);
-        assert_eq!(plan.backlog.len(), before + items);
+        // Rows whose id is already in the plan update it (a newer export); the rest are added.
+        let diff = csv_import::accept_backlog(&mut plan, preview);
+        assert_eq!(plan.backlog.len(), before + diff.added.len());
     }
 });
