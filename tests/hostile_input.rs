@@ -138,3 +138,19 @@ fn deeply_nested_or_huge_plan_files_are_refused() {
     plan_file::save(&plan, &path).unwrap();
     assert_eq!(within(Duration::from_secs(20), "20 MB name", || plan_file::load(&path)).unwrap(), plan);
 }
+
+/// Found by fuzzing (fuzz/run.sh, rota_csv): a time of four bytes that are not
+/// four digits ("1ø5") was split inside a character and panicked.
+#[test]
+fn a_time_with_a_multibyte_character_is_a_row_error() {
+    let rota = "clinician,role,date,part,start,slot_minutes,free_slots\n\
+                Dr A Patel,GP,22/07/2024,AM,1ø5,10,6\n\
+                Dr A Patel,GP,22/07/2024,PM,14:00,10,6\n";
+    let preview = csv_import::preview_rota(&plan(), rota.as_bytes(), &BTreeMap::new()).unwrap();
+    assert_eq!(preview.sessions.len(), 1);
+    assert_eq!((preview.rejected[0].line, preview.rejected[0].column.as_str()), (2, "start"));
+    let backlog = format!("{}original_time\n", HEADER.trim_end().to_string() + ",");
+    let backlog = format!("{backlog}A1,9990000018,\"LEE, Ann\",19/07/2024,GP routine,1ø5\n");
+    let preview = csv_import::preview_backlog(&plan(), backlog.as_bytes(), &BTreeMap::new()).unwrap();
+    assert_eq!(preview.rejected_rows(), 1, "{:?}", preview.rejected);
+}

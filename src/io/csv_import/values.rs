@@ -68,7 +68,8 @@ pub(crate) fn time(text: &str) -> Result<NaiveTime, String> {
     };
     let pieces: Vec<&str> = if clock.contains([':', '.']) {
         clock.split([':', '.']).collect()
-    } else if clock.len() == 4 {
+    } else if clock.len() == 4 && clock.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits only, so the split falls between characters ("1ø5" is four bytes too).
         vec![&clock[..2], &clock[2..]]
     } else if pm.is_some() && clock.len() <= 2 {
         vec![clock, "0"]
@@ -235,6 +236,9 @@ mod tests {
         assert_eq!(time("12:15am"), Ok(t(0, 15)));
         assert!(time("25:00").is_err());
         assert!(time("soon").is_err());
+        // Found by fuzzing the rota import: four bytes that are not four digits.
+        assert!(time("1ø5").is_err());
+        assert!(time("ø5pm").is_err());
     }
 
     #[test]
