@@ -70,8 +70,10 @@ pub fn describe_changes(before: &Plan, after: &Plan) -> String {
 
     let (mut outcomes, mut moved, mut placed, mut freed, mut pinned, mut unpinned) = (0, 0, 0, 0, 0, 0);
     let (mut notes, mut updated) = (0, 0);
+    let (old_items, old_bookings, new_bookings) =
+        (before.items_by_id(), before.bookings_by_id(), after.bookings_by_id());
     for item in &after.backlog {
-        let Some(old) = before.backlog_item(&item.id) else { continue };
+        let Some(&old) = old_items.get(item.id.as_str()) else { continue };
         if old.notes != item.notes {
             notes += 1;
         }
@@ -83,7 +85,7 @@ pub fn describe_changes(before: &Plan, after: &Plan) -> String {
         if !same_otherwise {
             updated += 1;
         }
-        let (b, a) = (before.booking(&item.id), after.booking(&item.id));
+        let (b, a) = (old_bookings.get(item.id.as_str()).copied(), new_bookings.get(item.id.as_str()).copied());
         let contact = |x: Option<&Booking>| x.map_or(ContactStatus::NotContacted, |b| b.contact);
         let session = |x: Option<&Booking>| x.and_then(Booking::session).map(str::to_string);
         let pin = |x: Option<&Booking>| x.is_some_and(|b| b.pinned);

@@ -650,6 +650,18 @@ impl Plan {
         self.bookings.iter().find(|b| b.appointment_id == appointment_id)
     }
 
+    /// Backlog items by id, for code that looks up every item (a lookup per
+    /// item with [`Plan::backlog_item`] is quadratic at hub scale). Like it,
+    /// the first of a repeated id wins.
+    pub fn items_by_id(&self) -> std::collections::HashMap<&str, &BacklogItem> {
+        first_by_key(self.backlog.iter().map(|i| (i.id.as_str(), i)))
+    }
+
+    /// Bookings by appointment id, like [`Plan::items_by_id`].
+    pub fn bookings_by_id(&self) -> std::collections::HashMap<&str, &Booking> {
+        first_by_key(self.bookings.iter().map(|b| (b.appointment_id.as_str(), b)))
+    }
+
     /// May this clinician see this appointment type (role, extras and exclusions)?
     pub fn clinician_sees(&self, clinician: &Clinician, type_name: &str) -> bool {
         if clinician.excluded_types.iter().any(|t| same_name(t, type_name)) {
@@ -680,6 +692,15 @@ impl Plan {
         self.withdrawn.retain(|id, _| order.contains_key(id.as_str()));
         self.notes_changed.retain(|id, _| order.contains_key(id.as_str()));
     }
+}
+
+/// A map keeping the first value of each key, as a linear search would find it.
+pub(crate) fn first_by_key<'a, V>(pairs: impl Iterator<Item = (&'a str, V)>) -> std::collections::HashMap<&'a str, V> {
+    let mut map = std::collections::HashMap::new();
+    for (key, value) in pairs {
+        map.entry(key).or_insert(value);
+    }
+    map
 }
 
 /// Key for matching names typed by people: lower case, without spaces, dots, `_` or `-`.
