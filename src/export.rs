@@ -122,6 +122,11 @@ fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, ExportError> {
 }
 
 /// One row per backlog item, in backlog order, for re-entry into the clinical system.
+/// Data rows of an exported CSV (lines after the header), for messages and the audit trail.
+pub fn data_rows(csv: &[u8]) -> usize {
+    csv.iter().filter(|b| **b == b'\n').count().saturating_sub(1)
+}
+
 pub fn bookings_csv(plan: &Plan) -> Result<Vec<u8>, ExportError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(BOOKINGS_COLUMNS)?;

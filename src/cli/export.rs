@@ -42,7 +42,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         What::Calls => export::calls_csv(&plan)?,
     };
     write_atomically(&args.out, &bytes).with_context(|| format!("saving {}", args.out.display()))?;
-    let rows = bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1);
+    let rows = export::data_rows(&bytes);
     println!("Saved {} ({rows} rows).", args.out.display());
     let what = match args.what {
         What::Bookings => "bookings CSV",

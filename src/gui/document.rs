@@ -53,7 +53,7 @@ pub enum SaveError {
 impl Document {
     pub fn new(plan: Plan, path: Option<PathBuf>) -> Document {
         let mut undoer = Undoer::with_settings(Settings { max_undos: MAX_UNDOS, ..Settings::default() });
-        undoer.add_undo(&*without_audit(&plan));
+        undoer.add_undo(&*without_trails(&plan));
         Document {
             saved: plan.clone(),
             plan,
@@ -194,9 +194,9 @@ impl Document {
         let before = self.plan.clone();
         let result = change(&mut self.plan);
         if self.plan != before {
-            self.undoer.add_undo(&*without_audit(&before));
+            self.undoer.add_undo(&*without_trails(&before));
             // feed_state drops the redo branch (a new edit after an undo), add_undo seals the step.
-            let after = without_audit(&self.plan);
+            let after = without_trails(&self.plan);
             self.undoer.feed_state(0.0, &after);
             self.undoer.add_undo(&after);
             self.changed();
@@ -213,15 +213,15 @@ impl Document {
     }
 
     pub fn can_undo(&self) -> bool {
-        self.undoer.has_undo(&*without_audit(&self.plan))
+        self.undoer.has_undo(&*without_trails(&self.plan))
     }
 
     pub fn can_redo(&self) -> bool {
-        self.undoer.has_redo(&*without_audit(&self.plan))
+        self.undoer.has_redo(&*without_trails(&self.plan))
     }
 
     pub fn undo(&mut self) -> bool {
-        let current = without_audit(&self.plan);
+        let current = without_trails(&self.plan);
         match self.undoer.undo(&current).cloned() {
             Some(state) => {
                 self.restore(state);
@@ -232,7 +232,7 @@ impl Document {
     }
 
     pub fn redo(&mut self) -> bool {
-        let current = without_audit(&self.plan);
+        let current = without_trails(&self.plan);
         match self.undoer.redo(&current).cloned() {
             Some(state) => {
                 self.restore(state);
@@ -314,14 +314,9 @@ impl Document {
 pub fn lock_for_saving(path: &Path) -> Result<PlanLock, SaveError> {
     let locked = |error| SaveError::Locked { path: path.to_path_buf(), error: Box::new(error) };
     match lock::acquire(path) {
-        Err(LockError::Held(info)) if is_this_process(&info) => lock::take_over(path).map_err(locked),
+        Err(LockError::Held(info)) if info.is_this_process() => lock::take_over(path).map_err(locked),
         other => other.map_err(locked),
     }
-}
-
-/// A lock this process left (the same plan opened again in this window).
-pub fn is_this_process(info: &lock::LockInfo) -> bool {
-    info.pid == std::process::id() && info.machine == crate::model::audit::machine_name()
 }
 
 fn display_name(path: &Path) -> String {
@@ -330,7 +325,7 @@ fn display_name(path: &Path) -> String {
 
 /// Undo states leave the audit trail and the save history out: undoing an
 /// edit must never remove the record of a print or of a save.
-fn without_audit(plan: &Plan) -> std::borrow::Cow<'_, Plan> {
+fn without_trails(plan: &Plan) -> std::borrow::Cow<'_, Plan> {
     if plan.audit.is_empty() && plan.history.is_empty() {
         std::borrow::Cow::Borrowed(plan)
     } else {

@@ -120,7 +120,7 @@ impl PrintDialog {
                 }
                 let csv = |result: Result<Vec<u8>, export::ExportError>, name: &str| match result {
                     Ok(bytes) => {
-                        let rows = bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1);
+                        let rows = export::data_rows(&bytes);
                         let audit = (AuditAction::Export, format!("{name}, {rows} rows"));
                         PrintAction::Save { bytes, file_name: name.into(), is_pdf: false, audit }
                     }

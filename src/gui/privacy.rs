@@ -18,7 +18,12 @@ pub fn set(ctx: &egui::Context, on: bool) {
 
 /// The patient's name as shown: initials only in privacy mode ("SMITH, Jane" -> "S., J.").
 pub fn name(ctx: &egui::Context, patient: &Patient) -> String {
-    if is_on(ctx) { initials(&patient.name) } else { patient.name.clone() }
+    name_text(ctx, &patient.name)
+}
+
+/// A patient's name given as text (a merge conflict carries only that), shown as [`name`] shows it.
+pub fn name_text(ctx: &egui::Context, name: &str) -> String {
+    if is_on(ctx) { initials(name) } else { name.to_string() }
 }
 
 /// The NHS number as shown: spaced, or its last four digits in privacy mode.

@@ -58,8 +58,7 @@ pub fn conflicts_ui(ctx: &egui::Context, conflicts: &[Conflict]) -> bool {
                 }
                 ui.end_row();
                 for c in conflicts {
-                    let patient = if privacy::is_on(ctx) { privacy::initials(&c.patient) } else { c.patient.clone() };
-                    ui.label(format!("{} {patient}", c.appointment_id));
+                    ui.label(format!("{} {}", c.appointment_id, privacy::name_text(ctx, &c.patient)));
                     ui.label(&c.ours);
                     ui.label(&c.theirs);
                     ui.label(match c.kept {

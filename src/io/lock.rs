@@ -85,6 +85,11 @@ impl LockInfo {
         self.machine.eq_ignore_ascii_case(&crate::model::audit::machine_name()) && !process_alive(self.pid)
     }
 
+    /// A lock this very process left (the same plan opened again in this window).
+    pub fn is_this_process(&self) -> bool {
+        self.pid == std::process::id() && self.machine == crate::model::audit::machine_name()
+    }
+
     fn ours(&self, token: &str) -> bool {
         self.damaged.is_none() && *self.token == *token
     }

@@ -42,7 +42,7 @@ impl RebookApp {
     pub(super) fn lock_and_show(&mut self, mut doc: Document, path: &Path) {
         match lock::acquire(path) {
             Ok(lock) => doc.attach_lock(lock),
-            Err(LockError::Held(info)) if document::is_this_process(&info) => match lock::take_over(path) {
+            Err(LockError::Held(info)) if info.is_this_process() => match lock::take_over(path) {
                 Ok(lock) => doc.attach_lock(lock),
                 Err(e) => return self.open_read_only(doc, path, &e.to_string()),
             },
@@ -188,7 +188,6 @@ impl RebookApp {
                     }
                 }
                 self.replace_document(doc);
-                self.recoverable.retain(|r| r.file != found.file);
                 // This session's autosave takes over from the old file at once,
                 // so a second crash before the next autosave loses nothing.
                 let doc = &self.doc;
@@ -206,7 +205,6 @@ impl RebookApp {
                 self.passphrase = Some(dialog.retry("The passphrase is wrong; try again.".into()));
             }
             Err(e) => {
-                self.recoverable.retain(|r| r.file != found.file);
                 self.error(format!("Could not recover the unsaved work: {e}"));
             }
         }
