@@ -4,9 +4,9 @@
 //! without it these tests check structure with lopdf only and say so.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
-use common::{date, plan_with_bookings, tool_output};
+use crate::common::{date, plan_with_bookings, tool_output};
 use rebook::generate::{benchmark_config, generate};
 use rebook::model::{ContactStatus, Outcome, Plan, nhs};
 use rebook::print::{ListKind, PrintOptions, call_list_pdf, summary_pdf};

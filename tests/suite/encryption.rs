@@ -1,7 +1,7 @@
 //! Encryption at rest: sealed plan files, their backups, and `rebook check`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use rebook::io::crypto::{self, Passphrase};
 use rebook::io::plan_file::{self, PlanFileError};

@@ -1,7 +1,7 @@
 //! The audit trail: `rebook print` and `rebook export` record who sent what where.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use rebook::io::crypto::Passphrase;
 use rebook::io::plan_file;

@@ -4,7 +4,7 @@
 //! All patients are synthetic (NHS numbers from the 999 range).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use chrono::TimeZone;
 use rebook::io::csv_import::{accept_backlog, accept_outcomes, preview_backlog, preview_outcomes, reimport_diff};

@@ -1,0 +1,16 @@
+//! Every integration test in one binary: each module is one area of the product.
+//! One binary links the app once instead of once per file (see the README's set-up times).
+mod audit;
+mod collab;
+mod common;
+mod crash_safety;
+mod csv_import;
+mod encryption;
+mod export;
+mod generator;
+mod gui;
+mod hostile_input;
+mod plan_file;
+mod print;
+mod report;
+mod scheduler;
