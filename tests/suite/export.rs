@@ -3,7 +3,6 @@
 //! refusal (or a death) is honoured by every export.
 #![allow(clippy::unwrap_used)]
 
-use crate::common;
 
 use crate::common::{plan_with_bookings, tool_output};
 use proptest::prelude::*;
