@@ -52,7 +52,7 @@ fn save_loop_child() {
 /// once, lets it run a random while, kills it, and returns the last version it reported.
 fn run_and_kill(input: &Path, out: &Path, passphrase: Option<&str>, from: u64, delay: Duration) -> u64 {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["save_loop_child", "--exact", "--nocapture", "--test-threads", "1"])
+    cmd.args(["crash_safety::save_loop_child", "--exact", "--nocapture", "--test-threads", "1"])
         .env("SAVE_LOOP_IN", input)
         .env("SAVE_LOOP_OUT", out)
         .env("SAVE_LOOP_FROM", from.to_string())
