@@ -14,6 +14,12 @@ pub enum ExportError {
     Csv(#[from] csv::Error),
     #[error("could not finish the CSV: {0}")]
     Finish(String),
+    #[error(
+        "the plan's practice is still called \"{0}\", and the practice name starts every SMS: name the practice \
+         first (on the command line: rebook import --plan PLAN --practice \"NAME\" --out PLAN; in the window: \
+         the practice name asked when importing)"
+    )]
+    NoPracticeName(String),
 }
 
 /// Columns of the bookings CSV, in order.
@@ -185,8 +191,12 @@ fn placed_in_order(plan: &Plan) -> Vec<Entry<'_>> {
     placed
 }
 
-/// The SMS batch: only placed patients who may be texted (see `sms_exclusion`).
+/// The SMS batch: only placed patients who may be texted (see `sms_exclusion`);
+/// refused while the practice has no real name (it starts every text).
 pub fn sms_csv(plan: &Plan) -> Result<Vec<u8>, ExportError> {
+    if plan.practice.is_placeholder() {
+        return Err(ExportError::NoPracticeName(plan.practice.name.clone()));
+    }
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(SMS_COLUMNS)?;
     for entry in placed_in_order(plan).iter().filter(|e| sms_exclusion(e).is_none()) {

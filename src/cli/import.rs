@@ -1,11 +1,16 @@
 //! `rebook import --backlog B.csv [--rota R.csv] [--plan BASE] --out PLAN`:
-//! the CSV import of the app, for automation. Every rejected row is printed
-//! with its line and column; with any rejected row nothing is written and the
+//! the CSV import of the app, for automation. What each column was read as,
+//! every column ignored and every warning are printed on stderr; every
+//! rejected row with its line and column, and each unmapped appointment type
+//! once with its row count. With any row not taken nothing is written and the
 //! exit code is non-zero, unless `--allow-rejects` says to keep the good rows.
 
-use crate::io::csv_import::{RowError, accept_backlog, accept_rota, preview_backlog, preview_rota};
+use crate::io::csv_import::{
+    BacklogPreview, ImportMapping, RotaPreview, RowError, accept_backlog, accept_rota, parse_pair,
+    preview_backlog_with, preview_rota, split_column_pairs,
+};
 use crate::io::plan_file;
-use crate::model::Plan;
+use crate::model::{PLACEHOLDER_PRACTICE, Plan};
 use anyhow::Context;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,7 +20,7 @@ use std::process::ExitCode;
 pub struct ImportArgs {
     /// Cancelled appointments exported from the clinical system (CSV).
     #[arg(long)]
-    pub backlog: PathBuf,
+    pub backlog: Option<PathBuf>,
     /// Clinician sessions with free slots (CSV); imported before the backlog so
     /// its clinicians are known.
     #[arg(long)]
@@ -24,9 +29,30 @@ pub struct ImportArgs {
     /// kept); without it a new plan with the default catalogue is started.
     #[arg(long)]
     pub plan: Option<PathBuf>,
-    /// Practice name for a new plan (default: the output file's name).
+    /// The practice's name, as patients know it: it starts every SMS. Names a
+    /// new plan, or renames the practice of --plan. Without it a new plan is
+    /// "New practice", and the SMS export is refused until it is named.
     #[arg(long)]
     pub practice: Option<String>,
+    /// The practice's ODS code (e.g. Y99999).
+    #[arg(long)]
+    pub ods_code: Option<String>,
+    /// Map one of the practice's appointment or slot types to a catalogue
+    /// type: --map-type "Smear=Cervical screening". Repeatable.
+    #[arg(long = "map-type", value_name = "LOCAL=TYPE")]
+    pub map_type: Vec<String>,
+    /// Read a column of the file as a field: --map "Session Holder=original_clinician";
+    /// an empty field ignores the column. Repeatable; an entry naming a field
+    /// the file kind does not have is not used for that file.
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    pub map: Vec<String>,
+    /// A mapping file saved by --save-mapping (columns and types); --map and
+    /// --map-type entries win over it.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// Save the mapping this import used (columns and types) for the next export.
+    #[arg(long, value_name = "FILE")]
+    pub save_mapping: Option<PathBuf>,
     /// Where to save the plan (.rebook.ron).
     #[arg(long)]
     pub out: PathBuf,
@@ -39,56 +65,70 @@ pub struct ImportArgs {
 }
 
 pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    if args.backlog.is_none() && args.rota.is_none() && (args.practice.is_none() || args.plan.is_none()) {
+        anyhow::bail!(
+            "nothing to import: give --backlog and/or --rota (or --plan with --practice to name the practice)"
+        );
+    }
+    let mapping = given_mapping(args)?;
     let _lock = super::shared::lock_plan(&args.out, args.force)?;
     let base = match &args.plan {
         Some(path) => Some(plan_file::load(path)?),
         None => None,
     };
-    let mut plan = base.clone().unwrap_or_else(|| Plan::new(&practice_name(args)));
-    let none = BTreeMap::new();
-    let mut rejected_rows = 0;
+    let mut plan = base.clone().unwrap_or_else(|| Plan::new(PLACEHOLDER_PRACTICE));
+    if let Some(name) = &args.practice {
+        plan.practice.name = name.trim().to_string();
+    }
+    if let Some(code) = &args.ods_code {
+        plan.practice.ods_code = Some(code.trim().to_string()).filter(|c| !c.is_empty());
+    }
+    if plan.practice.is_placeholder() {
+        eprintln!(
+            "warning: the plan's practice is still called \"{}\": name it with --practice \"NAME\" before \
+             exporting the SMS batch (the name starts every text).",
+            plan.practice.name
+        );
+    }
+    let mut used = ImportMapping { types: mapping.types.clone(), ..ImportMapping::default() };
+    let mut not_taken = 0;
     if let Some(rota) = &args.rota {
         let bytes = read(rota)?;
         let preview =
-            preview_rota(&plan, &bytes, &none).with_context(|| format!("cannot import {}", rota.display()))?;
-        report(rota, &preview.rejected);
-        rejected_rows += preview.rejected_rows();
-        println!(
-            "{}: {} of {} rows read: {} sessions, {} new clinicians.",
-            rota.display(),
-            preview.total_rows - preview.rejected_rows(),
-            preview.total_rows,
-            preview.sessions.len(),
-            preview.new_clinicians.len()
-        );
+            preview_rota(&plan, &bytes, &mapping.rota).with_context(|| format!("cannot import {}", rota.display()))?;
+        report_rota(rota, &preview);
+        not_taken += preview.rejected_rows();
+        used.rota = preview.mapping.clone();
         accept_rota(&mut plan, preview);
     }
-    let bytes = read(&args.backlog)?;
-    let preview =
-        preview_backlog(&plan, &bytes, &none).with_context(|| format!("cannot import {}", args.backlog.display()))?;
-    report(&args.backlog, &preview.rejected);
-    rejected_rows += preview.rejected_rows();
-    println!(
-        "{}: {} of {} rows read: {} appointments.",
-        args.backlog.display(),
-        preview.total_rows - preview.rejected_rows(),
-        preview.total_rows,
-        preview.items.len()
-    );
-    let diff = accept_backlog(&mut plan, preview);
-    if base.as_ref().is_some_and(|b| !b.backlog.is_empty()) {
-        println!("Compared with the plan: {}.", diff.summary());
-        for change in &diff.changed {
-            println!("  {}: {}", change.appointment_id, change.fields.join("; "));
-        }
-        if !diff.vanished.is_empty() {
-            println!("  No longer in the clinical system's list (not planned): {}", diff.vanished.join(", "));
+    if let Some(backlog) = &args.backlog {
+        let bytes = read(backlog)?;
+        let preview = preview_backlog_with(&plan, &bytes, &mapping.backlog, &mapping.types)
+            .with_context(|| format!("cannot import {}", backlog.display()))?;
+        report_backlog(backlog, &preview);
+        not_taken += preview.rejected_rows();
+        used.backlog = preview.mapping.clone();
+        used.types.extend(preview.type_mapping.clone());
+        let diff = accept_backlog(&mut plan, preview);
+        if base.as_ref().is_some_and(|b| !b.backlog.is_empty()) {
+            println!("Compared with the plan: {}.", diff.summary());
+            for change in &diff.changed {
+                println!("  {}: {}", change.appointment_id, change.fields.join("; "));
+            }
+            if !diff.vanished.is_empty() {
+                println!("  No longer in the clinical system's list (not planned): {}", diff.vanished.join(", "));
+            }
         }
     }
+    if let Some(path) = &args.save_mapping {
+        used.save(path)?;
+        println!("Saved the mapping to {} (use it next time with --mapping).", path.display());
+    }
 
-    if rejected_rows > 0 && !args.allow_rejects {
+    if not_taken > 0 && !args.allow_rejects {
         eprintln!(
-            "{rejected_rows} row(s) rejected: nothing saved. Correct them, or pass --allow-rejects to save the good rows."
+            "{not_taken} row(s) not taken: nothing saved. Correct them (or map their types), or pass \
+             --allow-rejects to save the good rows."
         );
         return Ok(ExitCode::FAILURE);
     }
@@ -104,9 +144,30 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         plan.backlog.len(),
         plan.clinicians.len(),
         plan.sessions.len(),
-        if rejected_rows > 0 { format!(" ({rejected_rows} rejected row(s) left out)") } else { String::new() }
+        if not_taken > 0 { format!(" ({not_taken} row(s) not taken left out)") } else { String::new() }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The mapping file, then `--map` and `--map-type` entries over it.
+fn given_mapping(args: &ImportArgs) -> anyhow::Result<ImportMapping> {
+    let mut mapping = match &args.mapping {
+        Some(path) => ImportMapping::load(path)?,
+        None => ImportMapping::default(),
+    };
+    let pairs = |list: &[String]| -> anyhow::Result<Vec<(String, String)>> {
+        list.iter().map(|text| parse_pair(text).map_err(anyhow::Error::msg)).collect()
+    };
+    let (backlog, rota) = split_column_pairs(&pairs(&args.map)?).map_err(anyhow::Error::msg)?;
+    let mut types = BTreeMap::new();
+    for (local, target) in pairs(&args.map_type)? {
+        if target.is_empty() {
+            anyhow::bail!("--map-type \"{local}=\": name the catalogue type after the =");
+        }
+        types.insert(local, target);
+    }
+    mapping.extend(ImportMapping { backlog, rota, types });
+    Ok(mapping)
 }
 
 /// Reads a CSV, refusing one too large to import before reading it.
@@ -114,19 +175,82 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     crate::io::csv_import::read_file(path).with_context(|| format!("could not import {}", path.display()))
 }
 
-/// "backlog.csv line 4, nhs_number: failed the NHS number check ..." on stderr.
-fn report(path: &Path, rejected: &[RowError]) {
-    for error in rejected {
-        eprintln!("{} {error}", path.display());
+/// What each column was read as, and every column ignored (with samples).
+fn report_columns(path: &Path, mapping: &BTreeMap<String, String>, ignored: &[crate::io::csv_import::IgnoredColumn]) {
+    let file = path.display();
+    let read: Vec<String> =
+        mapping.iter().filter(|(_, c)| !c.is_empty()).map(|(h, c)| format!("\"{h}\" -> {c}")).collect();
+    eprintln!("{file}: columns read: {}", if read.is_empty() { "none".into() } else { read.join(", ") });
+    for column in ignored {
+        let samples: Vec<String> = column.samples.iter().map(|v| format!("\"{v}\"")).collect();
+        eprintln!(
+            "{file}: column \"{}\" ignored{}",
+            column.header,
+            if samples.is_empty() { " (empty)".to_string() } else { format!(", e.g. {}", samples.join(", ")) }
+        );
     }
 }
 
-/// "riverside.rebook.ron" -> "riverside".
-fn practice_name(args: &ImportArgs) -> String {
-    if let Some(name) = &args.practice {
-        return name.clone();
+/// Notes, warnings and rejected rows, each as `FILE ...` on stderr.
+fn report_lines(path: &Path, notes: &[String], file_warnings: &[String], warnings: &[RowError], rejected: &[RowError]) {
+    let file = path.display();
+    for note in notes {
+        eprintln!("{file}: note: {note}");
     }
-    let file = args.out.file_name().and_then(|n| n.to_str()).unwrap_or("Imported plan");
-    let stem = file.strip_suffix(".rebook.ron").or_else(|| file.strip_suffix(".ron")).unwrap_or(file);
-    stem.to_string()
+    for warning in file_warnings {
+        eprintln!("{file}: warning: {warning}");
+    }
+    for warning in warnings {
+        eprintln!("{file} warning: {warning}");
+    }
+    for error in rejected {
+        eprintln!("{file} {error}");
+    }
+}
+
+fn report_rota(path: &Path, preview: &RotaPreview) {
+    report_columns(path, &preview.mapping, &[]);
+    report_lines(path, &[], &[], &preview.warnings, &preview.rejected);
+    println!(
+        "{}: {} of {} rows read: {} sessions, {} new clinicians.",
+        path.display(),
+        preview.total_rows - preview.rejected_rows(),
+        preview.total_rows,
+        preview.sessions.len(),
+        preview.new_clinicians.len()
+    );
+}
+
+fn report_backlog(path: &Path, preview: &BacklogPreview) {
+    let file = path.display();
+    report_columns(path, &preview.mapping, &preview.ignored);
+    for (local, target) in &preview.type_mapping {
+        eprintln!("{file}: type \"{local}\" read as {target}");
+    }
+    report_lines(path, &preview.notes, &preview.file_warnings, &preview.warnings, &preview.rejected);
+    if !preview.unknown_types.is_empty() {
+        let rows: usize = preview.unknown_types.iter().map(|t| t.lines.len()).sum();
+        eprintln!(
+            "{file}: {} appointment type(s) on {rows} row(s) are not in the plan's catalogue; map each one with \
+             --map-type \"NAME=Catalogue type\" (or a --mapping file):",
+            preview.unknown_types.len()
+        );
+        for unknown in &preview.unknown_types {
+            let suggestion =
+                unknown.suggestion.as_ref().map_or_else(|| "no suggestion".to_string(), |s| format!("suggested: {s}"));
+            eprintln!(
+                "  \"{}\": {} row(s), from line {}; {suggestion}",
+                unknown.name,
+                unknown.lines.len(),
+                unknown.lines.first().copied().unwrap_or(0)
+            );
+        }
+    }
+    let not_taken = preview.rejected_rows();
+    println!(
+        "{file}: {} of {} rows read: {} appointments.",
+        preview.total_rows - not_taken,
+        preview.total_rows,
+        preview.items.len()
+    );
 }

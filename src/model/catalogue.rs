@@ -1,13 +1,18 @@
 //! The default catalogue a new plan starts with: the roles and appointment
-//! types of a typical English GP practice, named as clinical-system exports name them.
+//! types of a typical English GP practice, named as clinical-system exports name them,
+//! and the suggestions that map a practice's own slot-type names onto a catalogue.
 
-use super::{AppointmentType, Mode};
+use super::{AppointmentType, Mode, name_key};
 
 pub const GP: &str = "GP";
 pub const ANP: &str = "ANP";
 pub const NURSE: &str = "Practice nurse";
 pub const HCA: &str = "HCA";
 pub const PHARMACIST: &str = "Pharmacist";
+
+/// The practice name of a plan nobody has named yet: never sent to patients
+/// (the SMS export refuses a plan that still has it).
+pub const PLACEHOLDER_PRACTICE: &str = "New practice";
 
 pub fn default_roles() -> Vec<String> {
     [GP, ANP, NURSE, HCA, PHARMACIST].iter().map(|r| r.to_string()).collect()
@@ -20,13 +25,18 @@ pub fn default_appointment_types() -> Vec<AppointmentType> {
         roles: roles.iter().map(|r| r.to_string()).collect(),
         default_slots: slots,
         modes: modes.to_vec(),
+        default_priority: None,
+    };
+    let with_priority = |mut kind: AppointmentType, priority: &str| {
+        kind.default_priority = Some(priority.to_string());
+        kind
     };
     vec![
         t("GP routine", &[GP], 1, &[F, T]),
-        t("GP urgent", &[GP, ANP], 1, &[F, T]),
+        with_priority(t("GP urgent", &[GP, ANP], 1, &[F, T]), "Urgent"),
         t("GP review", &[GP], 1, &[F, T]),
         t("GP double", &[GP], 2, &[F]),
-        t("Minor illness", &[ANP, GP], 1, &[F, T]),
+        with_priority(t("Minor illness", &[ANP, GP], 1, &[F, T]), "Soon"),
         t("Nurse bloods", &[NURSE, HCA], 1, &[F]),
         t("Nurse chronic disease review", &[NURSE], 2, &[F]),
         t("Cervical screening", &[NURSE], 1, &[F]),
@@ -37,6 +47,63 @@ pub fn default_appointment_types() -> Vec<AppointmentType> {
     ]
 }
 
+/// Words practices use in their own slot-type names, and the default
+/// catalogue type they mean. Checked in order, so the more specific phrase
+/// ("blood pressure", "med review") comes before the word it contains.
+const KEYWORDS: &[(&[&str], &str)] = &[
+    (&["smear", "smears", "cervical", "cytology", "ccs", "pap"], "Cervical screening"),
+    (&["blood pressure", "bp", "bp check", "hypertension"], "HCA blood pressure"),
+    (&["bloods", "blood", "blood test", "phlebotomy", "phleb", "venepuncture", "inr"], "Nurse bloods"),
+    (
+        &["med review", "meds review", "medication review", "medicines review", "smr", "pharmacist", "pharmacy"],
+        "Pharmacist medication review",
+    ),
+    (&["urgent", "emergency", "on the day", "otd", "same day", "sameday", "acute", "duty", "triage"], "GP urgent"),
+    (&["double", "dbl", "20 min", "20 mins", "20min", "extended"], "GP double"),
+    (&["minor illness", "minor illnesses", "minor ailment", "minor ailments", "anp"], "Minor illness"),
+    (
+        &["vaccination", "vaccine", "vacc", "vaccs", "immunisation", "immunisations", "imms", "flu", "covid", "jab"],
+        "Vaccination",
+    ),
+    (&["wound", "dressing", "dressings", "suture", "sutures", "stitches", "ulcer"], "Wound dressing"),
+    (
+        &["chronic", "asthma", "copd", "diabetes", "diabetic", "ltc", "long term", "annual review", "chd"],
+        "Nurse chronic disease review",
+    ),
+    (&["review", "follow up", "followup", "results"], "GP review"),
+    (&["routine", "gp", "10 min", "10 mins", "book on the day", "pre bookable", "prebook", "doctor"], "GP routine"),
+];
+
+/// Below this Jaro-Winkler similarity a catalogue name is not offered.
+const SIMILAR_ENOUGH: f64 = 0.85;
+
+/// The catalogue type a practice's own type name most likely means: a known
+/// word or phrase in it ("Smear" -> Cervical screening, "On the Day" -> GP
+/// urgent), else the most similar catalogue name. Only names in `types` are
+/// suggested; `None` when nothing is close.
+pub fn suggest_type(local: &str, types: &[AppointmentType]) -> Option<String> {
+    if let Some(exact) = types.iter().find(|t| name_key(&t.name) == name_key(local)) {
+        return Some(exact.name.clone());
+    }
+    let words: String = local.to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    let padded = format!(" {} ", words.split_whitespace().collect::<Vec<_>>().join(" "));
+    let in_catalogue = |name: &str| types.iter().find(|t| t.name.eq_ignore_ascii_case(name)).map(|t| t.name.clone());
+    for (phrases, target) in KEYWORDS {
+        if phrases.iter().any(|p| padded.contains(&format!(" {p} ")))
+            && let Some(name) = in_catalogue(target)
+        {
+            return Some(name);
+        }
+    }
+    let key = name_key(local);
+    types
+        .iter()
+        .map(|t| (strsim::jaro_winkler(&key, &name_key(&t.name)), &t.name))
+        .filter(|(score, _)| *score >= SIMILAR_ENOUGH)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| name.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,10 +111,55 @@ mod tests {
     #[test]
     fn every_type_names_known_roles_and_modes() {
         let roles = default_roles();
+        let priorities: Vec<String> = super::super::Rules::default().priorities.into_iter().map(|p| p.name).collect();
         for t in default_appointment_types() {
             assert!(!t.roles.is_empty() && !t.modes.is_empty(), "{}", t.name);
             assert!(t.roles.iter().all(|r| roles.contains(r)), "{}", t.name);
             assert!(t.default_slots >= 1);
+            assert!(t.default_priority.as_ref().is_none_or(|p| priorities.contains(p)), "{}", t.name);
         }
+    }
+
+    #[test]
+    fn every_keyword_target_is_in_the_default_catalogue() {
+        let types = default_appointment_types();
+        for (_, target) in KEYWORDS {
+            assert!(types.iter().any(|t| t.name == *target), "{target}");
+        }
+    }
+
+    #[test]
+    fn suggests_from_the_words_practices_use() {
+        let types = default_appointment_types();
+        let cases = [
+            ("Smear", "Cervical screening"),
+            ("Bloods", "Nurse bloods"),
+            ("Phlebotomy", "Nurse bloods"),
+            ("Blood Test", "Nurse bloods"),
+            ("BP check", "HCA blood pressure"),
+            ("Urgent GP", "GP urgent"),
+            ("Emergency", "GP urgent"),
+            ("On the Day", "GP urgent"),
+            ("Med Review", "Pharmacist medication review"),
+            ("Double Appt", "GP double"),
+            ("GP 10 min", "GP routine"),
+            ("Flu Clinic", "Vaccination"),
+            ("Dressings", "Wound dressing"),
+            ("Asthma Review", "Nurse chronic disease review"),
+            ("Minor Illness ANP", "Minor illness"),
+            ("gp_routine", "GP routine"),
+            ("Nurse blods", "Nurse bloods"),
+        ];
+        for (local, expected) in cases {
+            assert_eq!(suggest_type(local, &types).as_deref(), Some(expected), "{local}");
+        }
+        assert_eq!(suggest_type("Xylophone lessons", &types), None);
+    }
+
+    #[test]
+    fn suggests_only_types_the_plan_has() {
+        let types: Vec<AppointmentType> =
+            default_appointment_types().into_iter().filter(|t| t.name != "Cervical screening").collect();
+        assert_ne!(suggest_type("Smear", &types).as_deref(), Some("Cervical screening"));
     }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use audit::{AuditAction, AuditEntry};
-pub use catalogue::{default_appointment_types, default_roles};
+pub use catalogue::{PLACEHOLDER_PRACTICE, default_appointment_types, default_roles, suggest_type};
 pub use history::{Change, HistoryEntry, describe_changes};
 
 /// Version of the plan file format written by this build. Bump it (and add a
@@ -50,6 +50,10 @@ pub struct Plan {
     /// written in the file) to canonical column name.
     #[serde(default)]
     pub import_mapping: BTreeMap<String, String>,
+    /// Appointment types remembered from imports: the practice's own slot-type
+    /// name (as exported) to the catalogue type it was mapped to. Left out when empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub import_types: BTreeMap<String, String>,
     /// Who printed or exported what, and when (oldest first). Left out of
     /// files that have none, so plans written before it stay byte-identical.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -76,6 +80,14 @@ pub struct Practice {
     /// NHS Organisation Data Service code, e.g. "Y99999".
     #[serde(default)]
     pub ods_code: Option<String>,
+}
+
+impl Practice {
+    /// Still the name a new plan starts with (or none): not fit for patients' texts.
+    pub fn is_placeholder(&self) -> bool {
+        let name = self.name.trim();
+        name.is_empty() || name.eq_ignore_ascii_case(PLACEHOLDER_PRACTICE)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -181,6 +193,10 @@ pub struct AppointmentType {
     pub default_slots: u32,
     /// Modes this type may be delivered in.
     pub modes: Vec<Mode>,
+    /// Priority class of an imported appointment of this type when the export
+    /// has no priority column (GP urgent -> Urgent); `None`: the least urgent class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_priority: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -600,6 +616,7 @@ impl Plan {
             bookings: Vec::new(),
             solve_info: None,
             import_mapping: BTreeMap::new(),
+            import_types: BTreeMap::new(),
             audit: Vec::new(),
             history: Vec::new(),
             withdrawn: BTreeMap::new(),

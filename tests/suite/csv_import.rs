@@ -106,9 +106,10 @@ fn bad_rows_are_reported_with_line_column_and_reason_and_the_rest_imports() {
     assert_eq!(nhs.len(), 1);
     assert_eq!(nhs[0].0, "nhs_number");
     assert!(nhs[0].1.contains("987 654 4321") && nhs[0].1.contains("check"), "{}", nhs[0].1);
-    let kind = errors_at(&preview.rejected, 5);
-    assert_eq!(kind[0].0, "appointment_type");
-    assert!(kind[0].1.starts_with("unknown appointment type \"Chiropody\""), "{}", kind[0].1);
+    // An unknown type is listed once with its lines, not as a row error repeating the catalogue.
+    assert!(errors_at(&preview.rejected, 5).is_empty());
+    let unknown = &preview.unknown_types;
+    assert_eq!((unknown.len(), unknown[0].name.as_str(), unknown[0].lines.as_slice()), (1, "Chiropody", &[5][..]));
     assert_eq!(
         errors_at(&preview.rejected, 6),
         [("appointment_id".to_string(), "duplicate id \"A-1\": already used on line 2".to_string())]
@@ -228,9 +229,9 @@ fn line_numbers_count_physical_lines_with_blank_and_multiline_rows() {
     let preview = preview_backlog(&plan, csv.as_bytes(), &none()).unwrap();
     assert_eq!(preview.total_rows, 3, "blank and all-empty rows are not data");
     assert_eq!(preview.items[1].notes, "line one\nline two");
-    // header 1, A-1 2, blank 3, multiline 4-5, bad row 6.
-    assert_eq!(preview.rejected.len(), 1);
-    assert_eq!((preview.rejected[0].line, preview.rejected[0].column.as_str()), (6, "appointment_type"));
+    // header 1, A-1 2, blank 3, multiline 4-5, row of an unknown type 6.
+    assert!(preview.rejected.is_empty(), "{:?}", preview.rejected);
+    assert_eq!(preview.unknown_types[0].lines, [6]);
 }
 
 #[test]

@@ -312,7 +312,7 @@ fn import_command_refuses_rejected_rows_unless_allowed() {
     let plan = plan_file::load(&allowed).unwrap();
     assert_eq!(plan.backlog.len(), example.backlog.len() - 1);
     assert!(plan.backlog_item(&example.backlog[0].id).is_none());
-    assert_eq!(plan.practice.name, "allowed");
+    assert_eq!(plan.practice.name, rebook::model::PLACEHOLDER_PRACTICE, "named with --practice, not after the file");
 
     std::fs::write(&backlog, good).unwrap();
     let clean = dir.path().join("clean.rebook.ron");

@@ -12,5 +12,6 @@ mod gui;
 mod hostile_input;
 mod plan_file;
 mod print;
+mod real_exports;
 mod report;
 mod scheduler;

@@ -1,15 +1,27 @@
 //! The backlog file: one row per cancelled appointment.
 
 use super::columns::{self, ColumnSpec, Row};
-use super::{BacklogPreview, ImportError, ReimportDiff, RowError, RowProblems, values};
-use crate::model::{BacklogItem, Continuity, Patient, Plan, nhs};
+use super::{BacklogPreview, ImportError, ReimportDiff, RowError, RowProblems, UnknownType, values};
+use crate::model::{AppointmentType, BacklogItem, Continuity, ModeRequirement, Patient, Plan, nhs};
 use std::collections::{BTreeMap, BTreeSet};
 
 const SPECS: &[ColumnSpec] = &[
     ColumnSpec {
         name: "appointment_id",
         required: false,
-        aliases: &["Appt ID", "Appointment ID", "Appointment Ref", "Booking ID", "Slot ID", "ID", "Ref", "Reference"],
+        aliases: &[
+            "Appt ID",
+            "Appointment ID",
+            "Appointment Ref",
+            "Appointment Reference",
+            "Appt Ref",
+            "Booking ID",
+            "Booking Ref",
+            "Slot ID",
+            "ID",
+            "Ref",
+            "Reference",
+        ],
     },
     ColumnSpec { name: "nhs_number", required: true, aliases: &["NHS No", "NHS Number", "NHS", "NHS Num", "NHS No."] },
     ColumnSpec {
@@ -17,7 +29,11 @@ const SPECS: &[ColumnSpec] = &[
         required: true,
         aliases: &["Name", "Patient", "Patient Name", "Full Name", "Patient Full Name"],
     },
-    ColumnSpec { name: "forename", required: false, aliases: &["First Name", "Given Name", "Forenames", "Firstname"] },
+    ColumnSpec {
+        name: "forename",
+        required: false,
+        aliases: &["Forename", "First Name", "Given Name", "Forenames", "Firstname", "First Names"],
+    },
     ColumnSpec { name: "surname", required: false, aliases: &["Last Name", "Family Name", "Lastname"] },
     ColumnSpec { name: "date_of_birth", required: false, aliases: &["DOB", "Date of Birth", "Birth Date", "Born"] },
     ColumnSpec {
@@ -32,12 +48,30 @@ const SPECS: &[ColumnSpec] = &[
             "Contact Number",
             "Tel No",
             "Mobile No",
+            "Mobile Telephone",
+            "Mobile Phone",
+            "Mobile Tel",
+            "Telecom Number",
+            "Telephone Number",
+            "Contact Telephone",
         ],
     },
     ColumnSpec {
         name: "sms_consent",
         required: false,
-        aliases: &["SMS", "SMS OK", "Consent SMS", "Text Consent", "SMS Consent"],
+        aliases: &[
+            "SMS",
+            "SMS OK",
+            "Consent SMS",
+            "Text Consent",
+            "Text OK",
+            "Texts OK",
+            "SMS Allowed",
+            "Consent to SMS",
+            "SMS Consent Given",
+            "Text Message Consent",
+            "Accepts SMS",
+        ],
     },
     ColumnSpec {
         name: "original_date",
@@ -47,7 +81,19 @@ const SPECS: &[ColumnSpec] = &[
     ColumnSpec {
         name: "original_time",
         required: false,
-        aliases: &["Appt Time", "Appointment Time", "Time", "Start Time", "Slot Time", "Start"],
+        aliases: &[
+            "Appt Time",
+            "Appointment Time",
+            "Time",
+            "Start Time",
+            "Slot Time",
+            "Start",
+            "Appointment Start Time",
+            "Appointment Start",
+            "Slot Start Time",
+            "Start Date Time",
+            "Appointment Date Time",
+        ],
     },
     ColumnSpec {
         name: "original_clinician",
@@ -61,6 +107,12 @@ const SPECS: &[ColumnSpec] = &[
             "Booked With",
             "HCP",
             "Doctor",
+            "Session Holder",
+            "Book Owner",
+            "Booked Clinician",
+            "Seen By",
+            "Staff Member",
+            "Appointment With",
         ],
     },
     ColumnSpec {
@@ -77,13 +129,32 @@ const SPECS: &[ColumnSpec] = &[
     ColumnSpec {
         name: "mode",
         required: false,
-        aliases: &["Delivery Mode", "Consultation Mode", "Consultation Type", "Contact Mode"],
+        aliases: &["Delivery Mode", "Consultation Mode", "Consultation Type", "Contact Mode", "Contact Type"],
+    },
+    ColumnSpec {
+        name: "telephone",
+        required: false,
+        aliases: &[
+            "Telephone Appointment",
+            "Telephone Appt",
+            "Phone Appointment",
+            "Tel Appt",
+            "Is Telephone",
+            "Telephone Consultation",
+        ],
     },
     ColumnSpec { name: "continuity", required: false, aliases: &["Continuity of Care"] },
     ColumnSpec {
         name: "continuity_clinician",
         required: false,
-        aliases: &["Preferred Clinician", "Continuity With", "Usual Clinician"],
+        aliases: &[
+            "Preferred Clinician",
+            "Continuity With",
+            "Usual Clinician",
+            "Usual GP",
+            "Named GP",
+            "Registered GP",
+        ],
     },
     ColumnSpec {
         name: "unavailable",
@@ -96,7 +167,18 @@ const SPECS: &[ColumnSpec] = &[
     ColumnSpec {
         name: "notes",
         required: false,
-        aliases: &["Note", "Comments", "Comment", "Appointment Notes", "Slot Notes"],
+        aliases: &[
+            "Note",
+            "Comments",
+            "Comment",
+            "Appointment Notes",
+            "Slot Notes",
+            "Reason",
+            "Appointment Reason",
+            "Reason for Appointment",
+            "Booking Notes",
+            "Booking Reason",
+        ],
     },
     ColumnSpec { name: "deceased", required: false, aliases: &["Deceased Flag", "Died"] },
 ];
@@ -118,6 +200,7 @@ pub const BACKLOG_COLUMNS: &[&str] = &[
     "slots",
     "priority",
     "mode",
+    "telephone",
     "continuity",
     "continuity_clinician",
     "unavailable",
@@ -132,14 +215,29 @@ pub const BACKLOG_COLUMNS: &[&str] = &[
 /// value and lists every row it cannot take. The plan is not changed.
 ///
 /// `patient_name` may instead come from `surname` (+ `forename`), written
-/// "SURNAME, Forename". Without a priority value, an item gets the most urgent
-/// class when its type's name says "urgent", else the least urgent class.
+/// "SURNAME, Forename". Without a priority value, an item gets its type's
+/// default priority, else the most urgent class when its type's name says
+/// "urgent", else the least urgent class.
 pub fn preview_backlog(
     plan: &Plan,
     bytes: &[u8],
     overrides: &BTreeMap<String, String>,
 ) -> Result<BacklogPreview, ImportError> {
-    let text = columns::decode(bytes)?;
+    preview_backlog_with(plan, bytes, overrides, &BTreeMap::new())
+}
+
+/// [`preview_backlog`] with a type mapping: the practice's own type names
+/// (as exported, matched ignoring case and spaces) to catalogue types. It
+/// comes before the catalogue's own names and the types the plan remembers.
+/// Types still unknown are listed once each in `unknown_types` with a suggestion.
+pub fn preview_backlog_with(
+    plan: &Plan,
+    bytes: &[u8],
+    overrides: &BTreeMap<String, String>,
+    type_mapping: &BTreeMap<String, String>,
+) -> Result<BacklogPreview, ImportError> {
+    let decoded = columns::decode_noting(bytes)?;
+    let types = TypeResolver::new(plan, type_mapping)?;
     let mut taken_ids: BTreeSet<String> = plan.backlog.iter().map(|b| b.id.clone()).collect();
     let mut first_line_of_id: BTreeMap<String, usize> = BTreeMap::new();
     let mut items = Vec::new();
@@ -147,10 +245,15 @@ pub fn preview_backlog(
     let mut warnings = Vec::new();
     let mut first_line_of_appointment = BTreeMap::new();
     let mut rejected_ids = Vec::new();
+    let mut unknown: BTreeMap<String, UnknownType> = BTreeMap::new();
+    let mut used_types: BTreeMap<String, String> = BTreeMap::new();
+    let mut repaired_phones: Vec<(usize, String, String)> = Vec::new();
+    let mut consents: BTreeMap<String, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
 
     let check_header = |mapping: &columns::Mapping| {
         for spec in SPECS.iter().filter(|s| s.required) {
-            let alternative = spec.name == "patient_name" && mapping.has("surname");
+            let alternative = (spec.name == "patient_name" && mapping.has("surname"))
+                || (spec.name == "original_date" && mapping.has("original_time"));
             if !mapping.has(spec.name) && !alternative {
                 return Err(columns::missing(spec.name, SPECS, mapping));
             }
@@ -158,9 +261,10 @@ pub fn preview_backlog(
         Ok(())
     };
     let (mapping, total_rows) =
-        columns::read_rows(&text, SPECS, &plan.import_mapping, overrides, check_header, |row| {
+        columns::read_rows(&decoded.text, SPECS, &plan.import_mapping, overrides, check_header, |row| {
             let mut problems = RowProblems::new(row.line);
-            let item = read_item(plan, row, &mut problems);
+            let mut found = TypeFound::default();
+            let item = read_item(plan, row, &types, &mut found, &mut problems);
             // Ids must be unique across the whole file, rejected rows included,
             // so fixing a rejected row later cannot create a duplicate. An id
             // already in the plan is an update (a newer export), not a duplicate.
@@ -171,9 +275,44 @@ pub fn preview_backlog(
                     first_line_of_id.insert(id.to_string(), row.line);
                 }
             }
+            if let Some((local, target)) = found.mapped {
+                used_types.entry(local).or_insert(target);
+            }
+            if let Some(local) = found.unknown {
+                let entry = unknown.entry(crate::model::name_key(&local)).or_insert_with(|| UnknownType {
+                    suggestion: crate::model::suggest_type(&local, &plan.appointment_types),
+                    name: local.clone(),
+                    lines: Vec::new(),
+                });
+                entry.lines.push(row.line);
+                if problems.list.is_empty() {
+                    // Held for the type mapping, listed once with its type rather than as a rejected row.
+                    rejected_ids.extend(row.get("appointment_id").map(str::to_string));
+                    return;
+                }
+                problems.add("appointment_type", format!("\"{local}\" is not mapped to a catalogue type"));
+            }
             match problems.settle(item) {
                 Some(item) => {
                     warn_about(plan, &item, row.line, &mut first_line_of_appointment, &mut warnings);
+                    if let Some(values::Phone::Repaired(phone)) = row.get("phone").map(values::phone) {
+                        repaired_phones.push((row.line, row.get("phone").unwrap_or("").to_string(), phone));
+                    }
+                    if row.get("phone").map(values::phone) == Some(values::Phone::Damaged) {
+                        warnings.push(RowError {
+                            line: row.line,
+                            column: "phone".into(),
+                            reason: format!(
+                                "phone \"{}\" was turned into a number by Excel and lost its digits: left empty, \
+                                 so this patient is phoned from the clinical record",
+                                row.get("phone").unwrap_or("")
+                            ),
+                        });
+                    }
+                    if row.get("sms_consent").is_some() {
+                        let (yes, no) = consents.entry(item.patient.nhs_number.clone()).or_default();
+                        if item.patient.sms_consent { yes.push(row.line) } else { no.push(row.line) }
+                    }
                     items.push(item);
                 }
                 None => {
@@ -183,12 +322,44 @@ pub fn preview_backlog(
             }
         })?;
 
+    // A recorded "no" to SMS wins over a "yes" on another row of the same patient.
+    for (nhs_number, (yes, no)) in consents.iter().filter(|(_, (yes, no))| !yes.is_empty() && !no.is_empty()) {
+        for item in items.iter_mut().filter(|i| &i.patient.nhs_number == nhs_number) {
+            item.patient.sms_consent = false;
+        }
+        warnings.push(RowError {
+            line: yes[0],
+            column: "sms_consent".into(),
+            reason: format!(
+                "SMS consent is yes on {} but no on {} for NHS number {}: a recorded no wins, no SMS for this patient",
+                columns::line_list(yes),
+                columns::line_list(no),
+                nhs::format(nhs_number)
+            ),
+        });
+    }
+    warnings.sort();
+
     // Ids for rows without one, avoiding every id in the file and the plan.
     taken_ids.extend(first_line_of_id.into_keys());
     let mut next = 1;
     for item in items.iter_mut().filter(|i| i.id.is_empty()) {
         item.id = fresh_id(&mut taken_ids, &mut next);
     }
+
+    let mut file_warnings = decoded.warnings;
+    file_warnings.extend(missing_column_warnings(plan, &mapping));
+    if let Some((line, before, after)) = repaired_phones.first() {
+        file_warnings.push(format!(
+            "{} phone number(s) had lost their leading 0 (Excel drops it) and were repaired, \
+             e.g. line {line}: \"{before}\" -> \"{after}\"",
+            repaired_phones.len()
+        ));
+    }
+    let mut notes = decoded.notes;
+    notes.extend(mapping.notes);
+    let mut unknown_types: Vec<UnknownType> = unknown.into_values().collect();
+    unknown_types.sort_by(|a, b| b.lines.len().cmp(&a.lines.len()).then_with(|| a.name.cmp(&b.name)));
 
     let set_aside_missing = items.iter().map(|i| &i.id).chain(&rejected_ids).any(|id| plan.backlog_item(id).is_some());
     Ok(BacklogPreview {
@@ -200,7 +371,104 @@ pub fn preview_backlog(
         warnings,
         total_rows,
         set_aside_missing,
+        unknown_types,
+        type_mapping: used_types,
+        ignored: mapping.ignored,
+        notes,
+        file_warnings,
     })
+}
+
+/// A missing column that changes the outcome is said, not silently defaulted.
+fn missing_column_warnings(plan: &Plan, mapping: &columns::Mapping) -> Vec<String> {
+    let mut list = Vec::new();
+    if !mapping.has("sms_consent") {
+        list.push(
+            "No SMS consent column: every patient is taken as not consenting and goes on the call list. \
+             If the file has one under another name, map it to sms_consent (--map \"COLUMN=sms_consent\")."
+                .to_string(),
+        );
+    }
+    if !mapping.has("phone") {
+        list.push(
+            "No phone column: nobody can be sent an SMS and the call list has no numbers. \
+             If the file has one under another name, map it to phone."
+                .to_string(),
+        );
+    }
+    if !mapping.has("appointment_id") {
+        list.push(
+            "No appointment id column: ids are made up (IMP-0001...), so a newer export of the same list \
+             cannot be matched to these appointments."
+                .to_string(),
+        );
+    }
+    if !mapping.has("priority") {
+        let defaults: Vec<String> = plan
+            .appointment_types
+            .iter()
+            .filter_map(|t| t.default_priority.as_ref().map(|p| format!("{} {p}", t.name)))
+            .collect();
+        let least = plan.rules.priorities.last().map_or("the least urgent class", |p| p.name.as_str());
+        list.push(format!(
+            "No priority column: each appointment takes its type's priority ({}), otherwise {least}.",
+            if defaults.is_empty() { "none set".to_string() } else { defaults.join(", ") }
+        ));
+    }
+    list
+}
+
+/// Finds the catalogue type of a row's local type name.
+struct TypeResolver<'a> {
+    plan: &'a Plan,
+    /// name_key(local) -> (local as the user wrote it, catalogue type name).
+    given: BTreeMap<String, (String, String)>,
+}
+
+/// What the type lookup of one row found besides the type.
+#[derive(Default)]
+struct TypeFound {
+    /// (local name as in the file, catalogue type) when a mapping gave the type.
+    mapped: Option<(String, String)>,
+    /// The local name when nothing gave a type.
+    unknown: Option<String>,
+}
+
+impl<'a> TypeResolver<'a> {
+    /// Checks that every mapping names a type of the plan's catalogue.
+    fn new(plan: &'a Plan, mapping: &BTreeMap<String, String>) -> Result<Self, ImportError> {
+        let mut given = BTreeMap::new();
+        for (local, target) in mapping {
+            let Some(kind) = plan.appointment_type(target) else {
+                return Err(ImportError::UnknownTypeTarget {
+                    local: local.clone(),
+                    target: target.clone(),
+                    known: plan.appointment_types.iter().map(|t| t.name.clone()).collect(),
+                });
+            };
+            given.insert(crate::model::name_key(local), (local.clone(), kind.name.clone()));
+        }
+        Ok(TypeResolver { plan, given })
+    }
+
+    /// The user's mapping, then the catalogue's own names, then the plan's memory.
+    fn resolve(&self, local: &str, found: &mut TypeFound) -> Option<&'a AppointmentType> {
+        let key = crate::model::name_key(local);
+        if let Some((_, target)) = self.given.get(&key) {
+            found.mapped = Some((local.to_string(), target.clone()));
+            return self.plan.appointment_type(target);
+        }
+        if let Some(kind) = self.plan.appointment_type(local) {
+            return Some(kind);
+        }
+        let remembered = self.plan.import_types.iter().find(|(known, _)| crate::model::name_key(known) == key);
+        if let Some(kind) = remembered.and_then(|(_, target)| self.plan.appointment_type(target)) {
+            found.mapped = Some((local.to_string(), kind.name.clone()));
+            return Some(kind);
+        }
+        found.unknown = Some(local.to_string());
+        None
+    }
 }
 
 /// What identifies one booked appointment, to spot an export listing it twice.
@@ -277,12 +545,19 @@ pub fn accept_backlog_on(plan: &mut Plan, preview: BacklogPreview, today: chrono
         plan.backlog.push(item);
     }
     super::remember_mapping(plan, preview.mapping);
+    super::remember_types(plan, preview.type_mapping);
     diff
 }
 
 /// Reads one row into an item; `None` (with the problems recorded) when a
 /// required value is missing or unreadable. The id is left empty when absent.
-fn read_item(plan: &Plan, row: &Row<'_>, problems: &mut RowProblems) -> Option<BacklogItem> {
+fn read_item(
+    plan: &Plan,
+    row: &Row<'_>,
+    types: &TypeResolver<'_>,
+    found: &mut TypeFound,
+    problems: &mut RowProblems,
+) -> Option<BacklogItem> {
     if let Some(reason) = columns::extra_fields_reason(row) {
         problems.add("row", reason);
         return None;
@@ -297,6 +572,17 @@ fn read_item(plan: &Plan, row: &Row<'_>, problems: &mut RowProblems) -> Option<B
 
     let id = row.get("appointment_id").unwrap_or("").to_string();
     let nhs_number = required(problems, "nhs_number", "the NHS number").and_then(|text| {
+        if values::is_scientific(&text) {
+            problems.add(
+                "nhs_number",
+                format!(
+                    "NHS number \"{text}\" was turned into a number by Excel, which dropped its digits; export the \
+                     list again from the clinical system and open it in Excel with Data > From Text/CSV, setting \
+                     the NHS number column to Text (or import the export directly, without saving it in Excel)"
+                ),
+            );
+            return None;
+        }
         problems.take("nhs_number", nhs::parse(&text).map_err(|e| format!("NHS number \"{text}\": {e}")))
     });
     let name = patient_name(row, problems);
@@ -304,23 +590,12 @@ fn read_item(plan: &Plan, row: &Row<'_>, problems: &mut RowProblems) -> Option<B
     let sms_consent =
         problems.take("sms_consent", values::yes_no(row.get("sms_consent").unwrap_or(""))).unwrap_or(false);
     let deceased = problems.take("deceased", values::yes_no(row.get("deceased").unwrap_or(""))).unwrap_or(false);
-    let original_date = required(problems, "original_date", "the original appointment date")
-        .and_then(|t| problems.take("original_date", values::date(&t)));
-    let original_time = row.get("original_time").and_then(|t| problems.take("original_time", values::time(t)));
+    let (original_date, original_time) = original_date_time(row, problems);
     let original_clinician =
         row.get("original_clinician").map(|t| plan.find_clinician(t).map_or_else(|| t.to_string(), |c| c.id.clone()));
 
-    let appointment_type = required(problems, "appointment_type", "the appointment type").and_then(|text| {
-        let found = plan.appointment_type(&text).cloned();
-        if found.is_none() {
-            let known: Vec<&str> = plan.appointment_types.iter().map(|t| t.name.as_str()).collect();
-            problems.add(
-                "appointment_type",
-                format!("unknown appointment type \"{text}\"; the plan knows: {}", known.join(", ")),
-            );
-        }
-        found
-    });
+    let local_type = required(problems, "appointment_type", "the appointment type");
+    let appointment_type = local_type.as_deref().and_then(|text| types.resolve(text, found)).cloned();
     let slots = match (row.get("slots"), &appointment_type) {
         (Some(text), _) => problems.take("slots", values::count(text, 1..=12, "slots")),
         (None, Some(kind)) => Some(kind.default_slots),
@@ -336,23 +611,14 @@ fn read_item(plan: &Plan, row: &Row<'_>, problems: &mut RowProblems) -> Option<B
             }
         },
         None => {
-            let class = default_priority(plan, appointment_type.as_ref().map(|t| t.name.as_str()));
+            let class = default_priority(plan, appointment_type.as_ref());
             if class.is_none() {
                 problems.add("priority", "the plan has no priority classes; add them in the rules first");
             }
             class
         }
     };
-    let mode = problems.take("mode", values::mode_requirement(row.get("mode").unwrap_or("")));
-    if let (Some(mode), Some(kind)) = (mode, &appointment_type)
-        && !kind.modes.iter().any(|m| mode.allows(*m))
-    {
-        let allowed: Vec<&str> = kind.modes.iter().map(|m| m.label()).collect();
-        problems.add(
-            "mode",
-            format!("{} is offered only as {}, not {}", kind.name, allowed.join(" or "), mode.label().to_lowercase()),
-        );
-    }
+    let mode = mode(row, local_type.as_deref(), appointment_type.as_ref(), problems);
     let continuity = continuity(plan, row, original_clinician.as_deref(), problems);
     let unavailable = row.get("unavailable").and_then(|t| problems.take("unavailable", values::unavailable(t)));
     let preferred_part =
@@ -384,7 +650,10 @@ fn read_item(plan: &Plan, row: &Row<'_>, problems: &mut RowProblems) -> Option<B
             nhs_number: nhs_number?,
             name: name?,
             date_of_birth,
-            phone: row.get("phone").unwrap_or("").to_string(),
+            phone: match row.get("phone").map(values::phone) {
+                Some(values::Phone::AsWritten(phone) | values::Phone::Repaired(phone)) => phone,
+                Some(values::Phone::Damaged) | None => String::new(),
+            },
             sms_consent,
             deceased,
         },
@@ -405,6 +674,76 @@ fn read_item(plan: &Plan, row: &Row<'_>, problems: &mut RowProblems) -> Option<B
     })
 }
 
+/// The original date and time: from their own columns, or from one
+/// date-time cell in either ("19 Jul 2024 09:30:00" under "Start").
+fn original_date_time(
+    row: &Row<'_>,
+    problems: &mut RowProblems,
+) -> (Option<chrono::NaiveDate>, Option<chrono::NaiveTime>) {
+    let time_cell = row.get("original_time");
+    let (date, time_in_date) = match row.get("original_date") {
+        Some(text) => match problems.take("original_date", values::date_time(text)) {
+            Some((date, time)) => (Some(date), time),
+            None => (None, None),
+        },
+        None => match time_cell.map(values::date_time) {
+            Some(Ok((date, _))) => (Some(date), None),
+            _ => {
+                let column = if row.mapping.has("original_date") { "original_date" } else { "original_time" };
+                problems.add(column, "the original appointment date is missing");
+                (None, None)
+            }
+        },
+    };
+    let time = match time_cell {
+        Some(text) => match values::time(text) {
+            Ok(time) => Some(time),
+            Err(reason) => match values::date_time(text) {
+                Ok((_, time)) => time,
+                Err(_) => {
+                    problems.add("original_time", reason);
+                    None
+                }
+            },
+        },
+        None => time_in_date,
+    };
+    (date, time)
+}
+
+/// The mode the patient needs: the `mode` column, else a Y/N `telephone`
+/// column, else what the practice's type name says ("GP Telephone"), else any.
+/// A mode the type is not offered in is a problem.
+fn mode(
+    row: &Row<'_>,
+    local_type: Option<&str>,
+    kind: Option<&AppointmentType>,
+    problems: &mut RowProblems,
+) -> Option<ModeRequirement> {
+    let from_flag = |flag: bool| if flag { ModeRequirement::Telephone } else { ModeRequirement::FaceToFace };
+    let mode = match (row.get("mode"), row.get("telephone")) {
+        (Some(text), _) => problems.take("mode", values::mode_requirement(text))?,
+        (None, Some(flag)) => from_flag(problems.take("telephone", values::yes_no(flag))?),
+        (None, None) => {
+            let named = local_type.and_then(values::mode_of).map(|m| from_flag(m == crate::model::Mode::Telephone));
+            // Only a hint: dropped when the catalogue type is not offered that way.
+            named.filter(|m| kind.is_none_or(|k| k.modes.iter().any(|x| m.allows(*x)))).unwrap_or_default()
+        }
+    };
+    if let Some(kind) = kind
+        && !kind.modes.iter().any(|m| mode.allows(*m))
+    {
+        let allowed: Vec<&str> = kind.modes.iter().map(|m| m.label()).collect();
+        let column = if row.get("mode").is_some() { "mode" } else { "telephone" };
+        problems.add(
+            column,
+            format!("{} is offered only as {}, not {}", kind.name, allowed.join(" or "), mode.label().to_lowercase()),
+        );
+        return None;
+    }
+    Some(mode)
+}
+
 /// The patient's name from `patient_name`, or "SURNAME, Forename" from the split columns.
 fn patient_name(row: &Row<'_>, problems: &mut RowProblems) -> Option<String> {
     if let Some(name) = row.get("patient_name") {
@@ -421,8 +760,13 @@ fn patient_name(row: &Row<'_>, problems: &mut RowProblems) -> Option<String> {
     }
 }
 
-fn default_priority(plan: &Plan, type_name: Option<&str>) -> Option<String> {
-    let urgent = type_name.is_some_and(|t| t.to_lowercase().contains("urgent"));
+/// The type's default priority, else the most urgent class for a type named
+/// "urgent", else the least urgent class.
+fn default_priority(plan: &Plan, kind: Option<&AppointmentType>) -> Option<String> {
+    if let Some(class) = kind.and_then(|k| k.default_priority.as_deref()).and_then(|p| plan.rules.priority(p)) {
+        return Some(class.name.clone());
+    }
+    let urgent = kind.is_some_and(|t| t.name.to_lowercase().contains("urgent"));
     let class = if urgent { plan.rules.priorities.first() } else { plan.rules.priorities.last() };
     class.map(|c| c.name.clone())
 }
@@ -436,7 +780,9 @@ fn continuity(
     original_clinician: Option<&str>,
     problems: &mut RowProblems,
 ) -> Option<Continuity> {
-    let text = row.get("continuity").unwrap_or("none");
+    // A usual or preferred clinician given without a continuity column is a preference.
+    let implied = if row.get("continuity_clinician").is_some() { "preferred" } else { "none" };
+    let text = row.get("continuity").unwrap_or(implied);
     let kind = crate::model::name_key(text);
     if matches!(kind.as_str(), "none" | "no" | "n") {
         return Some(Continuity::None);

@@ -28,6 +28,23 @@ pub(crate) struct ColumnSpec {
 /// Decodes an export: UTF-8 with or without BOM, UTF-16 with BOM (Excel's
 /// "Unicode text"), otherwise Windows-1252 (Excel on Windows "CSV").
 pub(crate) fn decode(bytes: &[u8]) -> Result<String, ImportError> {
+    decode_noting(bytes).map(|decoded| decoded.text)
+}
+
+/// A decoded export with what the decoding found worth saying.
+pub(crate) struct Decoded {
+    pub text: String,
+    /// E.g. "read as Windows-1252".
+    pub notes: Vec<String>,
+    /// E.g. lines of a UTF-8 file that were not UTF-8.
+    pub warnings: Vec<String>,
+}
+
+/// [`decode`], deciding the encoding line by line: a line that is valid
+/// UTF-8 stays UTF-8 and any other line is Windows-1252, so one pasted row
+/// cannot garble every accented name of an otherwise UTF-8 file. Says which
+/// lines were converted.
+pub(crate) fn decode_noting(bytes: &[u8]) -> Result<Decoded, ImportError> {
     if bytes.len() > MAX_IMPORT_BYTES {
         return Err(ImportError::TooLarge { size: bytes.len(), max: MAX_IMPORT_BYTES });
     }
@@ -36,18 +53,31 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, ImportError> {
             "it looks like an Excel workbook (.xlsx); open it in Excel and save it as \"CSV (comma delimited)\"".into(),
         ));
     }
-    let text = if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_length..]);
-        if had_errors && encoding == encoding_rs::UTF_8 {
-            // A UTF-8 BOM over bytes that are not UTF-8: Windows-1252 is the likelier truth.
-            encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes[bom_length..]).0.into_owned()
-        } else {
-            text.into_owned()
+    let mut notes = Vec::new();
+    let mut warnings = Vec::new();
+    let text = match encoding_rs::Encoding::for_bom(bytes) {
+        Some((encoding, bom_length)) if encoding != encoding_rs::UTF_8 => {
+            encoding.decode_without_bom_handling(&bytes[bom_length..]).0.into_owned()
         }
-    } else {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => text.to_string(),
-            Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+        bom => {
+            let body = &bytes[bom.map_or(0, |(_, length)| length)..];
+            match std::str::from_utf8(body) {
+                Ok(text) => text.to_string(),
+                Err(_) => {
+                    let (text, converted, utf8_lines) = decode_by_line(body);
+                    if utf8_lines == 0 {
+                        notes
+                            .push("The file is in Windows-1252 (Excel's \"CSV\" on Windows); it was converted.".into());
+                    } else {
+                        warnings.push(format!(
+                            "{} not in UTF-8 like the rest of the file and {} read as Windows-1252: check the accented letters there",
+                            line_list(&converted),
+                            if converted.len() == 1 { "was" } else { "were" }
+                        ));
+                    }
+                    text
+                }
+            }
         }
     };
     if text.contains('\0') {
@@ -56,7 +86,40 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, ImportError> {
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
     }
-    Ok(text)
+    Ok(Decoded { text, notes, warnings })
+}
+
+/// The text, the 1-based lines read as Windows-1252, and the number of lines
+/// with non-ASCII UTF-8 (a UTF-8 byte sequence never holds a line break byte).
+fn decode_by_line(bytes: &[u8]) -> (String, Vec<usize>, usize) {
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    let mut converted = Vec::new();
+    let mut utf8_lines = 0;
+    for (index, line) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
+        match std::str::from_utf8(line) {
+            Ok(valid) => {
+                utf8_lines += usize::from(!valid.is_ascii());
+                text.push_str(valid);
+            }
+            Err(_) => {
+                converted.push(index + 1);
+                text.push_str(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(line).0);
+            }
+        }
+    }
+    (text, converted, utf8_lines)
+}
+
+/// "line 4", "lines 4, 9 and 12", "lines 1, 2, ... (and 30 more)".
+pub(crate) fn line_list(lines: &[usize]) -> String {
+    const SHOWN: usize = 10;
+    let shown: Vec<String> = lines.iter().take(SHOWN).map(usize::to_string).collect();
+    match lines.len() {
+        0 => "no line".into(),
+        1 => format!("line {}", shown[0]),
+        n if n <= SHOWN => format!("lines {} and {}", shown[..n - 1].join(", "), shown[n - 1]),
+        n => format!("lines {} (and {} more)", shown.join(", "), n - SHOWN),
+    }
 }
 
 /// Picks comma or semicolon from the header line (the first non-blank line),
@@ -137,6 +200,10 @@ pub(crate) struct Mapping {
     pub index: BTreeMap<&'static str, usize>,
     /// Source header -> canonical column ("" for a column the user chose to ignore).
     pub shown: BTreeMap<String, String>,
+    /// Columns of the file that give nothing, with sample values (filled by [`read_rows`]).
+    pub ignored: Vec<super::IgnoredColumn>,
+    /// Lines skipped above the header and below the data (filled by [`read_rows`]).
+    pub notes: Vec<String>,
 }
 
 impl Mapping {
@@ -211,7 +278,7 @@ pub(crate) fn map_headers(
         shown.insert(headers[field].clone(), column.to_string());
     }
     let index = chosen.into_iter().map(|(column, (field, _))| (column, field)).collect();
-    Ok(Mapping { headers: headers.to_vec(), index, shown })
+    Ok(Mapping { headers: headers.to_vec(), index, shown, ignored: Vec::new(), notes: Vec::new() })
 }
 
 /// Checks a column table: each header key names one column only, and the
@@ -256,8 +323,20 @@ impl Row<'_> {
     }
 }
 
+/// Non-empty records read before choosing the header: a report title above
+/// the header is skipped when a later line within these is clearly the header.
+const HEADER_SEARCH_LINES: usize = 20;
+
+/// Sample values kept for each ignored column.
+const SAMPLES: usize = 3;
+
 /// Reads the file row by row, calling `each` for every non-blank data row,
 /// without holding all rows in memory. Returns the mapping and the number of data rows.
+///
+/// The header is the first line naming at least two known columns (title
+/// lines above it are skipped, with a note), else the first non-blank line.
+/// Total and footer lines ("Total: 80") are skipped with a note. Every column
+/// that gives nothing is listed in `Mapping::ignored` with sample values.
 pub(crate) fn read_rows(
     text: &str,
     specs: &[ColumnSpec],
@@ -279,50 +358,120 @@ pub(crate) fn read_rows(
         message: e.to_string(),
     };
 
-    let mut headers = None;
-    let mut first = true;
     let mut lines = LineCounter { text: text.as_bytes(), offset: 0, line: 1 };
-    let too_long = |record: &csv::StringRecord, lines: &mut LineCounter<'_>| {
+    let mut line_of = |record: &csv::StringRecord| -> Result<usize, ImportError> {
+        let offset = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        let line = lines.line_at(offset);
         let chars = record.iter().map(str::len).max().unwrap_or(0);
-        (chars > MAX_FIELD_CHARS).then(|| {
-            let offset = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
-            ImportError::FieldTooLong { line: lines.line_at(offset), chars, max: MAX_FIELD_CHARS }
-        })
+        if chars > MAX_FIELD_CHARS {
+            return Err(ImportError::FieldTooLong { line, chars, max: MAX_FIELD_CHARS });
+        }
+        Ok(line)
     };
-    while reader.read_record(&mut record).map_err(csv_error)? {
-        if let Some(error) = too_long(&record, &mut lines) {
-            return Err(error);
-        }
-        if record.iter().any(|f| !f.is_empty()) {
-            let sep_line = record.get(0).is_some_and(|f| f.len() <= 5 && f.to_ascii_lowercase().starts_with("sep="));
-            if std::mem::take(&mut first) && sep_line {
-                continue;
-            }
-            headers = Some(record.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect());
-            break;
-        }
-    }
-    let headers: Vec<String> = headers.ok_or(ImportError::Empty)?;
-    let mapping = map_headers(&headers, specs, remembered, overrides)?;
-    check_header(&mapping)?;
 
-    let mut rows = 0;
-    while reader.read_record(&mut record).map_err(csv_error)? {
-        if let Some(error) = too_long(&record, &mut lines) {
-            return Err(error);
-        }
+    // The first non-blank records, to find the header among them.
+    let mut leading: Vec<(usize, csv::StringRecord)> = Vec::new();
+    let mut first = true;
+    while leading.len() < HEADER_SEARCH_LINES && reader.read_record(&mut record).map_err(csv_error)? {
+        let line = line_of(&record)?;
         if record.iter().all(str::is_empty) {
             continue;
+        }
+        let sep_line = record.get(0).is_some_and(|f| f.len() <= 5 && f.to_ascii_lowercase().starts_with("sep="));
+        if std::mem::take(&mut first) && sep_line {
+            continue;
+        }
+        leading.push((line, record.clone()));
+    }
+    let header_texts = |record: &csv::StringRecord| -> Vec<String> {
+        record.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect()
+    };
+    let looks_like_header = |record: &csv::StringRecord| {
+        let named = record.iter().filter(|f| !f.is_empty()).count();
+        // A header that does not map cleanly still names columns: take it and report the problem.
+        named >= 2
+            && map_headers(&header_texts(record), specs, remembered, overrides).ok().is_none_or(|m| m.index.len() >= 2)
+    };
+    let header_at = leading.iter().position(|(_, r)| looks_like_header(r)).unwrap_or(0);
+    let Some((_, header_record)) = leading.get(header_at) else { return Err(ImportError::Empty) };
+    let headers = header_texts(header_record);
+    let mut mapping = map_headers(&headers, specs, remembered, overrides)?;
+    check_header(&mapping)?;
+    if header_at > 0 {
+        let (first_line, first_title) = &leading[0];
+        mapping.notes.push(format!(
+            "Skipped {header_at} line(s) above the header (a report title?), from line {first_line}: \"{}\"",
+            shown_record(first_title)
+        ));
+    }
+
+    let mapped: Vec<usize> = mapping.index.values().copied().collect();
+    let width = headers.len();
+    let mut samples: Vec<Vec<String>> = vec![Vec::new(); width];
+    let mut footers: Vec<(usize, String)> = Vec::new();
+    let mut rows = 0;
+    let mut take = |line: usize, record: &csv::StringRecord, mapping: &Mapping| -> Result<(), ImportError> {
+        if let Some(footer) = footer_text(record) {
+            footers.push((line, footer));
+            return Ok(());
         }
         rows += 1;
         if rows > MAX_IMPORT_ROWS {
             return Err(ImportError::TooManyRows { max: MAX_IMPORT_ROWS });
         }
-        let offset = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
-        let line = lines.line_at(offset);
-        each(&Row { line, record: &record, mapping: &mapping });
+        for (field, value) in record.iter().enumerate().take(width) {
+            let list = &mut samples[field];
+            if !value.is_empty() && list.len() < SAMPLES && !mapped.contains(&field) && !list.iter().any(|v| v == value)
+            {
+                list.push(value.to_string());
+            }
+        }
+        each(&Row { line, record, mapping });
+        Ok(())
+    };
+    for (line, record) in &leading[header_at + 1..] {
+        take(*line, record, &mapping)?;
+    }
+    while reader.read_record(&mut record).map_err(csv_error)? {
+        let line = line_of(&record)?;
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        take(line, &record, &mapping)?;
+    }
+
+    if let Some((line, text)) = footers.first() {
+        mapping.notes.push(format!(
+            "Skipped {} line(s) that are totals or report footers, not appointments: line {line} \"{text}\"",
+            footers.len()
+        ));
+    }
+    for (field, header) in headers.iter().enumerate() {
+        let values = std::mem::take(&mut samples[field]);
+        if mapped.contains(&field) || (header.is_empty() && values.is_empty()) {
+            continue;
+        }
+        let header = if header.is_empty() { format!("(column {}, no header)", field + 1) } else { header.clone() };
+        mapping.ignored.push(super::IgnoredColumn { header, samples: values });
     }
     Ok((mapping, rows))
+}
+
+/// A record's non-empty fields joined, shortened for a message.
+fn shown_record(record: &csv::StringRecord) -> String {
+    let text = record.iter().filter(|f| !f.is_empty()).collect::<Vec<_>>().join(" ");
+    let short: String = text.chars().take(60).collect();
+    if short.len() < text.len() { format!("{short}...") } else { short }
+}
+
+/// The text of a total or footer line under the data ("Total: 80",
+/// "Count,80", "End of report"): a line of one or two values starting so.
+fn footer_text(record: &csv::StringRecord) -> Option<String> {
+    const STARTS: &[&str] =
+        &["total", "grand total", "count", "number of", "end of report", "report end", "printed", "report run"];
+    let values: Vec<&str> = record.iter().filter(|f| !f.is_empty()).collect();
+    let first = values.first()?.to_lowercase();
+    (values.len() <= 2 && STARTS.iter().any(|s| first.starts_with(s))).then(|| shown_record(record))
 }
 
 /// Physical line numbers of record starts. The csv crate's own line count

@@ -7,6 +7,7 @@
 
 mod backlog;
 mod columns;
+mod mapping;
 mod outcomes;
 mod reimport;
 mod rota;
@@ -15,8 +16,9 @@ mod values;
 use crate::model::{BacklogItem, Clinician, Session};
 use std::collections::BTreeMap;
 
-pub use backlog::{BACKLOG_COLUMNS, accept_backlog, accept_backlog_on, preview_backlog};
+pub use backlog::{BACKLOG_COLUMNS, accept_backlog, accept_backlog_on, preview_backlog, preview_backlog_with};
 pub use columns::{MAX_FIELD_CHARS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS};
+pub use mapping::{ImportMapping, MappingError, parse_pair, split_column_pairs};
 pub use outcomes::{OUTCOME_COLUMNS, OutcomePreview, OutcomeRow, accept_outcomes, parse_outcome, preview_outcomes};
 pub use reimport::{ItemUpdate, ReimportDiff, reimport_diff};
 pub use rota::{ROTA_COLUMNS, accept_rota, preview_rota};
@@ -52,6 +54,32 @@ pub enum ImportError {
     FieldTooLong { line: usize, chars: usize, max: usize },
     #[error("could not read {path}: {message}")]
     Unreadable { path: String, message: String },
+    #[error(
+        "the type mapping \"{local}={target}\" names \"{target}\", which is not a type of the plan's catalogue; choose one of: {}",
+        known.join(", ")
+    )]
+    UnknownTypeTarget { local: String, target: String, known: Vec<String> },
+}
+
+/// A column of the file that gives nothing: not recognised, or set to be ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredColumn {
+    /// As written in the file ("(column 7, no header)" when blank).
+    pub header: String,
+    /// Up to three distinct values from it, to help decide what it is.
+    pub samples: Vec<String>,
+}
+
+/// An appointment type of the file that is not in the plan's catalogue and
+/// not mapped: listed once with the rows naming it, not once per row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownType {
+    /// As first written in the file, e.g. "Smear".
+    pub name: String,
+    /// Lines of the rows naming it (all of them; `lines.len()` is the row count).
+    pub lines: Vec<usize>,
+    /// The catalogue type it most likely means (see [`crate::model::suggest_type`]).
+    pub suggestion: Option<String>,
 }
 
 /// Reads a file to import, refusing one larger than [`MAX_IMPORT_BYTES`]
@@ -116,12 +144,30 @@ pub struct BacklogPreview {
     /// shares an appointment id with the plan; off for a file that shares none
     /// (another list, e.g. Monday's cancellations after Friday's). The user may change it.
     pub set_aside_missing: bool,
+    /// Local appointment types the plan does not know, most rows first. Their
+    /// rows are not imported (nor in `rejected` when that is their only problem).
+    pub unknown_types: Vec<UnknownType>,
+    /// The type mapping this file used (local name as written -> catalogue
+    /// type), from the user's mapping or the plan's memory: remembered on accept.
+    pub type_mapping: BTreeMap<String, String>,
+    /// Columns of the file that give nothing, with sample values.
+    pub ignored: Vec<IgnoredColumn>,
+    /// What the reading did that the user should know (lines skipped, encoding).
+    pub notes: Vec<String>,
+    /// What changes the outcome unless looked at: a missing consent, phone,
+    /// id or priority column, lines in another encoding, repaired phone numbers.
+    pub file_warnings: Vec<String>,
 }
 
 impl BacklogPreview {
-    /// Number of distinct rows that will not be imported.
+    /// Number of distinct rows that will not be imported: rejected rows and
+    /// rows of an unmapped type.
     pub fn rejected_rows(&self) -> usize {
-        distinct_lines(&self.rejected)
+        let mut lines: Vec<usize> = self.rejected.iter().map(|e| e.line).collect();
+        lines.extend(self.unknown_types.iter().flat_map(|t| t.lines.iter().copied()));
+        lines.sort_unstable();
+        lines.dedup();
+        lines.len()
     }
 }
 
@@ -153,6 +199,15 @@ impl RotaPreview {
 /// "ignore Date" for one must not hide "Date" in the other.
 fn remember_mapping(plan: &mut crate::model::Plan, mapping: BTreeMap<String, String>) {
     plan.import_mapping.extend(mapping.into_iter().filter(|(_, column)| !column.is_empty()));
+}
+
+/// Keeps the appointment types mapped for next time (keyed as written).
+fn remember_types(plan: &mut crate::model::Plan, types: BTreeMap<String, String>) {
+    for (local, target) in types {
+        let key = crate::model::name_key(&local);
+        plan.import_types.retain(|known, _| crate::model::name_key(known) != key);
+        plan.import_types.insert(local, target);
+    }
 }
 
 fn distinct_lines(errors: &[RowError]) -> usize {

@@ -55,6 +55,55 @@ pub(crate) fn date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| bad("no such day"))
 }
 
+/// A date with an optional time in the same cell ("19 Jul 2024 09:30:00",
+/// "19/07/2024 9:30am", "2024-07-19T09:30:00"); a midnight time is taken as
+/// no time (spreadsheets add 00:00 to plain dates).
+pub(crate) fn date_time(text: &str) -> Result<(NaiveDate, Option<NaiveTime>), String> {
+    let day = date(text)?;
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let rest = if words.len() >= 3 && words[1].chars().all(char::is_alphabetic) {
+        words[3..].join(" ")
+    } else if let Some((_, time)) = words.first().and_then(|w| w.split_once('T')).filter(|(d, _)| d.len() == 10) {
+        time.to_string()
+    } else {
+        words.get(1..).map(|w| w.join(" ")).unwrap_or_default()
+    };
+    if rest.is_empty() {
+        return Ok((day, None));
+    }
+    let at = time(&rest).map_err(|_| format!("bad date and time \"{text}\": expected a date, then hh:mm"))?;
+    Ok((day, (at != NaiveTime::MIN).then_some(at)))
+}
+
+/// Whether a cell holds a number Excel rewrote in scientific notation
+/// ("9.99E+09"): its digits are lost and cannot be recovered from the file.
+pub(crate) fn is_scientific(text: &str) -> bool {
+    let text = text.trim();
+    text.contains(['e', 'E']) && text.contains('+') && text.parse::<f64>().is_ok()
+}
+
+/// A phone number as read from an export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Phone {
+    AsWritten(String),
+    /// Ten digits starting 1, 2, 3 or 7: a UK number whose leading 0 a
+    /// spreadsheet dropped, given back ("7700900490" -> "07700900490").
+    Repaired(String),
+    /// In scientific notation: digits lost.
+    Damaged,
+}
+
+pub(crate) fn phone(text: &str) -> Phone {
+    if is_scientific(text) {
+        return Phone::Damaged;
+    }
+    let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let lost_zero = digits.len() == 10
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && matches!(digits.as_bytes()[0], b'1' | b'2' | b'3' | b'7');
+    if lost_zero { Phone::Repaired(format!("0{digits}")) } else { Phone::AsWritten(text.to_string()) }
+}
+
 /// A time as 09:20, 9:20, 09:20:00, 0920, 9.20 or with am/pm ("2:30 pm").
 pub(crate) fn time(text: &str) -> Result<NaiveTime, String> {
     let bad = || format!("bad time \"{text}\": expected hh:mm, e.g. 09:20");
@@ -111,11 +160,23 @@ pub(crate) fn count(text: &str, range: std::ops::RangeInclusive<u32>, what: &str
     }
 }
 
-fn mode_of(text: &str) -> Option<Mode> {
-    match crate::model::name_key(text).as_str() {
-        "f2f" | "facetoface" | "inperson" | "surgery" | "ftf" => Some(Mode::FaceToFace),
-        "tel" | "telephone" | "phone" | "telephoneappointment" | "phonecall" | "tc" => Some(Mode::Telephone),
-        _ => None,
+/// The mode a word or a session or slot type's name says: "F2F", "Face to
+/// Face (Surgery)", "Telephone", "GP Telephone Consultation", "tel".
+pub(crate) fn mode_of(text: &str) -> Option<Mode> {
+    let key = crate::model::name_key(text);
+    match key.as_str() {
+        "f2f" | "facetoface" | "inperson" | "surgery" | "ftf" => return Some(Mode::FaceToFace),
+        "tel" | "telephone" | "phone" | "telephoneappointment" | "phonecall" | "tc" => return Some(Mode::Telephone),
+        _ => {}
+    }
+    let words: Vec<String> = text.to_lowercase().split(|c: char| !c.is_alphanumeric()).map(str::to_string).collect();
+    let has = |w: &str| words.iter().any(|word| word == w);
+    if key.contains("telephone") || has("phone") || has("tel") || has("tc") {
+        Some(Mode::Telephone)
+    } else if key.contains("facetoface") || has("f2f") || has("surgery") {
+        Some(Mode::FaceToFace)
+    } else {
+        None
     }
 }
 
@@ -239,6 +300,39 @@ mod tests {
         // Found by fuzzing the rota import: four bytes that are not four digits.
         assert!(time("1ø5").is_err());
         assert!(time("ø5pm").is_err());
+    }
+
+    #[test]
+    fn date_times_in_one_cell() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert_eq!(date_time("19 Jul 2024 09:30:00"), Ok((d(2024, 7, 19), Some(t(9, 30)))));
+        assert_eq!(date_time("19/07/2024 9:30am"), Ok((d(2024, 7, 19), Some(t(9, 30)))));
+        assert_eq!(date_time("19/07/2024 2:10 pm"), Ok((d(2024, 7, 19), Some(t(14, 10)))));
+        assert_eq!(date_time("2024-07-19T09:30:00"), Ok((d(2024, 7, 19), Some(t(9, 30)))));
+        assert_eq!(date_time("19/07/2024 00:00"), Ok((d(2024, 7, 19), None)));
+        assert_eq!(date_time("19-Jul-2024"), Ok((d(2024, 7, 19), None)));
+        assert_eq!(date_time("19-OCT-2024"), Ok((d(2024, 10, 19), None)));
+        assert!(date_time("19/07/2024 soon").unwrap_err().contains("date and time"));
+    }
+
+    #[test]
+    fn excel_damage() {
+        assert!(is_scientific("9.99E+09") && is_scientific("9.99999E+9"));
+        assert!(!is_scientific("999 000 0018") && !is_scientific("Ellis+1"));
+        assert_eq!(phone("7700900490"), Phone::Repaired("07700900490".into()));
+        assert_eq!(phone("1632960123"), Phone::Repaired("01632960123".into()));
+        assert_eq!(phone("07700 900490"), Phone::AsWritten("07700 900490".into()));
+        assert_eq!(phone("447700900490"), Phone::AsWritten("447700900490".into()));
+        assert_eq!(phone("7.7009E+09"), Phone::Damaged);
+    }
+
+    #[test]
+    fn modes_from_type_names() {
+        assert_eq!(mode_of("Face to Face (Surgery)"), Some(Mode::FaceToFace));
+        assert_eq!(mode_of("GP Telephone Consultation"), Some(Mode::Telephone));
+        assert_eq!(mode_of("Tel Review"), Some(Mode::Telephone));
+        assert_eq!(mode_of("Smear"), None);
+        assert_eq!(mode_of("Hotel"), None);
     }
 
     #[test]
