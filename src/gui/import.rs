@@ -261,7 +261,7 @@ impl ImportDialog {
                 wrapped(ui, note.clone(), None);
             }
             for warning in &preview.file_warnings {
-                wrapped(ui, format!("⚠ {warning}"), Some(warn));
+                wrapped(ui, format!("Warning: {warning}"), Some(warn));
             }
         }
         remap |= self.types_ui(ui, doc.plan());

@@ -3,7 +3,6 @@
 //! refusal (or a death) is honoured by every export.
 #![allow(clippy::unwrap_used)]
 
-
 use crate::common::{plan_with_bookings, tool_output};
 use proptest::prelude::*;
 use rebook::export::{BOOKINGS_COLUMNS, CALLS_COLUMNS, SMS_COLUMNS, bookings_csv, calls_csv, sms_csv};

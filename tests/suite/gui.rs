@@ -13,7 +13,7 @@ use rebook::io::recovery::RecoveryStore;
 use rebook::model::{
     BacklogItem, Clinician, Continuity, Horizon, Mode, ModeRequirement, PartOfDay, Patient, Plan, Session, nhs,
 };
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn date(day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 7, day).unwrap()
@@ -712,6 +712,37 @@ fn import_preview_shows_the_bad_row_and_changes_nothing_until_accepted() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     harness.run();
     assert_eq!(harness.state().document().plan().backlog.len(), 5);
+}
+
+#[test]
+fn import_preview_maps_each_local_type_once_and_keeps_its_buttons_on_a_small_screen() {
+    let setup = setup(5);
+    let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports/emis_backlog.csv");
+    let mut harness = harness(&setup);
+    harness.set_size(egui::vec2(760.0, 480.0));
+    setup.chooser.answer_next(Some(csv));
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Import backlog CSV...").click();
+    harness.run();
+    let unknown = harness.state().import_dialog().expect("the preview is open").unknown_types().to_vec();
+    assert_eq!(unknown.len(), 8, "each local type once: {unknown:?}");
+    assert!(harness.state().import_dialog().unwrap().rejected().is_empty(), "not one error per row");
+    // The long reason wraps, the body scrolls, and Accept and Cancel stay on screen.
+    for button in ["Accept 0 rows", "Cancel import"] {
+        let rect = harness.get_by_label(button).rect();
+        assert!(rect.max.y <= 480.0 && rect.max.x <= 760.0, "{button} at {rect:?}");
+    }
+    // Each drop-down starts on the suggestion; one click uses them all.
+    harness.get_by_label("Use these types (8)").click();
+    harness.run();
+    assert!(harness.state().import_dialog().unwrap().unknown_types().is_empty());
+    harness.get_by_label("Accept 12 rows").click();
+    harness.run();
+    let plan = harness.state().document().plan();
+    assert_eq!(plan.backlog.len(), 17);
+    assert_eq!(plan.import_types.get("Smear").map(String::as_str), Some("Cervical screening"));
+    assert_eq!(item(plan, "E-1003").priority, "Urgent", "Urgent GP was mapped to GP urgent");
 }
 
 #[test]

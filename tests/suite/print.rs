@@ -4,7 +4,6 @@
 //! without it these tests check structure with lopdf only and say so.
 #![allow(clippy::unwrap_used)]
 
-
 use crate::common::{date, plan_with_bookings, tool_output};
 use rebook::generate::{benchmark_config, generate};
 use rebook::model::{ContactStatus, Outcome, Plan, nhs};

@@ -132,16 +132,9 @@ const SPECS: &[ColumnSpec] = &[
         aliases: &["Delivery Mode", "Consultation Mode", "Consultation Type", "Contact Mode", "Contact Type"],
     },
     ColumnSpec {
-        name: "telephone",
+        name: "telephone_appointment",
         required: false,
-        aliases: &[
-            "Telephone Appointment",
-            "Telephone Appt",
-            "Phone Appointment",
-            "Tel Appt",
-            "Is Telephone",
-            "Telephone Consultation",
-        ],
+        aliases: &["Telephone Appt", "Phone Appointment", "Tel Appt", "Is Telephone", "Telephone Consultation"],
     },
     ColumnSpec { name: "continuity", required: false, aliases: &["Continuity of Care"] },
     ColumnSpec {
@@ -200,7 +193,7 @@ pub const BACKLOG_COLUMNS: &[&str] = &[
     "slots",
     "priority",
     "mode",
-    "telephone",
+    "telephone_appointment",
     "continuity",
     "continuity_clinician",
     "unavailable",
@@ -711,7 +704,7 @@ fn original_date_time(
     (date, time)
 }
 
-/// The mode the patient needs: the `mode` column, else a Y/N `telephone`
+/// The mode the patient needs: the `mode` column, else a Y/N `telephone_appointment`
 /// column, else what the practice's type name says ("GP Telephone"), else any.
 /// A mode the type is not offered in is a problem.
 fn mode(
@@ -721,9 +714,9 @@ fn mode(
     problems: &mut RowProblems,
 ) -> Option<ModeRequirement> {
     let from_flag = |flag: bool| if flag { ModeRequirement::Telephone } else { ModeRequirement::FaceToFace };
-    let mode = match (row.get("mode"), row.get("telephone")) {
+    let mode = match (row.get("mode"), row.get("telephone_appointment")) {
         (Some(text), _) => problems.take("mode", values::mode_requirement(text))?,
-        (None, Some(flag)) => from_flag(problems.take("telephone", values::yes_no(flag))?),
+        (None, Some(flag)) => from_flag(problems.take("telephone_appointment", values::yes_no(flag))?),
         (None, None) => {
             let named = local_type.and_then(values::mode_of).map(|m| from_flag(m == crate::model::Mode::Telephone));
             // Only a hint: dropped when the catalogue type is not offered that way.
@@ -734,7 +727,7 @@ fn mode(
         && !kind.modes.iter().any(|m| mode.allows(*m))
     {
         let allowed: Vec<&str> = kind.modes.iter().map(|m| m.label()).collect();
-        let column = if row.get("mode").is_some() { "mode" } else { "telephone" };
+        let column = if row.get("mode").is_some() { "mode" } else { "telephone_appointment" };
         problems.add(
             column,
             format!("{} is offered only as {}, not {}", kind.name, allowed.join(" or "), mode.label().to_lowercase()),
