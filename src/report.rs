@@ -261,6 +261,104 @@ pub fn compare(plan: &Plan) -> Comparison {
     }
 }
 
+/// What applying a re-plan would change, for the preview the window shows
+/// before anything changes: "12 patients would move, 3 of them already told;
+/// 2 urgent no longer late".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplanPreview {
+    /// Bookings that would change session or time, or be left unplaced.
+    pub moved: u32,
+    /// Of those, the patient was already told (notified or confirmed).
+    pub told: u32,
+    pub placed_before: usize,
+    pub placed_after: usize,
+    /// Per priority class (most urgent first): late before and within target after.
+    pub no_longer_late: Vec<(String, usize)>,
+    /// Per priority class: within target before and late (or unplaced) after.
+    pub newly_late: Vec<(String, usize)>,
+    /// Pinned or confirmed bookings that would move (their session was cancelled
+    /// or removed): (appointment id, patient name, "pinned" or "confirmed").
+    pub promises_moved: Vec<(String, String, &'static str)>,
+}
+
+/// The preview of replacing `before`'s bookings by `after`'s (the same plan
+/// re-planned, perhaps with a session added).
+pub fn replan_preview(before: &Plan, after: &Plan) -> ReplanPreview {
+    let moves = crate::scheduler::cost::moves(&before.bookings, &after.bookings);
+    let within = |plan: &Plan| -> HashMap<String, bool> {
+        let start = horizon_start(plan);
+        let items = plan.items_by_id();
+        plan.bookings
+            .iter()
+            .filter_map(|b| {
+                let item = items.get(b.appointment_id.as_str())?;
+                let session = b.session().and_then(|s| plan.session(s))?;
+                let on_time = start.and_then(|st| deadline(plan, item, st)).is_none_or(|d| session.date <= d);
+                Some((b.appointment_id.clone(), on_time))
+            })
+            .collect()
+    };
+    let (was, now) = (within(before), within(after));
+    let mut better: BTreeMap<(usize, String), usize> = BTreeMap::new();
+    let mut worse: BTreeMap<(usize, String), usize> = BTreeMap::new();
+    for item in &before.backlog {
+        let class = (before.rules.priority_rank(&item.priority), item.priority.to_lowercase());
+        match (was.get(&item.id), now.get(&item.id)) {
+            (Some(false), Some(true)) => *better.entry(class).or_default() += 1,
+            (Some(true), Some(false) | None) => *worse.entry(class).or_default() += 1,
+            _ => {}
+        }
+    }
+    let after_bookings = after.bookings_by_id();
+    let promises_moved = before
+        .bookings
+        .iter()
+        .filter(|b| {
+            b.is_fixed() && after_bookings.get(b.appointment_id.as_str()).is_none_or(|a| a.outcome != b.outcome)
+        })
+        .map(|b| {
+            let name = before.backlog_item(&b.appointment_id).map(|i| i.patient.name.clone()).unwrap_or_default();
+            (b.appointment_id.clone(), name, if b.pinned { "pinned" } else { "confirmed" })
+        })
+        .collect();
+    let placed = |plan: &Plan| plan.bookings.iter().filter(|b| b.session().is_some()).count();
+    ReplanPreview {
+        moved: moves.moved,
+        told: moves.told,
+        placed_before: placed(before),
+        placed_after: placed(after),
+        no_longer_late: better.into_iter().map(|((_, name), n)| (name, n)).collect(),
+        newly_late: worse.into_iter().map(|((_, name), n)| (name, n)).collect(),
+        promises_moved,
+    }
+}
+
+impl ReplanPreview {
+    /// "12 patients would move, 3 of them already told; 4 more placed; 2 urgent no longer late".
+    pub fn summary(&self) -> String {
+        let patients = |n: usize| if n == 1 { "patient" } else { "patients" };
+        let mut parts = vec![match (self.moved, self.told) {
+            (0, _) => "No booked patient would move".to_string(),
+            (n, 0) => format!("{n} {} would move, none of them told yet", patients(n as usize)),
+            (n, t) => format!("{n} {} would move, {t} of them already told", patients(n as usize)),
+        }];
+        match self.placed_after.cmp(&self.placed_before) {
+            std::cmp::Ordering::Greater => {
+                parts.push(format!("{} more placed", self.placed_after - self.placed_before))
+            }
+            std::cmp::Ordering::Less => parts.push(format!("{} fewer placed", self.placed_before - self.placed_after)),
+            std::cmp::Ordering::Equal => {}
+        }
+        for (name, n) in &self.no_longer_late {
+            parts.push(format!("{n} {name} no longer late"));
+        }
+        for (name, n) in &self.newly_late {
+            parts.push(format!("{n} {name} would be late"));
+        }
+        parts.join("; ")
+    }
+}
+
 #[derive(Debug, Default)]
 struct ClassTally {
     total: usize,
@@ -291,10 +389,13 @@ fn moved_from_told(plan: &Plan, bookings: &[Booking]) -> u32 {
 /// Problems listed in the text report; the JSON has them all.
 const TEXT_PROBLEMS: usize = 40;
 
-/// The comparison as a text table for the terminal, then the plan's burndown and problems.
+/// The comparison as text for the terminal: the figures about patients
+/// first (beside the baselines), the plan's burndown and problems, then the
+/// details of how the optimiser scored it.
 pub fn render_text(comparison: &Comparison) -> String {
     let reports = [&comparison.rebook, &comparison.fifo, &comparison.greedy];
     let mut rows: Vec<(String, [String; 3])> = Vec::new();
+    let mut details: Vec<(String, [String; 3])> = Vec::new();
     let mut row = |label: String, value: &dyn Fn(&Report) -> String| {
         rows.push((label, reports.map(value)));
     };
@@ -303,32 +404,39 @@ pub fn render_text(comparison: &Comparison) -> String {
         let at = move |r: &Report| r.priorities.get(i).cloned();
         let name = &class.name;
         row(format!("{name}: within target"), &|r| at(r).map(|p| pct(p.within_target)).unwrap_or_default());
-        row(format!("{name}: mean / max wait (days)"), &|r| {
-            at(r).map(|p| format!("{:.1} / {}", p.mean_wait, p.max_wait)).unwrap_or_default()
-        });
         row(format!("{name}: late / unplaced"), &|r| {
             at(r).map(|p| format!("{} / {}", p.late, p.total - p.placed)).unwrap_or_default()
+        });
+        row(format!("{name}: days waited, mean / max"), &|r| {
+            at(r).map(|p| format!("{:.1} / {}", p.mean_wait, p.max_wait)).unwrap_or_default()
         });
     }
     row("Routine within 7 days".into(), &|r| pct(r.routine_within_7));
     row("Routine within 14 days".into(), &|r| pct(r.routine_within_14));
-    row("Continuity kept".into(), &|r| pct(r.continuity_kept));
+    row("Usual clinician kept".into(), &|r| pct(r.continuity_kept));
+    row("Bookings moved".into(), &|r| r.moved.to_string());
     row("Expected did-not-attends".into(), &|r| format!("{:.1}", r.expected_dna));
-    row("Objective (lower is better)".into(), &|r| format!("{:.0}", r.objective));
-    row("Lower bound / gap".into(), &|r| match (r.bound, r.gap) {
+    let mut detail = |label: String, value: &dyn Fn(&Report) -> String| {
+        details.push((label, reports.map(value)));
+    };
+    detail("Objective (lower is better)".into(), &|r| format!("{:.0}", r.objective));
+    detail("Lower bound / gap".into(), &|r| match (r.bound, r.gap) {
         (Some(b), Some(g)) => format!("{b:.0} / {:.2}%", g * 100.0),
         _ => "-".into(),
     });
-    row("Told patients moved".into(), &|r| r.moved.to_string());
 
-    let width = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
-    let col = rows.iter().flat_map(|(_, v)| v.iter().map(String::len)).max().unwrap_or(0).max(8);
+    let width = rows.iter().chain(&details).map(|(l, _)| l.len()).max().unwrap_or(0);
+    let col = rows.iter().chain(&details).flat_map(|(_, v)| v.iter().map(String::len)).max().unwrap_or(0).max(8);
     let mut out = String::new();
-    let _ = writeln!(out, "{:width$}  {:>col$}  {:>col$}  {:>col$}", "", "Rebook", "FIFO", "Greedy");
-    for (label, [a, b, c]) in &rows {
-        let _ = writeln!(out, "{label:width$}  {a:>col$}  {b:>col$}  {c:>col$}");
-    }
+    let table = |out: &mut String, rows: &[(String, [String; 3])]| {
+        let _ = writeln!(out, "{:width$}  {:>col$}  {:>col$}  {:>col$}", "", "Rebook", "FIFO", "Greedy");
+        for (label, [a, b, c]) in rows {
+            let _ = writeln!(out, "{label:width$}  {a:>col$}  {b:>col$}  {c:>col$}");
+        }
+    };
     let rebook = &comparison.rebook;
+    let _ = writeln!(out, "Patients");
+    table(&mut out, &rows);
     let _ = writeln!(out, "\nBy day (Rebook): usable, used, still waiting at end of day");
     for day in &rebook.days {
         let _ = writeln!(out, "  {:<11} {:>5} {:>5} {:>6}", day_label(day.date), day.usable, day.used, day.remaining);
@@ -346,6 +454,8 @@ pub fn render_text(comparison: &Comparison) -> String {
             let _ = writeln!(out, "  ... and {} more (all of them with --json)", rebook.problems.len() - TEXT_PROBLEMS);
         }
     }
+    let _ = writeln!(out, "\nDetails: how the optimiser scored the plans");
+    table(&mut out, &details);
     out
 }
 

@@ -71,23 +71,28 @@ pub fn run_solve(args: &SolveArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The solver's own figures, printed before the report.
+/// What the solve did for patients, then the solver's own figures.
 fn print_summary(plan: &Plan, result: &SolveResult) {
     let placed = result.bookings.iter().filter(|b| b.session().is_some()).count();
     println!("Placed {placed} of {} appointments.", plan.backlog.len());
+    let moves = crate::scheduler::cost::moves(&plan.bookings, &result.bookings);
+    if plan.bookings.iter().any(|b| b.session().is_some()) {
+        println!("Bookings moved by this re-plan: {} ({} of them already told)", moves.moved, moves.told);
+    }
     let info = &result.info;
+    let s = &result.stats;
     println!(
-        "Objective {:.1}, lower bound {:.1}, gap {:.2} %{}",
+        "Details: objective {:.1}, lower bound {:.1}, gap {:.2} %{}; solver {}: {} parts, {} variables, {} constraints; model {:.0} ms, solve {:.0} ms",
         info.objective,
         info.bound,
         info.gap * 100.0,
-        if info.stopped_early { " (stopped early: time limit)" } else { "" }
-    );
-    println!("Bookings moved by this re-plan: {}", info.moved);
-    let s = &result.stats;
-    println!(
-        "Solver {}: {} parts, {} variables, {} constraints; model {:.0} ms, solve {:.0} ms",
-        info.backend, s.components, s.variables, s.constraints, s.build_ms, s.solve_ms
+        if info.stopped_early { " (stopped early: time limit)" } else { "" },
+        info.backend,
+        s.components,
+        s.variables,
+        s.constraints,
+        s.build_ms,
+        s.solve_ms
     );
 }
 
@@ -99,7 +104,7 @@ pub fn run_advise(args: &AdviseArgs) -> anyhow::Result<ExitCode> {
         println!("No extra session would reduce lateness or unplaced work.");
     }
     for (n, a) in advice.iter().enumerate() {
-        println!("{}. {} (objective {:.0} lower)", n + 1, a.summary, a.objective_gain);
+        println!("{}. {}", n + 1, crate::scheduler::explain::capitalise(&a.summary));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -283,6 +283,10 @@ impl RebookApp {
                 self.tab = Tab::Plan;
                 self.plan_view.start_solve(&self.doc);
             }
+            Command::AddSession(advice) => {
+                self.tab = Tab::Plan;
+                self.plan_view.start_solve_with(&self.doc, Some(*advice));
+            }
             Command::CancelSolve => self.plan_view.cancel_solve(),
             Command::Quit => {
                 self.allow_close = true;

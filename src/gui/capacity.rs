@@ -240,14 +240,18 @@ impl CapacityPanel {
             }
             (Some(name), Ok(from), Ok(to)) => {
                 let id = self.absence.clinician.clone();
-                let freed_before = count_unplaced(doc.plan());
-                let n = doc.edit(|p| crate::scheduler::edit::cancel_sessions(p, &id, from, to));
-                let freed = count_unplaced(doc.plan()).saturating_sub(freed_before);
+                let absence = doc.edit(|p| crate::scheduler::edit::cancel_sessions(p, &id, from, to));
                 self.notes.push(format!(
-                    "{name} absent {} to {}: {n} session(s) cancelled, {freed} booking(s) freed; re-plan to place them.",
+                    "{name} absent {} to {}: {} session(s) cancelled, {} booking(s) freed; re-plan to place them.",
                     dates::uk_day(from),
-                    dates::uk_day(to)
+                    dates::uk_day(to),
+                    absence.sessions,
+                    absence.freed
                 ));
+                // Patients promised a time must hear of it: never silent.
+                if let Some(warning) = absence.warning(&|n| super::privacy::name_text(ui.ctx(), n)) {
+                    errors.push(format!("{warning}."));
+                }
             }
         }
     }
@@ -595,10 +599,6 @@ impl CapacityPanel {
             DraftAction::None => self.reserve.keep(reserve, &from_plan),
         }
     }
-}
-
-fn count_unplaced(plan: &Plan) -> usize {
-    plan.bookings.iter().filter(|b| b.session().is_none()).count()
 }
 
 fn clinician_choice(ui: &mut egui::Ui, label: &str, id: &str, value: &mut String, plan: &Plan) {

@@ -59,6 +59,8 @@ pub enum Command {
     ShowTab(Tab),
     /// Plan (or re-plan) the backlog in the background.
     Solve,
+    /// Re-plan with an advised extra session added; previewed before it changes anything.
+    AddSession(Box<crate::scheduler::Advice>),
     CancelSolve,
     /// Close the window (asks first when there are unsaved changes).
     Quit,

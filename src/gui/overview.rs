@@ -6,7 +6,7 @@ use super::command::Command;
 use super::dates;
 use super::document::Document;
 use crate::report::{Comparison, Report, compare};
-use crate::scheduler::{Advice, SolveOptions, add_advised_session, advise};
+use crate::scheduler::{Advice, SolveOptions, advise};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -21,7 +21,9 @@ pub struct OverviewPanel {
 enum AdviceState {
     #[default]
     NotAsked,
-    Running(mpsc::Receiver<Result<Vec<Advice>, String>>),
+    /// Computed from the plan at this revision.
+    Running(mpsc::Receiver<Result<Vec<Advice>, String>>, u64),
+    /// Advice for the plan at this revision (when it started, not when it arrived).
     Ready(u64, Vec<Advice>),
     Failed(String),
 }
@@ -57,9 +59,9 @@ impl OverviewPanel {
     }
 
     fn advice_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, commands: &mut Vec<Command>) {
-        if let AdviceState::Running(rx) = &self.advice {
+        if let AdviceState::Running(rx, started) = &self.advice {
             match rx.try_recv() {
-                Ok(Ok(list)) => self.advice = AdviceState::Ready(doc.revision(), list),
+                Ok(Ok(list)) => self.advice = AdviceState::Ready(*started, list),
                 Ok(Err(e)) => self.advice = AdviceState::Failed(e),
                 Err(mpsc::TryRecvError::Empty) => ui.ctx().request_repaint_after(Duration::from_millis(200)),
                 Err(mpsc::TryRecvError::Disconnected) => {
@@ -67,7 +69,7 @@ impl OverviewPanel {
                 }
             }
         }
-        let running = matches!(self.advice, AdviceState::Running(_));
+        let running = matches!(self.advice, AdviceState::Running(..));
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(!running, egui::Button::new("Find sessions that would help"))
@@ -76,6 +78,7 @@ impl OverviewPanel {
             {
                 let (tx, rx) = mpsc::channel();
                 let plan = doc.plan().clone();
+                let revision = doc.revision();
                 let ctx = ui.ctx().clone();
                 let spawned = std::thread::Builder::new().name("rebook-advice".into()).spawn(move || {
                     let result = advise(&plan, &SolveOptions::default(), 5).map_err(|e| e.to_string());
@@ -83,7 +86,7 @@ impl OverviewPanel {
                     ctx.request_repaint();
                 });
                 self.advice = match spawned {
-                    Ok(_) => AdviceState::Running(rx),
+                    Ok(_) => AdviceState::Running(rx, revision),
                     Err(e) => AdviceState::Failed(format!("could not start: {e}")),
                 };
             }
@@ -94,7 +97,7 @@ impl OverviewPanel {
         });
         let mut add = None;
         match &self.advice {
-            AdviceState::NotAsked | AdviceState::Running(_) => {}
+            AdviceState::NotAsked | AdviceState::Running(..) => {}
             AdviceState::Failed(e) => {
                 ui.colored_label(ui.visuals().error_fg_color, format!("No advice: {e}."));
             }
@@ -120,10 +123,8 @@ impl OverviewPanel {
             }
         }
         if let Some(advice) = add {
-            doc.edit(|plan| add_advised_session(plan, &advice));
-            self.advice = AdviceState::NotAsked;
-            // The new session only helps once the backlog is re-planned into it.
-            commands.push(Command::Solve);
+            // Re-planned with the session on a copy; the Plan screen previews it before anything changes.
+            commands.push(Command::AddSession(Box::new(advice)));
         }
     }
 }
@@ -132,39 +133,58 @@ fn percent(value: f64) -> String {
     format!("{value:.0} %")
 }
 
+/// One row of the comparison: a label and the figure for each plan.
+type Row = (String, [String; 3]);
+
+/// The figures about patients beside the baselines; how the optimiser scored
+/// each plan goes under a collapsed "Details".
 fn figures_grid(ui: &mut egui::Ui, c: &Comparison) {
     let reports = [&c.rebook, &c.fifo, &c.greedy];
-    egui::Grid::new("figures").striped(true).num_columns(4).spacing([24.0, 4.0]).show(ui, |ui| {
+    let row = |name: String, value: &dyn Fn(&Report) -> String| -> Row { (name, reports.map(value)) };
+    let mut rows = vec![row("Patients placed".into(), &|r| format!("{} of {}", r.placed, r.total))];
+    for name in c.rebook.priorities.iter().map(|p| p.name.clone()) {
+        let of = |r: &Report| r.priorities.iter().find(|p| p.name == name).cloned();
+        rows.push(row(format!("{name} within target"), &|r| {
+            of(r).map_or_else(String::new, |p| {
+                format!("{} (late {}, unplaced {})", percent(p.within_target), p.late, p.total - p.placed)
+            })
+        }));
+        rows.push(row(format!("{name}: days waited"), &|r| {
+            of(r).map_or_else(String::new, |p| format!("{:.1} on average, at most {}", p.mean_wait, p.max_wait))
+        }));
+    }
+    rows.push(row("Routine within 7 days".into(), &|r| percent(r.routine_within_7)));
+    rows.push(row("Routine within 14 days".into(), &|r| percent(r.routine_within_14)));
+    rows.push(row("Usual clinician kept".into(), &|r| percent(r.continuity_kept)));
+    rows.push(row("Bookings moved".into(), &|r| r.moved.to_string()));
+    rows.push(row("Expected did-not-attends".into(), &|r| format!("{:.1}", r.expected_dna)));
+    grid(ui, "figures", &rows);
+    let details = [
+        row("Plan score (lower is better)".into(), &|r| format!("{:.0}", r.objective)),
+        row("Lower bound".into(), &|r| r.bound.map_or_else(|| "-".into(), |b| format!("{b:.0}"))),
+        row("Gap to the best possible".into(), &|r| {
+            r.gap.map_or_else(|| "-".into(), |g| format!("{:.2} %", g * 100.0))
+        }),
+    ];
+    egui::CollapsingHeader::new("Details").id_salt("overview-details").default_open(false).show(ui, |ui| {
+        grid(ui, "figure-details", &details);
+    });
+}
+
+fn grid(ui: &mut egui::Ui, id: &str, rows: &[Row]) {
+    egui::Grid::new(id).striped(true).num_columns(4).spacing([24.0, 4.0]).min_col_width(120.0).show(ui, |ui| {
         ui.strong("");
         for name in ["Rebook", "First come, first served", "Most urgent first"] {
             ui.strong(name);
         }
         ui.end_row();
-        let row = |ui: &mut egui::Ui, name: String, value: &dyn Fn(&Report) -> String| {
+        for (name, values) in rows {
             ui.label(name);
-            for r in reports {
-                ui.label(value(r));
+            for value in values {
+                ui.label(value);
             }
             ui.end_row();
-        };
-        row(ui, "Placed".into(), &|r| format!("{} of {}", r.placed, r.total));
-        let classes: Vec<String> = c.rebook.priorities.iter().map(|p| p.name.clone()).collect();
-        for name in &classes {
-            let within = |r: &Report| {
-                r.priorities.iter().find(|p| &p.name == name).map_or_else(String::new, |p| {
-                    format!("{} (late {}, unplaced {})", percent(p.within_target), p.late, p.total - p.placed)
-                })
-            };
-            row(ui, format!("{name} within target"), &within);
         }
-        row(ui, "Routine within 7 days".into(), &|r| percent(r.routine_within_7));
-        row(ui, "Routine within 14 days".into(), &|r| percent(r.routine_within_14));
-        row(ui, "Usual clinician kept".into(), &|r| percent(r.continuity_kept));
-        row(ui, "Expected did-not-attends".into(), &|r| format!("{:.1}", r.expected_dna));
-        row(ui, "Cost (lower is better)".into(), &|r| format!("{:.0}", r.objective));
-        row(ui, "Gap to the best possible".into(), &|r| {
-            r.gap.map_or_else(|| "-".into(), |g| format!("{:.2} %", g * 100.0))
-        });
     });
 }
 

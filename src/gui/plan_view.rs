@@ -6,9 +6,9 @@ use super::dates;
 use super::document::Document;
 use super::privacy;
 use crate::model::{Booking, ContactStatus, Outcome};
-use crate::report::{self, Problem, ProblemKind};
+use crate::report::{self, Problem, ProblemKind, ReplanPreview, replan_preview};
 use crate::scheduler::alternatives::{Alternative, alternatives};
-use crate::scheduler::{JobEvent, Progress, SolveJob, SolveOptions, apply_solution, edit};
+use crate::scheduler::{Advice, JobEvent, Progress, SolveJob, SolveOptions, add_advised_session, apply_solution, edit};
 use chrono::NaiveDate;
 use egui_extras::{Column, TableBuilder};
 use std::collections::{BTreeMap, HashMap};
@@ -21,17 +21,29 @@ enum View {
     Patients,
 }
 
-/// A solve in progress, started from the document at `revision`.
+/// A solve in progress, started from the document at `revision`; `add` is
+/// the advised session the solved copy has ("Add this session").
 struct Running {
     job: SolveJob,
     progress: Progress,
     revision: u64,
+    add: Option<Advice>,
 }
 
-/// Late and unplaced appointments, per document revision.
+/// A re-plan waiting for Apply or Cancel: what it would change, and the
+/// plan it would give (nothing changes until Apply).
+struct Pending {
+    revision: u64,
+    add: Option<Advice>,
+    after: Box<crate::model::Plan>,
+    preview: ReplanPreview,
+}
+
+/// The report of the plan (late and unplaced appointments by id), per document revision.
 struct Problems {
     revision: u64,
     by_id: HashMap<String, Problem>,
+    report: report::Report,
 }
 
 #[derive(Default)]
@@ -43,6 +55,9 @@ pub struct PlanPanel {
     only_problems: bool,
     /// Alternatives for the selected appointment at a revision.
     alternatives: Option<(u64, String, Vec<Alternative>)>,
+    pending: Option<Pending>,
+    /// What Apply did, for the message bar (taken by the next poll).
+    applied: Option<String>,
 }
 
 /// What happened to a solve, for the message bar.
@@ -66,11 +81,27 @@ impl PlanPanel {
 
     /// Starts planning a copy of the plan; the window stays responsive.
     pub fn start_solve(&mut self, doc: &Document) {
+        self.start_solve_with(doc, None);
+    }
+
+    /// Starts planning a copy of the plan with an advised session added; the
+    /// plan itself changes only when the preview is applied.
+    pub fn start_solve_with(&mut self, doc: &Document, add: Option<Advice>) {
         if self.running.is_none() {
-            let job = SolveJob::spawn(doc.plan().clone(), SolveOptions::default());
+            let mut plan = doc.plan().clone();
+            if let Some(advice) = &add {
+                add_advised_session(&mut plan, advice);
+            }
+            self.pending = None;
+            let job = SolveJob::spawn(plan, SolveOptions::default());
             let progress = Progress { message: "Starting".into(), fraction: 0.0 };
-            self.running = Some(Running { job, progress, revision: doc.revision() });
+            self.running = Some(Running { job, progress, revision: doc.revision(), add });
         }
+    }
+
+    /// A re-plan is waiting for Apply or Cancel.
+    pub fn has_preview(&self) -> bool {
+        self.pending.is_some()
     }
 
     pub fn cancel_solve(&self) {
@@ -81,6 +112,9 @@ impl PlanPanel {
 
     /// Called every frame (also while the window is hidden): takes the solver's news.
     pub fn poll(&mut self, ctx: &egui::Context, doc: &mut Document) -> Option<SolveOutcome> {
+        if let Some(text) = self.applied.take() {
+            return Some(SolveOutcome::Applied(text));
+        }
         let running = self.running.as_mut()?;
         let mut finished = None;
         for event in running.job.poll() {
@@ -94,6 +128,7 @@ impl PlanPanel {
             return None;
         };
         let started_at = running.revision;
+        let add = running.add.take();
         self.running = None;
         Some(match result {
             Err(e) => SolveOutcome::Failed(format!("Planning did not finish: {e}.")),
@@ -102,39 +137,158 @@ impl PlanPanel {
             ),
             Ok(result) => {
                 let had_bookings = doc.plan().bookings.iter().any(|b| b.session().is_some());
+                let mut after = doc.plan().clone();
+                if let Some(advice) = &add {
+                    add_advised_session(&mut after, advice);
+                }
                 // The worker already explained every booking (`solve` does).
-                doc.edit(|plan| apply_solution(plan, result));
-                let plan = doc.plan();
-                let placed = plan.bookings.iter().filter(|b| b.session().is_some()).count();
-                let info = plan.solve_info.clone().unwrap_or_default();
-                let mut text = format!("Planned: {placed} of {} appointments placed", plan.backlog.len());
-                if had_bookings {
-                    text.push_str(&format!("; {} booking(s) moved by the re-plan", info.moved));
+                apply_solution(&mut after, result);
+                if !had_bookings && add.is_none() {
+                    // A first plan moves nobody: nothing to preview.
+                    return Some(SolveOutcome::Applied(self.apply(doc, after, false)));
                 }
-                if info.stopped_early {
-                    text.push_str(&format!(" (stopped early, within {:.1} % of the best possible)", info.gap * 100.0));
-                }
-                text.push('.');
-                SolveOutcome::Applied(text)
+                let preview = replan_preview(doc.plan(), &after);
+                self.pending = Some(Pending { revision: started_at, add, after: Box::new(after), preview });
+                return None;
             }
         })
     }
 
+    /// Replaces the plan by the re-planned one; returns the message for the bar.
+    fn apply(&mut self, doc: &mut Document, after: crate::model::Plan, replan: bool) -> String {
+        doc.edit(|plan| *plan = after);
+        let plan = doc.plan();
+        let placed = plan.bookings.iter().filter(|b| b.session().is_some()).count();
+        let info = plan.solve_info.clone().unwrap_or_default();
+        let mut text = format!("Planned: {placed} of {} appointments placed", plan.backlog.len());
+        if replan {
+            text.push_str(&format!("; {} booking(s) moved by the re-plan", info.moved));
+        }
+        if info.stopped_early {
+            text.push_str(&format!(" (stopped early, within {:.1} % of the best possible)", info.gap * 100.0));
+        }
+        text.push('.');
+        text
+    }
+
+    /// The re-plan waiting for Apply or Cancel: what it would change, any
+    /// promised booking it must move, and the two buttons.
+    fn preview_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document) {
+        let Some(pending) = &self.pending else { return };
+        let stale = pending.revision != doc.revision();
+        let mut choice = None;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            let what = match &pending.add {
+                Some(advice) => format!("Adding {}", advice.summary.split(':').next().unwrap_or_default()),
+                None => "Re-planning".to_string(),
+            };
+            ui.strong(format!("{what} would change the plan: nothing changes until you apply it."));
+            ui.label(pending.preview.summary());
+            if !pending.preview.promises_moved.is_empty() {
+                let names: Vec<String> = pending
+                    .preview
+                    .promises_moved
+                    .iter()
+                    .map(|(id, name, was)| format!("{} ({id}, {was})", privacy::name_text(ui.ctx(), name)))
+                    .collect();
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!(
+                        "These patients were promised their time and would move, their session having gone: {}. Call them.",
+                        names.join(", ")
+                    ),
+                );
+            }
+            if stale {
+                ui.colored_label(ui.visuals().warn_fg_color, "The plan was edited since: re-plan again to apply.");
+            }
+            ui.horizontal(|ui| {
+                if ui.add_enabled(!stale, egui::Button::new("Apply re-plan")).clicked() {
+                    choice = Some(true);
+                }
+                if ui.button("Cancel re-plan").clicked() {
+                    choice = Some(false);
+                }
+            });
+        });
+        match choice {
+            Some(true) => {
+                if let Some(pending) = self.pending.take() {
+                    self.applied = Some(self.apply(doc, *pending.after, true));
+                }
+            }
+            Some(false) => self.pending = None,
+            None => {}
+        }
+    }
+
     fn problems(&mut self, doc: &Document) -> &HashMap<String, Problem> {
+        &self.report(doc).by_id
+    }
+
+    fn report(&mut self, doc: &Document) -> &Problems {
         if self.problems.as_ref().is_some_and(|p| p.revision != doc.revision()) {
             self.problems = None;
         }
-        &self
-            .problems
-            .get_or_insert_with(|| Problems {
+        self.problems.get_or_insert_with(|| {
+            let report = report::report(doc.plan());
+            Problems {
                 revision: doc.revision(),
-                by_id: report::report(doc.plan()).problems.into_iter().map(|p| (p.appointment_id.clone(), p)).collect(),
-            })
-            .by_id
+                by_id: report.problems.iter().map(|p| (p.appointment_id.clone(), p.clone())).collect(),
+                report,
+            }
+        })
+    }
+
+    /// The plan in words about patients: placed, late by priority, days waited,
+    /// moved, usual clinician kept; the optimiser's figures under "Details".
+    fn headline_ui(&mut self, ui: &mut egui::Ui, doc: &Document) {
+        if !doc.plan().bookings.iter().any(|b| b.session().is_some()) {
+            return;
+        }
+        let info = doc.plan().solve_info.clone();
+        let r = &self.report(doc).report;
+        let late: Vec<String> = r
+            .priorities
+            .iter()
+            .filter(|p| p.late > 0)
+            .map(|p| format!("{} {}", p.late, p.name.to_lowercase()))
+            .collect();
+        let waited: usize = r.priorities.iter().map(|p| p.placed).sum();
+        let mean_wait = if waited == 0 {
+            0.0
+        } else {
+            r.priorities.iter().map(|p| p.mean_wait * p.placed as f64).sum::<f64>() / waited as f64
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.strong(format!("{} of {} patients placed", r.placed, r.total));
+            ui.separator();
+            ui.label(if late.is_empty() { "nobody late".to_string() } else { format!("late: {}", late.join(", ")) });
+            ui.separator();
+            ui.label(format!("{mean_wait:.1} days waited on average"));
+            if info.is_some() {
+                ui.separator();
+                ui.label(format!("{} moved by the last re-plan", r.moved));
+            }
+            ui.separator();
+            ui.label(format!("usual clinician kept for {:.0} %", r.continuity_kept));
+        });
+        if let Some(info) = info {
+            egui::CollapsingHeader::new("Details").id_salt("plan-details").default_open(false).show(ui, |ui| {
+                ui.label(format!(
+                    "Plan score {:.0} (lower is better); lower bound {:.0}; within {:.2} % of the best possible{}.",
+                    info.objective,
+                    info.bound,
+                    info.gap * 100.0,
+                    if info.stopped_early { " (stopped early)" } else { "" }
+                ));
+            });
+        }
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
         self.toolbar(ui, doc);
+        self.preview_ui(ui, doc);
         ui.separator();
         if doc.plan().bookings.is_empty() {
             ui.label("No plan yet: press Solve to place the backlog into the sessions.");
@@ -171,15 +325,8 @@ impl PlanPanel {
             ui.separator();
             ui.selectable_value(&mut self.view, View::Calendar, "Calendar");
             ui.selectable_value(&mut self.view, View::Patients, "Patient list");
-            if let Some(info) = &doc.plan().solve_info {
-                ui.separator();
-                ui.label(format!(
-                    "Objective {:.0}, within {:.2} % of the best possible",
-                    info.objective,
-                    info.gap * 100.0
-                ));
-            }
         });
+        self.headline_ui(ui, doc);
     }
 
     fn calendar_ui(&mut self, ui: &mut egui::Ui, doc: &Document) {
@@ -350,6 +497,7 @@ impl PlanPanel {
         };
         ui.heading(format!("{} {}", item.id, privacy::name(ui.ctx(), &item.patient)));
         ui.label(format!("{}, {}, {} slot(s)", item.appointment_type, item.priority, item.slots));
+        patient_limits_ui(ui, plan, item);
         if let Some(b) = booking {
             match &b.outcome {
                 Outcome::Placed { session, time } => {
@@ -436,4 +584,57 @@ impl PlanPanel {
             errors.push(format!("Could not move {id}: {e}."));
         }
     }
+}
+
+/// What the patient asked for or cannot do, so staff can check a reason
+/// against it: earliest date, see-by date, days they cannot attend, mode,
+/// clinician, preferred part of day, sessions declined and the notes.
+fn patient_limits_ui(ui: &mut egui::Ui, plan: &crate::model::Plan, item: &crate::model::BacklogItem) {
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    if let Some(date) = item.earliest_date {
+        rows.push(("Not before", dates::uk_day(date)));
+    }
+    if let Some(date) = item.see_by {
+        rows.push(("See by", dates::uk_day(date)));
+    }
+    if !item.unavailable.is_empty() {
+        let days: Vec<String> = item.unavailable.iter().map(crate::model::Unavailability::label).collect();
+        rows.push(("Cannot attend", days.join(", ")));
+    }
+    if item.mode != crate::model::ModeRequirement::Any {
+        rows.push(("Needs", item.mode.label().to_string()));
+    }
+    let name = |id: &str| plan.clinician(id).map_or_else(|| id.to_string(), |c| c.name.clone());
+    match &item.continuity {
+        crate::model::Continuity::Required(c) => rows.push(("Must see", name(c))),
+        crate::model::Continuity::Preferred(c) => rows.push(("Usual clinician", name(c))),
+        crate::model::Continuity::None => {}
+    }
+    if let Some(part) = item.preferred_part {
+        rows.push(("Prefers", part.label().to_string()));
+    }
+    if !item.declined_sessions.is_empty() {
+        let declined: Vec<String> = item
+            .declined_sessions
+            .iter()
+            .map(|id| {
+                plan.session(id).map_or_else(|| id.clone(), |s| format!("{} {}", dates::uk_day(s.date), s.part.label()))
+            })
+            .collect();
+        rows.push(("Declined", declined.join(", ")));
+    }
+    if !item.notes.trim().is_empty() {
+        rows.push(("Notes", item.notes.trim().to_string()));
+    }
+    if rows.is_empty() {
+        ui.weak("No limits: any suitable clinician, any day.");
+        return;
+    }
+    egui::Grid::new("patient-limits").num_columns(2).spacing([8.0, 2.0]).show(ui, |ui| {
+        for (label, value) in rows {
+            ui.weak(label);
+            ui.add(egui::Label::new(value).wrap());
+            ui.end_row();
+        }
+    });
 }

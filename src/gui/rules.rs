@@ -1,5 +1,5 @@
 //! The Rules screen: priority classes (weight, target days), the penalties
-//! L C P U M of the objective, the daily cap, and a reset to the defaults.
+//! L C P U M S of the objective, the daily cap, and a reset to the defaults.
 
 use super::document::Document;
 use super::draft::{self, Draft, DraftAction};
@@ -51,6 +51,12 @@ impl RulesPanel {
                     "M: moved after telling",
                     &mut rules.move_penalty,
                     "For moving a booking the patient was already told about",
+                );
+                penalty(
+                    ui,
+                    "S: any booking moved",
+                    &mut rules.booking_move_penalty,
+                    "For moving any booking when re-planning, so patients move only for a real gain",
                 );
             });
             ui.add_space(8.0);

@@ -463,6 +463,11 @@ pub struct Rules {
     pub unplaced_penalty: f64,
     /// M: cost of moving a booking already communicated to the patient.
     pub move_penalty: f64,
+    /// S: cost of moving any existing booking in a re-plan (on top of M for
+    /// told ones), so a re-plan moves a patient only for a real gain.
+    /// Left out of the file at its default, so plans written before it stay byte-identical.
+    #[serde(default = "default_booking_move_penalty", skip_serializing_if = "is_default_booking_move_penalty")]
+    pub booking_move_penalty: f64,
     /// Cap on rebooked appointments per clinician per day (None = no cap).
     #[serde(default)]
     pub clinician_daily_cap: Option<u32>,
@@ -483,9 +488,19 @@ impl Default for Rules {
             preference_penalty: 2.0,
             unplaced_penalty: 1000.0,
             move_penalty: 50.0,
+            booking_move_penalty: default_booking_move_penalty(),
             clinician_daily_cap: None,
         }
     }
+}
+
+/// S of `model.md`: 5, enough that a re-plan does not move a patient to break a tie.
+fn default_booking_move_penalty() -> f64 {
+    5.0
+}
+
+fn is_default_booking_move_penalty(value: &f64) -> bool {
+    *value == default_booking_move_penalty()
 }
 
 impl Rules {

@@ -48,12 +48,19 @@ pub fn summary_pdf(plan: &Plan, printed_on: NaiveDate) -> Result<Vec<u8>, PrintE
     if let Some(day) = clear_day.filter(|_| report.placed > 0) {
         notes.push(format!("Every appointment that can be placed is booked by {}.", day.format("%a %-d %b")));
     }
-    if let (Some(gap), Some(_)) = (report.gap, report.bound) {
+    let late_by: Vec<String> = report
+        .priorities
+        .iter()
+        .filter(|p| p.late > 0)
+        .map(|p| format!("{} {}", p.late, p.name.to_lowercase()))
+        .collect();
+    if !late_by.is_empty() {
+        notes.push(format!("Booked after their target date: {}.", late_by.join(", ")));
+    }
+    if plan.solve_info.is_some() {
         notes.push(format!(
-            "Plan score {:.0} (lower is better), proven within {:.1}% of the best possible; {} booking(s) moved by the last re-plan.",
-            report.objective,
-            gap * 100.0,
-            report.moved
+            "{} booking(s) moved by the last re-plan; usual clinician kept for {:.0}% of the patients who prefer one.",
+            report.moved, report.continuity_kept
         ));
     }
     for note in notes {
@@ -67,6 +74,18 @@ pub fn summary_pdf(plan: &Plan, printed_on: NaiveDate) -> Result<Vec<u8>, PrintE
     pages.y += 10.0;
     burndown(&mut pages, &comparison, 200.0);
     pages.y += 10.0;
+    // How the optimiser scored it, for whoever asks: after the figures about patients.
+    if let (Some(gap), Some(bound)) = (report.gap, report.bound) {
+        pages.line_of_text(
+            SMALL,
+            &format!(
+                "Details: plan score {:.0} (lower is better), lower bound {bound:.0}, proven within {:.1}% of the best possible.",
+                report.objective,
+                gap * 100.0
+            ),
+        );
+        pages.y += 6.0;
+    }
     audit_trail(&mut pages, plan);
     day_table(&mut pages, report);
 

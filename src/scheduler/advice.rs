@@ -1,41 +1,54 @@
-//! Capacity advice: which one extra session (role, day, AM/PM) would most
-//! reduce lateness and unplaced work. Every half-day of every role is scored
-//! cheaply (the late or unplaced appointments it could take, and how much each
-//! would gain), then the best few are checked by really re-solving with the
-//! session added, so the figures shown are measured, not guessed.
+//! Capacity advice: which extra session (role, mode, day, AM/PM) would most
+//! reduce lateness and unplaced work. The candidates come from the work that
+//! is late or unplaced: for each role and mode it could use, every half-day
+//! after the outage on a working day of the horizon is scored cheaply (the
+//! struggling appointments it could take and what each would gain); the best
+//! few of each need are then checked by really re-solving with the session
+//! added, so the figures shown are measured, not guessed. When one session
+//! cannot hold the work a role and mode lack, the whole day (AM and PM) is
+//! offered too. The list is kept varied: one idea per clinician and day, at
+//! most two per role and mode.
 
 use super::cost::{check_eligible, deadline, horizon_start, placement_cost, unplaced_cost};
-use super::solve::{SolveError, SolveOptions, SolveResult, solve};
-use crate::model::{Booking, Clinician, Mode, PartOfDay, Plan, Session, weekday_short};
+use super::solve::{SolveError, SolveOptions, solve};
+use crate::model::{Booking, Clinician, Mode, PartOfDay, Plan, Session};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::AtomicBool;
 
 /// How many of the best-scored candidates are re-solved to measure their real gain.
-const CHECKED_CANDIDATES: usize = 8;
+const CHECKED_CANDIDATES: usize = 10;
+/// Advice kept per role and mode, so the list is not five copies of one idea.
+const PER_NEED: usize = 2;
+/// Length of an extra clinic: a new session is all free, three hours of the role's usual slots.
+const CLINIC_MINUTES: u32 = 180;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Advice {
     pub role: String,
+    /// Clinician id the session is for (a "Locum <role>" id when no one of that role is free).
+    pub clinician: String,
     pub date: NaiveDate,
-    pub part: PartOfDay,
+    /// One half-day, or AM and PM when one session cannot hold the work.
+    pub parts: Vec<PartOfDay>,
     pub mode: Mode,
-    /// Free slots of the extra session (before the on-the-day reserve).
+    /// Free slots of each extra session (before the on-the-day reserve).
     pub slots: u32,
     /// Measured drop of the objective when the session is added and the plan re-solved.
     pub objective_gain: f64,
     pub more_within_target: u32,
     pub fewer_late: u32,
     pub fewer_unplaced: u32,
-    /// E.g. "one more GP session on Tue 23 Jul AM (12 slots): 9 more urgent patients seen within target".
+    /// What it fixes: "places 13 unplaced patients (Pharmacist medication review); 2 urgent patients no longer late".
+    pub fixes: String,
+    /// "one more face-to-face Pharmacist session with Joan Quinn on Tue 30 Jul AM (9 slots): places ...".
     pub summary: String,
 }
 
-/// The session a role usually runs: its most common size, mode, slot length and start time.
-#[derive(Debug, Clone, PartialEq)]
-struct TypicalSession {
+/// The session a role runs in a mode: slot length and clinic start times.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Clinic {
     slots: u32,
-    mode: Mode,
     slot_minutes: u32,
     start_am: NaiveTime,
     start_pm: NaiveTime,
@@ -50,33 +63,45 @@ fn most_common<T: Ord + Copy>(values: impl Iterator<Item = T>) -> Option<T> {
     counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(v, _)| v)
 }
 
-fn typical_session(plan: &Plan, role: &str) -> Option<TypicalSession> {
+fn hm(h: u32, m: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN)
+}
+
+/// A new clinic of `role` in `mode`: the slot length its sessions in that mode
+/// use (else any of its sessions, else 10 minutes), starting when its
+/// earliest sessions of each part do (else 08:30 and 14:00).
+fn clinic(plan: &Plan, role: &str, mode: Mode) -> Clinic {
     let sessions: Vec<&Session> = plan
         .sessions
         .iter()
         .filter(|s| !s.cancelled && plan.clinician(&s.clinician).is_some_and(|c| c.role.eq_ignore_ascii_case(role)))
         .collect();
-    let start = |part: PartOfDay, default: (u32, u32)| {
-        most_common(sessions.iter().filter(|s| s.part == part).map(|s| s.start))
-            .unwrap_or_else(|| NaiveTime::from_hms_opt(default.0, default.1, 0).unwrap_or(NaiveTime::MIN))
+    let slot_minutes = most_common(sessions.iter().filter(|s| s.mode == mode).map(|s| s.slot_minutes))
+        .or_else(|| most_common(sessions.iter().map(|s| s.slot_minutes)))
+        .unwrap_or(10)
+        .max(1);
+    let start = |part: PartOfDay, default: NaiveTime| {
+        sessions.iter().filter(|s| s.part == part).map(|s| s.start).min().unwrap_or(default)
     };
-    Some(TypicalSession {
-        slots: most_common(sessions.iter().map(|s| s.slot_count()))?,
-        mode: most_common(sessions.iter().map(|s| s.mode))?,
-        slot_minutes: most_common(sessions.iter().map(|s| s.slot_minutes))?,
-        start_am: start(PartOfDay::AM, (8, 30)),
-        start_pm: start(PartOfDay::PM, (14, 0)),
-    })
+    Clinic {
+        slots: (CLINIC_MINUTES / slot_minutes).max(1),
+        slot_minutes,
+        start_am: start(PartOfDay::AM, hm(8, 30)),
+        start_pm: start(PartOfDay::PM, hm(14, 0)),
+    }
 }
 
-/// The clinician of `role` free that half-day with the fewest sessions, if any.
-fn free_clinician<'a>(plan: &'a Plan, role: &str, date: NaiveDate, part: PartOfDay) -> Option<&'a Clinician> {
+/// Is `clinician` free on that half-day (no running session of theirs)?
+fn is_free(plan: &Plan, clinician: &str, date: NaiveDate, part: PartOfDay) -> bool {
+    !plan.sessions.iter().any(|s| !s.cancelled && s.clinician == clinician && s.date == date && s.part == part)
+}
+
+/// The clinician of `role` free on all those half-days with the fewest sessions, if any.
+fn free_clinician<'a>(plan: &'a Plan, role: &str, date: NaiveDate, parts: &[PartOfDay]) -> Option<&'a Clinician> {
     plan.clinicians
         .iter()
         .filter(|c| c.role.eq_ignore_ascii_case(role))
-        .filter(|c| {
-            !plan.sessions.iter().any(|s| !s.cancelled && s.clinician == c.id && s.date == date && s.part == part)
-        })
+        .filter(|c| parts.iter().all(|&p| is_free(plan, &c.id, date, p)))
         .min_by_key(|c| (plan.sessions.iter().filter(|s| s.clinician == c.id && !s.cancelled).count(), c.id.clone()))
 }
 
@@ -85,106 +110,144 @@ fn locum_id(role: &str) -> String {
     format!("LOCUM-{}", key.to_ascii_uppercase())
 }
 
-/// Adds the advised session to the plan: for the clinician of that role with the
-/// fewest sessions who is free that half-day, else a new "Locum <role>". Returns its id.
-pub fn add_advised_session(plan: &mut Plan, advice: &Advice) -> String {
-    let typical = typical_session(plan, &advice.role);
-    let clinician_id = match free_clinician(plan, &advice.role, advice.date, advice.part) {
-        Some(c) => c.id.clone(),
-        None => {
-            let base = locum_id(&advice.role);
-            let mut id = base.clone();
-            let mut n = 2;
-            while plan.clinician(&id).is_some() {
-                id = format!("{base}-{n}");
-                n += 1;
-            }
-            plan.clinicians.push(Clinician {
-                id: id.clone(),
-                name: format!("Locum {}", advice.role),
-                role: advice.role.clone(),
-                extra_types: Vec::new(),
-                excluded_types: Vec::new(),
-                daily_cap: None,
-            });
-            id
-        }
-    };
-    let base = format!("{clinician_id}-{}-{}", advice.date.format("%Y-%m-%d"), advice.part.label());
+fn locum(role: &str, id: &str) -> Clinician {
+    Clinician {
+        id: id.to_string(),
+        name: format!("Locum {role}"),
+        role: role.to_string(),
+        extra_types: Vec::new(),
+        excluded_types: Vec::new(),
+        daily_cap: None,
+    }
+}
+
+/// The clinician for a session of `role` on those half-days: one of the role
+/// who is free, else a locum of the role that is free then (added to the plan).
+fn clinician_for(plan: &mut Plan, role: &str, date: NaiveDate, parts: &[PartOfDay]) -> String {
+    if let Some(c) = free_clinician(plan, role, date, parts) {
+        return c.id.clone();
+    }
+    let base = locum_id(role);
     let mut id = base.clone();
     let mut n = 2;
-    while plan.session(&id).is_some() {
+    while plan.clinician(&id).is_some() && !parts.iter().all(|&p| is_free(plan, &id, date, p)) {
         id = format!("{base}-{n}");
         n += 1;
     }
-    let start = match (&typical, advice.part) {
-        (Some(t), PartOfDay::AM) => t.start_am,
-        (Some(t), PartOfDay::PM) => t.start_pm,
-        (None, PartOfDay::AM) => NaiveTime::from_hms_opt(8, 30, 0).unwrap_or(NaiveTime::MIN),
-        (None, PartOfDay::PM) => NaiveTime::from_hms_opt(14, 0, 0).unwrap_or(NaiveTime::MIN),
-    };
-    plan.sessions.push(Session {
-        id: id.clone(),
-        clinician: clinician_id,
-        date: advice.date,
-        part: advice.part,
-        start,
-        slot_minutes: typical.map_or(10, |t| t.slot_minutes),
-        free_slots: advice.slots,
-        mode: advice.mode,
-        slot_times: Vec::new(),
-        cancelled: false,
-    });
-    plan.normalise();
+    if plan.clinician(&id).is_none() {
+        plan.clinicians.push(locum(role, &id));
+    }
     id
 }
 
-/// Figures of one solved plan that advice compares.
-#[derive(Debug, Clone, Copy, Default)]
-struct Figures {
-    within_target: u32,
-    /// Within target, per priority rank (0 = most urgent).
-    within_by_rank: [u32; 8],
-    late: u32,
-    unplaced: u32,
-}
-
-fn figures(plan: &Plan, bookings: &[Booking]) -> Figures {
-    let mut f = Figures::default();
-    let start = horizon_start(plan);
-    let items: BTreeMap<&str, usize> = plan.backlog.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
-    for booking in bookings {
-        let Some(&i) = items.get(booking.appointment_id.as_str()) else { continue };
-        let item = &plan.backlog[i];
-        match booking.session().and_then(|s| plan.session(s)) {
-            Some(session) => {
-                let on_time = start.and_then(|st| deadline(plan, item, st)).is_none_or(|d| session.date <= d);
-                if on_time {
-                    f.within_target += 1;
-                    let rank = plan.rules.priority_rank(&item.priority).min(7);
-                    f.within_by_rank[rank] += 1;
-                } else {
-                    f.late += 1;
-                }
+/// The sessions of an advice, without adding them (ids unique in `plan`).
+fn advised_sessions(plan: &Plan, advice: &Advice, clinician: &str) -> Vec<Session> {
+    let clinic = clinic(plan, &advice.role, advice.mode);
+    advice
+        .parts
+        .iter()
+        .map(|&part| {
+            let base = format!("{clinician}-{}-{}", advice.date.format("%Y-%m-%d"), part.label());
+            let mut id = base.clone();
+            let mut n = 2;
+            while plan.session(&id).is_some() {
+                id = format!("{base}-{n}");
+                n += 1;
             }
-            None => f.unplaced += 1,
-        }
-    }
-    f
+            Session {
+                id,
+                clinician: clinician.to_string(),
+                date: advice.date,
+                part,
+                start: if part == PartOfDay::AM { clinic.start_am } else { clinic.start_pm },
+                slot_minutes: clinic.slot_minutes,
+                free_slots: advice.slots,
+                mode: advice.mode,
+                slot_times: Vec::new(),
+                cancelled: false,
+            }
+        })
+        .collect()
 }
 
-/// The working days of the horizon: weekdays on which the practice runs any session.
-fn working_days(plan: &Plan) -> Vec<NaiveDate> {
+/// Adds the advised session(s) to the plan: for the advised clinician when
+/// they are still free then, else the clinician of that role with the fewest
+/// sessions who is, else a new "Locum <role>". Returns the first session's id.
+pub fn add_advised_session(plan: &mut Plan, advice: &Advice) -> String {
+    let advised = plan.clinician(&advice.clinician);
+    let clinician = match advised {
+        Some(c)
+            if c.role.eq_ignore_ascii_case(&advice.role)
+                && advice.parts.iter().all(|&p| is_free(plan, &c.id, advice.date, p)) =>
+        {
+            c.id.clone()
+        }
+        // A locum the advice was measured with, not yet in the plan.
+        None if advice.clinician.starts_with(&locum_id(&advice.role)) => {
+            plan.clinicians.push(locum(&advice.role, &advice.clinician));
+            advice.clinician.clone()
+        }
+        _ => clinician_for(plan, &advice.role, advice.date, &advice.parts),
+    };
+    let sessions = advised_sessions(plan, advice, &clinician);
+    let first = sessions.first().map(|s| s.id.clone()).unwrap_or_default();
+    plan.sessions.extend(sessions);
+    plan.normalise();
+    first
+}
+
+/// Per appointment of a solved plan: None when unplaced, else whether it is within target.
+fn on_time(plan: &Plan, bookings: &[Booking]) -> HashMap<String, Option<bool>> {
+    let start = horizon_start(plan);
+    let items = plan.items_by_id();
+    bookings
+        .iter()
+        .filter(|b| !plan.is_set_aside(&b.appointment_id))
+        .filter_map(|b| {
+            let item = items.get(b.appointment_id.as_str())?;
+            let placed = b
+                .session()
+                .and_then(|s| plan.session(s))
+                .map(|s| start.and_then(|st| deadline(plan, item, st)).is_none_or(|d| s.date <= d));
+            Some((b.appointment_id.clone(), placed))
+        })
+        .collect()
+}
+
+/// The half-days on which an extra session can run: working days of the
+/// horizon (weekdays with sessions, never before the first of them), each
+/// half-day starting after the outage ended.
+fn half_days(plan: &Plan, start_am: NaiveTime, start_pm: NaiveTime) -> Vec<(NaiveDate, PartOfDay)> {
     let mut days: Vec<NaiveDate> = plan
         .sessions
         .iter()
-        .filter(|s| !matches!(s.date.weekday(), Weekday::Sat | Weekday::Sun))
+        .filter(|s| !s.cancelled && !matches!(s.date.weekday(), Weekday::Sat | Weekday::Sun))
         .filter(|s| plan.horizon.is_none_or(|h| h.contains(s.date)))
         .map(|s| s.date)
         .collect();
     days.sort();
     days.dedup();
-    days
+    let after_outage =
+        |date: NaiveDate, start: NaiveTime| plan.outage.end.is_none_or(|end| date.and_time(start) >= end);
+    days.into_iter()
+        .flat_map(|d| [(d, PartOfDay::AM, start_am), (d, PartOfDay::PM, start_pm)])
+        .filter(|&(d, _, start)| after_outage(d, start))
+        .map(|(d, p, _)| (d, p))
+        .collect()
+}
+
+/// A role and mode some late or unplaced work could use.
+type Need = (String, Mode);
+
+/// One extra session (or day) to try.
+#[derive(Debug, Clone)]
+struct Candidate {
+    need: Need,
+    clinician: String,
+    date: NaiveDate,
+    parts: Vec<PartOfDay>,
+    slots: u32,
+    estimate: f64,
 }
 
 /// Up to `max` extra sessions that would most reduce lateness and unplaced work,
@@ -192,7 +255,7 @@ fn working_days(plan: &Plan) -> Vec<NaiveDate> {
 pub fn advise(plan: &Plan, options: &SolveOptions, max: usize) -> Result<Vec<Advice>, SolveError> {
     let never = AtomicBool::new(false);
     let base = solve(plan, options, &mut |_| {}, &never)?;
-    let base_figures = figures(plan, &base.bookings);
+    let before = on_time(plan, &base.bookings);
 
     // Late or unplaced appointments and what each costs now.
     let sessions: BTreeMap<&str, &Session> = plan.sessions.iter().map(|s| (s.id.as_str(), s)).collect();
@@ -214,131 +277,230 @@ pub fn advise(plan: &Plan, options: &SolveOptions, max: usize) -> Result<Vec<Adv
         return Ok(Vec::new());
     }
 
-    // A copy with a locum of every role, so any candidate has a clinician to check eligibility against.
-    let mut scratch = plan.clone();
-    let mut roles: Vec<String> = plan.clinicians.iter().map(|c| c.role.clone()).collect();
-    roles.sort();
+    // What the struggling work needs: each role (with a clinician in the plan)
+    // that sees its type, in each mode it allows; and how many slots of each.
+    let mut roles: Vec<&str> = plan.clinicians.iter().map(|c| c.role.as_str()).collect();
+    roles.sort_unstable();
     roles.dedup();
-    let mut candidates: Vec<(f64, Advice)> = Vec::new();
-    for role in &roles {
-        let Some(typical) = typical_session(plan, role) else { continue };
-        for &date in &working_days(plan) {
-            for part in [PartOfDay::AM, PartOfDay::PM] {
-                let clinician = match free_clinician(plan, role, date, part) {
-                    Some(c) => c.id.clone(),
-                    None => {
-                        let id = locum_id(role);
-                        if scratch.clinician(&id).is_none() {
-                            scratch.clinicians.push(Clinician {
-                                id: id.clone(),
-                                name: format!("Locum {role}"),
-                                role: role.clone(),
-                                extra_types: Vec::new(),
-                                excluded_types: Vec::new(),
-                                daily_cap: None,
-                            });
-                        }
-                        id
-                    }
-                };
-                let session = Session {
-                    id: format!("advice-{clinician}-{date}-{}", part.label()),
-                    clinician,
-                    date,
-                    part,
-                    start: if part == PartOfDay::AM { typical.start_am } else { typical.start_pm },
-                    slot_minutes: typical.slot_minutes,
-                    free_slots: typical.slots,
-                    mode: typical.mode,
-                    slot_times: Vec::new(),
-                    cancelled: false,
-                };
-                let estimate = estimated_gain(&scratch, &struggling, &session);
-                if estimate > 0.0 {
-                    let advice = Advice {
-                        role: role.clone(),
-                        date,
-                        part,
-                        mode: typical.mode,
-                        slots: typical.slots,
-                        objective_gain: 0.0,
-                        more_within_target: 0,
-                        fewer_late: 0,
-                        fewer_unplaced: 0,
-                        summary: String::new(),
-                    };
-                    candidates.push((estimate, advice));
-                }
+    let mut demand: BTreeMap<Need, u32> = BTreeMap::new();
+    for &(i, _) in &struggling {
+        let item = &plan.backlog[i];
+        let Some(kind) = plan.appointment_type(&item.appointment_type) else { continue };
+        for role in &roles {
+            let sees = plan.clinicians.iter().any(|c| c.role == *role && plan.clinician_sees(c, &kind.name));
+            for mode in Mode::ALL.into_iter().filter(|m| sees && item.mode.allows(*m) && kind.modes.contains(m)) {
+                *demand.entry((role.to_string(), mode)).or_insert(0) += item.slots.max(1);
             }
         }
     }
-    candidates.sort_by(|a, b| {
-        b.0.total_cmp(&a.0).then((a.1.date, a.1.part, &a.1.role).cmp(&(b.1.date, b.1.part, &b.1.role)))
-    });
+
+    // Score every half-day (and whole day, when one session cannot hold the
+    // need) of every need, against a copy with the clinicians it would use.
+    let mut scratch = plan.clone();
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for ((role, mode), &needed) in &demand {
+        let clinic = clinic(plan, role, *mode);
+        let reserve = plan.rules.reserve.clamp(0.0, 1.0);
+        let usable = (f64::from(clinic.slots) * (1.0 - reserve) + 1e-9).floor() as u32;
+        let halves = half_days(plan, clinic.start_am, clinic.start_pm);
+        let mut shapes: Vec<(NaiveDate, Vec<PartOfDay>)> = halves.iter().map(|&(d, p)| (d, vec![p])).collect();
+        if needed > usable {
+            for &(d, _) in halves.iter().filter(|(_, p)| *p == PartOfDay::AM) {
+                if halves.contains(&(d, PartOfDay::PM)) {
+                    shapes.push((d, vec![PartOfDay::AM, PartOfDay::PM]));
+                }
+            }
+        }
+        for (date, parts) in shapes {
+            let clinician = clinician_for(&mut scratch, role, date, &parts);
+            let advice = Advice {
+                role: role.clone(),
+                clinician: clinician.clone(),
+                date,
+                parts: parts.clone(),
+                mode: *mode,
+                slots: clinic.slots,
+                objective_gain: 0.0,
+                more_within_target: 0,
+                fewer_late: 0,
+                fewer_unplaced: 0,
+                fixes: String::new(),
+                summary: String::new(),
+            };
+            let trial = advised_sessions(&scratch, &advice, &clinician);
+            let estimate = estimated_gain(&scratch, &struggling, &trial);
+            if estimate > 0.0 {
+                candidates.push(Candidate {
+                    need: (role.clone(), *mode),
+                    clinician,
+                    date,
+                    parts,
+                    slots: clinic.slots,
+                    estimate,
+                });
+            }
+        }
+    }
+
+    // Measure the best of each need in turn, so every need gets a real try.
+    let mut by_need: BTreeMap<Need, Vec<Candidate>> = BTreeMap::new();
+    for c in candidates {
+        by_need.entry(c.need.clone()).or_default().push(c);
+    }
+    for list in by_need.values_mut() {
+        list.sort_by(|a, b| b.estimate.total_cmp(&a.estimate).then((a.date, &a.parts).cmp(&(b.date, &b.parts))));
+        // One candidate per date in a need: the next try is another day.
+        let mut dates = BTreeSet::new();
+        list.retain(|c| dates.insert(c.date));
+    }
+    let mut needs: Vec<(f64, Need)> =
+        by_need.iter().map(|(n, l)| (l.first().map_or(0.0, |c| c.estimate), n.clone())).collect();
+    needs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let limit = CHECKED_CANDIDATES.max(max + 2);
+    let mut chosen: Vec<Candidate> = Vec::new();
+    for round in 0..=PER_NEED {
+        for (_, need) in &needs {
+            if let Some(c) = by_need.get(need).and_then(|list| list.get(round))
+                && chosen.len() < limit
+            {
+                chosen.push(c.clone());
+            }
+        }
+    }
 
     let mut measured = Vec::new();
-    for (_, mut advice) in candidates.into_iter().take(CHECKED_CANDIDATES.max(max)) {
+    for c in chosen {
+        let mut advice = Advice {
+            role: c.need.0.clone(),
+            clinician: c.clinician,
+            date: c.date,
+            parts: c.parts,
+            mode: c.need.1,
+            slots: c.slots,
+            objective_gain: 0.0,
+            more_within_target: 0,
+            fewer_late: 0,
+            fewer_unplaced: 0,
+            fixes: String::new(),
+            summary: String::new(),
+        };
         let mut with_session = plan.clone();
         add_advised_session(&mut with_session, &advice);
-        let result: SolveResult = solve(&with_session, options, &mut |_| {}, &never)?;
-        let after = figures(&with_session, &result.bookings);
+        let result = solve(&with_session, options, &mut |_| {}, &never)?;
         advice.objective_gain = base.info.objective - result.info.objective;
         if advice.objective_gain <= 1e-6 {
             continue;
         }
-        advice.more_within_target = after.within_target.saturating_sub(base_figures.within_target);
-        advice.fewer_late = base_figures.late.saturating_sub(after.late);
-        advice.fewer_unplaced = base_figures.unplaced.saturating_sub(after.unplaced);
-        advice.summary = summary(plan, &advice, &base_figures, &after);
+        let after = on_time(&with_session, &result.bookings);
+        let count = |m: &HashMap<String, Option<bool>>, f: &dyn Fn(Option<bool>) -> bool| {
+            m.values().filter(|v| f(**v)).count() as u32
+        };
+        advice.more_within_target =
+            count(&after, &|v| v == Some(true)).saturating_sub(count(&before, &|v| v == Some(true)));
+        advice.fewer_late = count(&before, &|v| v == Some(false)).saturating_sub(count(&after, &|v| v == Some(false)));
+        advice.fewer_unplaced = count(&before, &|v| v.is_none()).saturating_sub(count(&after, &|v| v.is_none()));
+        advice.fixes = fixes(plan, &before, &after);
+        advice.summary = summary(&with_session, &advice);
         measured.push(advice);
     }
     measured.sort_by(|a, b| {
-        b.objective_gain.total_cmp(&a.objective_gain).then((a.date, a.part, &a.role).cmp(&(b.date, b.part, &b.role)))
+        b.objective_gain
+            .total_cmp(&a.objective_gain)
+            .then((a.date, &a.parts, &a.role).cmp(&(b.date, &b.parts, &b.role)))
+    });
+    // Varied: one idea per clinician and day, at most PER_NEED per role and mode.
+    let mut days = BTreeSet::new();
+    let mut per_need: BTreeMap<Need, usize> = BTreeMap::new();
+    measured.retain(|a| {
+        let n = per_need.entry((a.role.clone(), a.mode)).or_insert(0);
+        *n += 1;
+        days.insert((a.clinician.clone(), a.date)) && *n <= PER_NEED
     });
     measured.truncate(max);
     Ok(measured)
 }
 
-/// What the session could gain if it took the struggling appointments it suits
-/// best, as many as its usable slots allow.
-fn estimated_gain(plan: &Plan, struggling: &[(usize, f64)], session: &Session) -> f64 {
-    let mut gains: Vec<(f64, u32)> = struggling
-        .iter()
-        .filter_map(|&(i, now)| {
-            let item = &plan.backlog[i];
-            check_eligible(plan, item, session).ok()?;
-            let gain = now - placement_cost(plan, item, session).total;
-            (gain > 0.0).then_some((gain, item.slots.max(1)))
-        })
-        .collect();
+/// What the extra sessions could gain if they took the struggling appointments
+/// they suit best, as many as their usable slots allow.
+fn estimated_gain(plan: &Plan, struggling: &[(usize, f64)], sessions: &[Session]) -> f64 {
+    let mut room: Vec<u32> = sessions.iter().map(|s| s.usable_slots(&plan.rules)).collect();
+    let mut gains: Vec<(f64, usize, u32)> = Vec::new();
+    for &(i, now) in struggling {
+        let item = &plan.backlog[i];
+        // Its best place among the new sessions.
+        let best = sessions
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| check_eligible(plan, item, s).is_ok())
+            .map(|(k, s)| (now - placement_cost(plan, item, s).total, k))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((gain, k)) = best
+            && gain > 0.0
+        {
+            gains.push((gain, k, item.slots.max(1)));
+        }
+    }
     gains.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut room = session.usable_slots(&plan.rules);
     let mut total = 0.0;
-    for (gain, slots) in gains {
-        if slots <= room {
-            room -= slots;
+    for (gain, k, slots) in gains {
+        if slots <= room[k] {
+            room[k] -= slots;
             total += gain;
         }
     }
     total
 }
 
-fn summary(plan: &Plan, advice: &Advice, before: &Figures, after: &Figures) -> String {
-    let date = format!("{} {}", weekday_short(advice.date.weekday()), advice.date.format("%-d %b"));
-    let head = format!("one more {} session on {date} {} ({} slots)", advice.role, advice.part.label(), advice.slots);
-    let gained_rank =
-        (0..plan.rules.priorities.len().min(8)).find(|&r| after.within_by_rank[r] > before.within_by_rank[r]);
-    let plural = |n: u32| if n == 1 { "patient" } else { "patients" };
-    let what = match gained_rank {
-        Some(r) => {
-            let n = after.within_by_rank[r] - before.within_by_rank[r];
-            format!("{n} more {} {} seen within target", plan.rules.priorities[r].name.to_lowercase(), plural(n))
+/// "places 13 unplaced patients (Pharmacist medication review); 2 urgent patients no longer late".
+fn fixes(plan: &Plan, before: &HashMap<String, Option<bool>>, after: &HashMap<String, Option<bool>>) -> String {
+    let items = plan.items_by_id();
+    let mut placed_types: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut no_longer_late: BTreeMap<usize, u32> = BTreeMap::new();
+    for (id, was) in before {
+        let Some(item) = items.get(id.as_str()) else { continue };
+        let now = after.get(id).copied().flatten();
+        match (was, now) {
+            (None, Some(_)) => *placed_types.entry(item.appointment_type.as_str()).or_insert(0) += 1,
+            (Some(false), Some(true)) => {
+                *no_longer_late.entry(plan.rules.priority_rank(&item.priority)).or_insert(0) += 1
+            }
+            _ => {}
         }
-        None if advice.fewer_unplaced > 0 => {
-            format!("{} more {} booked", advice.fewer_unplaced, plural(advice.fewer_unplaced))
-        }
-        None if advice.fewer_late > 0 => format!("{} fewer late", advice.fewer_late),
-        None => format!("shorter waits (objective {:.0} lower)", advice.objective_gain),
+    }
+    let patients = |n: u32| if n == 1 { "patient" } else { "patients" };
+    let mut parts = Vec::new();
+    let placed: u32 = placed_types.values().sum();
+    if placed > 0 {
+        let types: Vec<String> = if placed_types.len() == 1 {
+            placed_types.keys().map(|t| t.to_string()).collect()
+        } else {
+            placed_types.iter().map(|(t, n)| format!("{n} {t}")).collect()
+        };
+        parts.push(format!("places {placed} unplaced {} ({})", patients(placed), types.join(", ")));
+    }
+    for (rank, n) in no_longer_late {
+        let name = plan.rules.priorities.get(rank).map_or_else(|| "other".to_string(), |p| p.name.to_lowercase());
+        parts.push(format!("{n} {name} {} no longer late", patients(n)));
+    }
+    if parts.is_empty() {
+        parts.push("patients seen sooner".to_string());
+    }
+    parts.join("; ")
+}
+
+/// "one more face-to-face Pharmacist session with Joan Quinn on Tue 30 Jul AM (9 slots): places ...".
+fn summary(plan: &Plan, advice: &Advice) -> String {
+    let date = format!("{} {}", crate::model::weekday_short(advice.date.weekday()), advice.date.format("%-d %b"));
+    let who = plan.clinician(&advice.clinician).map_or_else(|| advice.clinician.clone(), |c| c.name.clone());
+    let mode = advice.mode.label().to_lowercase();
+    let head = match advice.parts.as_slice() {
+        [part] => format!(
+            "one more {mode} {} session with {who} on {date} {} ({} slots)",
+            advice.role,
+            part.label(),
+            advice.slots
+        ),
+        _ => format!("a {mode} {} day with {who} on {date}, AM and PM ({} slots each)", advice.role, advice.slots),
     };
-    format!("{head}: {what}")
+    format!("{head}: {}", advice.fixes)
 }

@@ -6,9 +6,11 @@
 //! - *priority-greedy*: most urgent first, then earliest deadline, then
 //!   original order, each into the first eligible session with room.
 //!
-//! Pinned and confirmed bookings stay where they are and take capacity first.
+//! Pinned and confirmed bookings stay where they are and take capacity first;
+//! bookings the patient was told of stay too where they still fit, so the
+//! comparison is of the same work.
 
-use super::cost::{deadline, horizon_start};
+use super::cost::{deadline, horizon_start, is_eligible};
 use super::explain::explain_all;
 use super::times::assign_start_times;
 use super::usage::{EligibleIndex, Usage};
@@ -45,10 +47,17 @@ fn place_in_order(plan: &Plan, order: &[&BacklogItem]) -> Vec<Booking> {
     let mut kept: HashMap<&str, &Booking> = HashMap::new();
     let mut placements: BTreeMap<String, String> = BTreeMap::new();
 
-    for booking in plan.bookings.iter().filter(|b| b.is_fixed()) {
+    // Like with like: what the practice has already arranged stays, as in the
+    // plan compared with: pinned and confirmed bookings first, then bookings
+    // the patient was told of, where they still fit. Declined sessions and
+    // withdrawn items are the backlog's own, so every baseline sees them too.
+    let told = plan.bookings.iter().filter(|b| !b.is_fixed() && b.contact.is_communicated());
+    for booking in plan.bookings.iter().filter(|b| b.is_fixed()).chain(told) {
         let id = booking.appointment_id.as_str();
         if let (Some(item), Some(idx)) = (items.get(id), booking.session().and_then(|s| usage.index(s)))
             && !kept.contains_key(id)
+            && !usage.session(idx).cancelled
+            && (booking.is_fixed() || (is_eligible(plan, item, usage.session(idx)) && usage.check(item, idx).is_ok()))
         {
             usage.add(item, idx);
             kept.insert(id, booking);

@@ -7,7 +7,7 @@
 //! Eligibility and cost come only from `cost.rs`; this module decides which
 //! items share a row and computes each row once.
 
-use super::cost::{check_eligible, placement_cost, unplaced_cost};
+use super::cost::{check_eligible, move_cost, placement_cost, unplaced_cost};
 use crate::model::{BacklogItem, Booking, Plan, name_key};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,7 +25,7 @@ pub struct Class {
     /// Backlog indices in original-appointment order (the hand-back order).
     pub items: Vec<usize>,
     pub slots: u32,
-    /// Cost of leaving one item unplaced (U x w, plus M when it was communicated).
+    /// Cost of leaving one item unplaced (U x w, plus its move cost when it was booked).
     pub unplaced_cost: f64,
     /// Eligible sessions, in plan order.
     pub edges: Vec<Edge>,
@@ -96,8 +96,8 @@ struct RowKey {
     earliest: Option<NaiveDate>,
     see_by: Option<NaiveDate>,
     declined: Vec<String>,
-    /// Session a communicated booking is in (moving away costs M).
-    communicated: Option<usize>,
+    /// Session an existing booking is in, and what moving it away costs (S, plus M when told).
+    previous: Option<(usize, u64)>,
     /// Days the patient already has a fixed booking.
     busy_days: Vec<NaiveDate>,
 }
@@ -116,7 +116,7 @@ impl RowKey {
             continuity_kind: if self.continuity_kind == "Required" { "Required" } else { "" },
             preferred_part: None,
             see_by: None,
-            communicated: None,
+            previous: None,
             ..self.clone()
         }
     }
@@ -149,10 +149,10 @@ impl ClassModel {
         let mut capacity: Vec<u32> = plan.sessions.iter().map(|s| s.usable_slots(&plan.rules)).collect();
         let session_dates: Vec<NaiveDate> = plan.sessions.iter().map(|s| s.date).collect();
 
-        // Fixed bookings stay and use capacity first; communicated ones cost M to move.
+        // Fixed bookings stay and use capacity first; any other costs `cost::move_cost` to move.
         let mut fixed = Vec::new();
         let mut fixed_item = vec![false; plan.backlog.len()];
-        let mut communicated: Vec<Option<usize>> = vec![None; plan.backlog.len()];
+        let mut previous: Vec<Option<(usize, u64)>> = vec![None; plan.backlog.len()];
         let mut seen = BTreeSet::new();
         for booking in &plan.bookings {
             let Some(&i) = item_index.get(booking.appointment_id.as_str()) else { continue };
@@ -164,10 +164,10 @@ impl ClassModel {
                 fixed_item[i] = true;
                 let slots = plan.backlog[i].slots.max(1);
                 capacity[s] = capacity[s].saturating_sub(slots);
-            } else if booking.contact.is_communicated()
-                && let Some(s) = booking.session().and_then(|id| session_index.get(id))
+            } else if let Some(s) = booking.session().and_then(|id| session_index.get(id))
+                && move_cost(plan, booking) > 0.0
             {
-                communicated[i] = Some(*s);
+                previous[i] = Some((*s, move_cost(plan, booking).to_bits()));
             }
         }
         fixed.sort_unstable();
@@ -220,7 +220,7 @@ impl ClassModel {
                 earliest: item.earliest_date,
                 see_by: item.see_by,
                 declined,
-                communicated: communicated[i],
+                previous: previous[i],
                 busy_days: busy.get(&patient_key(item)).map(|d| d.iter().copied().collect()).unwrap_or_default(),
             };
             groups.entry(key).or_default().push(i);
@@ -273,14 +273,16 @@ impl ClassModel {
             for &s in eligible.iter() {
                 let session = &plan.sessions[s];
                 let mut cost = placement_cost(plan, first, session).total;
-                if key.communicated.is_some_and(|c| c != s) {
-                    cost += plan.rules.move_penalty;
+                if let Some((before, moving)) = key.previous
+                    && before != s
+                {
+                    cost += f64::from_bits(moving);
                 }
                 edges.push((s, cost.to_bits()));
             }
             let mut unplaced = unplaced_cost(plan, first);
-            if key.communicated.is_some() {
-                unplaced += plan.rules.move_penalty;
+            if let Some((_, moving)) = key.previous {
+                unplaced += f64::from_bits(moving);
             }
             let patient = key.own.and_then(|i| patient_of_item.get(&i).copied());
             rows.entry((key.own, patient, key.slots, unplaced.to_bits(), edges)).or_default().extend(members);

@@ -2,7 +2,7 @@
 //! cost of a placement (the objective of `model.md`). Shared by the optimiser,
 //! the baselines, the report and the alternatives so they can never disagree.
 
-use crate::model::{BacklogItem, Booking, Clinician, Continuity, Plan, Session};
+use crate::model::{BacklogItem, Booking, Clinician, ContactStatus, Continuity, Outcome, Plan, Session};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -138,36 +138,67 @@ pub fn unplaced_cost(plan: &Plan, item: &BacklogItem) -> f64 {
     plan.rules.unplaced_penalty * plan.rules.weight(&item.priority)
 }
 
+/// What moving an existing booking away costs in a re-plan: S for any
+/// placed booking, plus M when the patient was told of it. Pinned and
+/// confirmed bookings never move, so they have no price.
+pub fn move_cost(plan: &Plan, before: &Booking) -> f64 {
+    if before.session().is_none() || before.is_fixed() {
+        return 0.0;
+    }
+    let told = if before.contact.is_communicated() { plan.rules.move_penalty } else { 0.0 };
+    plan.rules.booking_move_penalty + told
+}
+
 /// Total objective of a set of bookings (the plan's own when `bookings` is
-/// `plan.bookings`): placement costs, unplaced costs, and M for each
-/// communicated booking that moved away from `previous`.
+/// `plan.bookings`): placement costs, unplaced costs, and the move cost of
+/// each booking of `previous` (in a session still in the plan) that is now
+/// elsewhere or unplaced.
 pub fn objective(plan: &Plan, bookings: &[Booking], previous: &[Booking]) -> f64 {
     let sessions: HashMap<&str, &Session> = plan.sessions.iter().map(|s| (s.id.as_str(), s)).collect();
-    let placed_in = |list: &'_ [Booking]| -> HashMap<String, Option<String>> {
-        list.iter().map(|b| (b.appointment_id.clone(), b.session().map(str::to_string))).collect()
-    };
-    let now = placed_in(bookings);
-    let communicated: HashMap<&str, &str> = previous
-        .iter()
-        .filter(|b| b.contact.is_communicated())
-        .filter_map(|b| b.session().map(|s| (b.appointment_id.as_str(), s)))
-        .collect();
+    let now: HashMap<&str, Option<&str>> = bookings.iter().map(|b| (b.appointment_id.as_str(), b.session())).collect();
+    let mut before: HashMap<&str, &Booking> = HashMap::new();
+    for b in previous.iter().filter(|b| b.session().is_some_and(|s| sessions.contains_key(s))) {
+        before.entry(b.appointment_id.as_str()).or_insert(b);
+    }
     let mut total = 0.0;
     for item in &plan.backlog {
-        let session_id = now.get(&item.id).cloned().flatten();
-        total += match session_id.as_deref().and_then(|id| sessions.get(id)) {
+        let session_id = now.get(item.id.as_str()).copied().flatten();
+        total += match session_id.and_then(|id| sessions.get(id)) {
             Some(session) => placement_cost(plan, item, session).total,
             // No longer in the clinical system's list: not work to do.
             None if plan.is_withdrawn(&item.id) => 0.0,
             None => unplaced_cost(plan, item),
         };
-        if let Some(before) = communicated.get(item.id.as_str())
-            && session_id.as_deref() != Some(*before)
+        if let Some(old) = before.get(item.id.as_str())
+            && old.session() != session_id
         {
-            total += plan.rules.move_penalty;
+            total += move_cost(plan, old);
         }
     }
     total
+}
+
+/// Bookings a new set of bookings moves, compared with the ones before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Moves {
+    /// Placed before, now in another session, at another time, or unplaced.
+    pub moved: u32,
+    /// Of those, the patient had been told (notified or confirmed).
+    pub told: u32,
+}
+
+/// Counts the bookings of `before` that `after` moves: a booking moves when
+/// its session (so date or clinician) or its time changes, or it is unplaced.
+pub fn moves(before: &[Booking], after: &[Booking]) -> Moves {
+    let now: HashMap<&str, &Outcome> = after.iter().map(|b| (b.appointment_id.as_str(), &b.outcome)).collect();
+    let mut moves = Moves::default();
+    for b in before.iter().filter(|b| b.session().is_some()) {
+        if now.get(b.appointment_id.as_str()).is_some_and(|o| **o != b.outcome) {
+            moves.moved += 1;
+            moves.told += u32::from(b.contact.is_communicated() || b.contact == ContactStatus::Confirmed);
+        }
+    }
+    moves
 }
 
 /// The clinician of a session, when the plan knows them.

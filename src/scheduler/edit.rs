@@ -189,28 +189,92 @@ fn code_key(text: &str) -> String {
     text.chars().filter(|c| !matches!(c, ' ' | '-' | '_' | '.' | '/' | '\t')).flat_map(char::to_uppercase).collect()
 }
 
+/// What a clinician's absence did to the plan.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Absence {
+    /// Sessions cancelled.
+    pub sessions: usize,
+    /// Bookings freed for re-planning.
+    pub freed: usize,
+    /// Freed bookings that were pinned or confirmed: those patients were
+    /// promised this time, so each needs a call.
+    pub promised: Vec<FreedPromise>,
+}
+
+/// A pinned or confirmed booking an absence freed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreedPromise {
+    pub appointment_id: String,
+    pub patient: String,
+    /// "pinned", "confirmed" or "pinned and confirmed".
+    pub was: &'static str,
+    /// "Tue 23/07/2024 09:10".
+    pub when: String,
+}
+
+impl Absence {
+    /// "2 bookings patients were promised are freed and need a call: SMITH, Jane
+    /// (A-000123, confirmed, Tue 23/07/2024 09:10), ..."; None when there are none.
+    /// `name` shows a patient's name (the window masks it in privacy mode).
+    pub fn warning(&self, name: &dyn Fn(&str) -> String) -> Option<String> {
+        if self.promised.is_empty() {
+            return None;
+        }
+        let list: Vec<String> = self
+            .promised
+            .iter()
+            .map(|p| format!("{} ({}, {}, {})", name(&p.patient), p.appointment_id, p.was, p.when))
+            .collect();
+        let n = self.promised.len();
+        Some(format!(
+            "{n} {} the patient was promised {} freed and {} a call: {}",
+            if n == 1 { "booking" } else { "bookings" },
+            if n == 1 { "is" } else { "are" },
+            if n == 1 { "needs" } else { "need" },
+            list.join(", ")
+        ))
+    }
+}
+
 /// A clinician's absence from `from` to `to` (inclusive): their sessions are
 /// cancelled and every booking in them becomes unplaced ("session cancelled:
-/// Dr A Patel absent"), unpinned, ready for a re-plan. Returns the number of
-/// sessions cancelled.
-pub fn cancel_sessions(plan: &mut Plan, clinician: &str, from: NaiveDate, to: NaiveDate) -> usize {
+/// Dr A Patel absent"), unpinned, ready for a re-plan. Pinned and confirmed
+/// ones among them are listed, so the window can name them in a warning.
+pub fn cancel_sessions(plan: &mut Plan, clinician: &str, from: NaiveDate, to: NaiveDate) -> Absence {
     let name = plan.clinician(clinician).map_or_else(|| clinician.to_string(), |c| c.name.clone());
     let mut cancelled = Vec::new();
     for session in plan.sessions.iter_mut() {
         if session.clinician == clinician && from <= session.date && session.date <= to && !session.cancelled {
             session.cancelled = true;
-            cancelled.push(session.id.clone());
+            cancelled.push((session.id.clone(), session.date));
         }
     }
     let reason = format!("session cancelled: {name} absent");
+    let mut absence = Absence { sessions: cancelled.len(), ..Absence::default() };
+    let patients: std::collections::HashMap<String, String> =
+        plan.backlog.iter().map(|i| (i.id.clone(), i.patient.name.clone())).collect();
     for booking in plan.bookings.iter_mut() {
-        if booking.session().is_some_and(|s| cancelled.iter().any(|c| c == s)) {
-            booking.outcome = Outcome::Unplaced { reason: reason.clone() };
-            booking.explanation = reason.clone();
-            booking.pinned = false;
+        let Outcome::Placed { session, time } = &booking.outcome else { continue };
+        let Some((_, date)) = cancelled.iter().find(|(c, _)| c == session) else { continue };
+        let confirmed = booking.contact == ContactStatus::Confirmed;
+        if booking.pinned || confirmed {
+            absence.promised.push(FreedPromise {
+                appointment_id: booking.appointment_id.clone(),
+                patient: patients.get(&booking.appointment_id).cloned().unwrap_or_default(),
+                was: match (booking.pinned, confirmed) {
+                    (true, true) => "pinned and confirmed",
+                    (true, false) => "pinned",
+                    _ => "confirmed",
+                },
+                when: format!("{} {}", date.format("%a %d/%m/%Y"), time.format("%H:%M")),
+            });
         }
+        absence.freed += 1;
+        booking.outcome = Outcome::Unplaced { reason: reason.clone() };
+        booking.explanation = reason.clone();
+        booking.pinned = false;
     }
-    cancelled.len()
+    absence
 }
 
 /// The booking of an appointment, created unplaced if the plan has none yet.
@@ -321,12 +385,18 @@ mod tests {
     fn absence_cancels_sessions_and_frees_their_bookings() {
         let mut plan = plan_with_two();
         set_pinned(&mut plan, "A", true).unwrap();
-        assert_eq!(cancel_sessions(&mut plan, "GP-PATEL", d(22), d(26)), 1);
+        let absence = cancel_sessions(&mut plan, "GP-PATEL", d(22), d(26));
+        assert_eq!((absence.sessions, absence.freed), (1, 1));
+        let warning = absence.warning(&|name| name.to_string()).unwrap();
+        assert_eq!(
+            warning,
+            "1 booking the patient was promised is freed and needs a call: TEST, Patient A (A, pinned, Mon 22/07/2024 09:00)"
+        );
         assert!(plan.sessions[0].cancelled);
         let a = plan.booking("A").unwrap();
         assert_eq!(a.outcome, Outcome::Unplaced { reason: "session cancelled: Dr A Patel absent".into() });
         assert!(!a.pinned);
         assert_eq!(plan.booking("B").unwrap().session(), Some("S2"));
-        assert_eq!(cancel_sessions(&mut plan, "GP-PATEL", d(22), d(26)), 0);
+        assert_eq!(cancel_sessions(&mut plan, "GP-PATEL", d(22), d(26)), Absence::default());
     }
 }

@@ -1,15 +1,21 @@
 //! Why each appointment is where it is, in words a practice manager understands:
-//! "with usual clinician, 1 day before target", "3 days late: no earlier
-//! telephone GP slot free (2 eligible sessions before the target, full with
-//! 14 urgent appointments)", or for an unplaced one the binding reason: no
-//! eligible session at all (saying which constraint rules them out) or the
-//! eligible sessions full (saying how many, and with what).
+//! "with usual clinician, 1 day before target", or for a late or unplaced one
+//! the binding cause, found by checking the constraints in order against the
+//! sessions that run by its target (or at all, when unplaced): the patient's
+//! earliest date, the days they cannot attend, sessions they declined, a
+//! required clinician, the mode, the role, the session size, and only then
+//! the capacity, saying what work fills it ("3 days late: the patient's
+//! earliest date is Fri 26 Jul, after the target (Tue 23 Jul)").
+//!
+//! [`Why`] is the cause as data, so tests can check each stated cause against
+//! the plan itself.
 
-use super::cost::{Ineligible, check_eligible, deadline, horizon_start, placement_cost};
-use super::usage::{Blocked, EligibleIndex, Usage, base_item, base_signature, signature};
-use crate::model::{BacklogItem, Booking, Continuity, ModeRequirement, Outcome, Plan, Session};
+use super::cost::{check_eligible, deadline, horizon_start, placement_cost};
+use super::usage::{Blocked, EligibleIndex, Usage, signature};
+use crate::model::{BacklogItem, Booking, Continuity, Mode, ModeRequirement, Outcome, Plan, Session};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 /// Why an item a re-import no longer found is not planned.
 pub const WITHDRAWN_REASON: &str = "no longer in the clinical system's list";
@@ -51,6 +57,62 @@ pub fn days(n: i64) -> String {
     if n == 1 { "1 day".to_string() } else { format!("{n} days") }
 }
 
+/// The binding cause of a late or unplaced appointment, as data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Why {
+    /// The date it should have been seen by; None for an unplaced one (any date).
+    pub until: Option<NaiveDate>,
+    /// The patient's own limits (earliest date, days they cannot attend,
+    /// declined sessions) ruled out some of the sessions up to `until`.
+    pub patient_limited: bool,
+    pub cause: Cause,
+}
+
+/// The first constraint, checked in this order, that leaves no running
+/// session (in the horizon, up to `until`) for the appointment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cause {
+    /// No session runs at all.
+    NoSession,
+    /// Every session is before the patient's earliest date.
+    EarliestDate(NaiveDate),
+    /// Every session left is on a day or half-day the patient cannot attend.
+    Unavailable,
+    /// Every session left is one the patient declined.
+    Declined,
+    /// The required clinician (id) has no session left.
+    RequiredClinician(String),
+    /// No session left is in a mode the patient and the type allow.
+    Mode,
+    /// No session left is with a clinician whose role sees the type.
+    Role,
+    /// No session left has enough usable slots for the appointment.
+    TooSmall,
+    /// This eligible session (index into `plan.sessions`) could still take it.
+    Room(usize),
+    /// Every eligible session is full, or the patient or clinician is booked up that day.
+    Full(Crowded),
+}
+
+/// The eligible sessions up to `until` and what stops each taking the appointment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Crowded {
+    /// Every eligible session (index into `plan.sessions`), chronological.
+    pub sessions: Vec<usize>,
+    /// Those with fewer free usable slots than the appointment needs.
+    pub full: Vec<usize>,
+    /// Appointments booked in the full sessions, by priority rank (0 = most urgent).
+    pub by_rank: Vec<(usize, usize)>,
+    /// Sessions on a day the patient already has an appointment.
+    pub busy: usize,
+    /// Sessions whose clinician is at their daily cap.
+    pub capped: usize,
+}
+
+/// The sessions left after every constraint and whether the patient's limits
+/// ruled any out, or the cause that left none.
+type Funnel = Result<(Rc<[usize]>, bool), (Cause, bool)>;
+
 /// Explanations for one set of bookings; build once, ask for many.
 pub struct Explainer<'p> {
     plan: &'p Plan,
@@ -62,7 +124,7 @@ pub struct Explainer<'p> {
     /// Lower-case priority name of each rank, as "full with 3 urgent appointments" says it.
     rank_names: BTreeMap<usize, String>,
     start: Option<NaiveDate>,
-    no_session_cache: HashMap<String, String>,
+    funnel_cache: HashMap<(String, Option<NaiveDate>), Funnel>,
 }
 
 impl<'p> Explainer<'p> {
@@ -88,7 +150,7 @@ impl<'p> Explainer<'p> {
             occupant_ranks,
             rank_names,
             start: horizon_start(plan),
-            no_session_cache: HashMap::new(),
+            funnel_cache: HashMap::new(),
         }
     }
 
@@ -132,16 +194,255 @@ impl<'p> Explainer<'p> {
         Some(capitalise(&parts.join(", ")))
     }
 
+    /// The binding cause of a late or unplaced booking, as data; None when it
+    /// is on time, withdrawn, of an unknown item, or can never be placed at all
+    /// (type not in the catalogue, a mode the type never uses).
+    pub fn cause(&mut self, booking: &Booking) -> Option<Why> {
+        let item = *self.items.get(booking.appointment_id.as_str())?;
+        match booking.session() {
+            None if self.plan.is_withdrawn(&item.id) || self.never_possible(item).is_some() => None,
+            None => Some(self.why(item, None)),
+            Some(session) => {
+                let idx = self.usage.index(session)?;
+                let deadline = self.deadline(item)?;
+                if self.plan.sessions[idx].date <= deadline {
+                    return None;
+                }
+                self.usage.remove(item, idx);
+                let why = self.why(item, Some(deadline));
+                self.usage.add(item, idx);
+                Some(why)
+            }
+        }
+    }
+
     /// The binding reason an appointment could not be placed; None for an unknown id.
     pub fn unplaced(&mut self, appointment_id: &str) -> Option<String> {
         let item = *self.items.get(appointment_id)?;
-        let plan = self.plan;
-        if plan.appointment_type(&item.appointment_type).is_none() {
-            return Some(format!("Appointment type \"{}\" is not in the catalogue", item.appointment_type));
+        if let Some(text) = self.never_possible(item) {
+            return Some(text);
         }
-        if let Some(kind) = plan.appointment_type(&item.appointment_type)
-            && !kind.modes.iter().any(|m| item.mode.allows(*m))
+        let why = self.why(item, None);
+        let mut text = capitalise(&self.words(item, &why));
+        if matches!(why.cause, Cause::Room(_)) {
+            text.push_str(": re-plan to place it");
+        }
+        Some(text)
+    }
+
+    /// Why `item` is not in a session dated on or before `until` (any date when
+    /// None): the first constraint, in the order a person would check them,
+    /// that rules out every such session, else what fills the ones left.
+    /// A placed item should be taken out of the usage first (see `placed`).
+    pub fn why(&mut self, item: &BacklogItem, until: Option<NaiveDate>) -> Why {
+        let key = (signature(item), until);
+        let funnel = match self.funnel_cache.get(&key) {
+            Some(f) => f.clone(),
+            None => {
+                let f = self.funnel(item, until);
+                self.funnel_cache.insert(key, f.clone());
+                f
+            }
+        };
+        let (left, patient_limited) = match funnel {
+            Err((cause, patient_limited)) => return Why { until, patient_limited, cause },
+            Ok(found) => found,
+        };
+        if let Some(&free) = left.iter().find(|&&i| self.usage.check(item, i).is_ok()) {
+            return Why { until, patient_limited, cause: Cause::Room(free) };
+        }
+        let mut full = Vec::new();
+        let (mut busy, mut capped) = (0, 0);
+        let mut by_rank: BTreeMap<usize, usize> = BTreeMap::new();
+        for &i in left.iter() {
+            match self.usage.check(item, i) {
+                Err(Blocked::Full) => {
+                    full.push(i);
+                    for (rank, n) in &self.occupant_ranks[i] {
+                        *by_rank.entry(*rank).or_insert(0) += n;
+                    }
+                }
+                Err(Blocked::PatientBusy) => busy += 1,
+                Err(Blocked::DailyCap) => capped += 1,
+                Ok(()) => {}
+            }
+        }
+        Why {
+            until,
+            patient_limited,
+            cause: Cause::Full(Crowded {
+                sessions: left.to_vec(),
+                full,
+                by_rank: by_rank.into_iter().collect(),
+                busy,
+                capped,
+            }),
+        }
+    }
+
+    /// The constraints in order over the running sessions up to `until`: the
+    /// cause that leaves none, or the sessions left (chronological) and whether
+    /// the patient's own limits ruled any out.
+    fn funnel(&mut self, item: &BacklogItem, until: Option<NaiveDate>) -> Funnel {
+        let plan = self.plan;
+        let mut left: Vec<usize> = self
+            .index
+            .order()
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let s = &plan.sessions[i];
+                !s.cancelled && plan.horizon.is_none_or(|h| h.contains(s.date)) && until.is_none_or(|u| s.date <= u)
+            })
+            .collect();
+        if left.is_empty() {
+            return Err((Cause::NoSession, false));
+        }
+        let window = left.len();
+        let step = |left: &mut Vec<usize>, keep: &dyn Fn(&Session) -> bool| {
+            left.retain(|&i| keep(&plan.sessions[i]));
+            left.is_empty()
+        };
+        if let Some(earliest) = item.earliest_date
+            && step(&mut left, &|s| s.date >= earliest)
         {
+            return Err((Cause::EarliestDate(earliest), true));
+        }
+        if step(&mut left, &|s| item.can_attend(s.date, s.part)) {
+            return Err((Cause::Unavailable, true));
+        }
+        if step(&mut left, &|s| !item.declined_sessions.contains(&s.id)) {
+            return Err((Cause::Declined, true));
+        }
+        let limited = left.len() < window;
+        if let Continuity::Required(c) = &item.continuity
+            && step(&mut left, &|s| s.clinician == *c)
+        {
+            return Err((Cause::RequiredClinician(c.clone()), limited));
+        }
+        let modes = plan.appointment_type(&item.appointment_type).map(|t| t.modes.clone()).unwrap_or_default();
+        if step(&mut left, &|s| item.mode.allows(s.mode) && modes.contains(&s.mode)) {
+            return Err((Cause::Mode, limited));
+        }
+        let seers = self.index.seers(item);
+        if step(&mut left, &|s| seers.contains(s.clinician.as_str())) {
+            return Err((Cause::Role, limited));
+        }
+        let slots = item.slots.max(1);
+        if step(&mut left, &|s| s.usable_slots(&plan.rules) >= slots) {
+            return Err((Cause::TooSmall, limited));
+        }
+        // `check_eligible` has the final word (nothing above should differ from it).
+        if step(&mut left, &|s| check_eligible(plan, item, s).is_ok()) {
+            return Err((Cause::Role, limited));
+        }
+        Ok((left.into(), limited))
+    }
+
+    /// The cause in words, without a leading capital: "no telephone GP session by the target (Tue 23 Jul)".
+    pub fn words(&self, item: &BacklogItem, why: &Why) -> String {
+        let plan = self.plan;
+        let by = match why.until {
+            Some(_) => format!("by {}", self.target_words(item)),
+            None => "in the plan".to_string(),
+        };
+        let can = if why.patient_limited { " the patient can attend" } else { "" };
+        let with = match &item.continuity {
+            Continuity::Required(c) => format!(" with {}", self.clinician_name(c)),
+            _ => String::new(),
+        };
+        match &why.cause {
+            Cause::NoSession => match why.until {
+                Some(_) => format!("no session runs {by}"),
+                None => "no session runs in the horizon".to_string(),
+            },
+            Cause::EarliestDate(earliest) => match why.until {
+                Some(_) => format!(
+                    "the patient's earliest date is {}, after {}",
+                    day_label(*earliest),
+                    self.target_words(item)
+                ),
+                None => format!("the patient's earliest date is {}, after the last session", day_label(*earliest)),
+            },
+            Cause::Unavailable => {
+                let days: Vec<String> = item.unavailable.iter().map(|u| u.label()).collect();
+                format!("every session {by} is when the patient cannot attend ({})", days.join(", "))
+            }
+            Cause::Declined => format!("the patient declined every session they could attend {by}"),
+            Cause::RequiredClinician(c) => format!("{} (required) has no session{can} {by}", self.clinician_name(c)),
+            Cause::Mode => format!("no {} session{with}{can} {by}", self.mode_words(item).trim_end()),
+            Cause::Role => format!("no {} session{with}{can} {by}", self.need_kind(item)),
+            Cause::TooSmall => {
+                let n = item.slots.max(1);
+                format!(
+                    "every {} session{with}{can} {by} has fewer than {n} usable {} after the reserve",
+                    self.need_kind(item),
+                    if n == 1 { "slot" } else { "slots" }
+                )
+            }
+            Cause::Room(i) => format!("{} still has room", self.session_words(&plan.sessions[*i])),
+            Cause::Full(crowded) => {
+                self.crowded_words(crowded, &format!("{} session{with}{can} {by}", self.need_kind(item)))
+            }
+        }
+    }
+
+    /// "the 3 telephone GP sessions ... are full with 14 urgent and 6 soon appointments; 1 more on a day the patient is already booked".
+    fn crowded_words(&self, crowded: &Crowded, what: &str) -> String {
+        let plan = self.plan;
+        let mut parts = Vec::new();
+        let all = crowded.full.len() == crowded.sessions.len();
+        if !crowded.full.is_empty() {
+            let mut text = match (crowded.full.len(), all) {
+                (1, true) => {
+                    format!("the only {what}, {}, is full", self.session_words(&plan.sessions[crowded.full[0]]))
+                }
+                (1, false) => format!("{} is full", self.session_words(&plan.sessions[crowded.full[0]])),
+                (n, true) => format!("the {n} {} are all full", what.replacen(" session", " sessions", 1)),
+                (n, false) => format!(
+                    "{n} of the {} {} are full",
+                    crowded.sessions.len(),
+                    what.replacen(" session", " sessions", 1)
+                ),
+            };
+            let work: Vec<String> =
+                crowded.by_rank.iter().map(|(rank, n)| format!("{n} {}", self.rank_name(*rank))).collect();
+            if work.is_empty() {
+                text.push_str(" (no usable slots left)");
+            } else {
+                let total: usize = crowded.by_rank.iter().map(|(_, n)| n).sum();
+                let noun = if total == 1 { "appointment" } else { "appointments" };
+                text.push_str(&format!(" with {} {noun}", join_and(&work)));
+            }
+            parts.push(text);
+        }
+        let lead = |n: usize| if crowded.full.is_empty() && n == crowded.sessions.len() { "all " } else { "" };
+        if crowded.busy > 0 {
+            let n = crowded.busy;
+            parts.push(format!(
+                "{}{n} {} on {} the patient already has an appointment",
+                lead(n),
+                if n == 1 { "session is" } else { "sessions are" },
+                if n == 1 { "a day" } else { "days" }
+            ));
+        }
+        if crowded.capped > 0 {
+            let n = crowded.capped;
+            parts.push(format!(
+                "{}{n} {} at the clinician's daily cap",
+                lead(n),
+                if n == 1 { "session is" } else { "sessions are" }
+            ));
+        }
+        parts.join("; ")
+    }
+
+    /// A reason no placement can ever work (the type or mode itself), before any session is looked at.
+    fn never_possible(&self, item: &BacklogItem) -> Option<String> {
+        let Some(kind) = self.plan.appointment_type(&item.appointment_type) else {
+            return Some(format!("Appointment type \"{}\" is not in the catalogue", item.appointment_type));
+        };
+        if !kind.modes.iter().any(|m| item.mode.allows(*m)) {
             return Some(format!(
                 "{} is never done {}, but the patient needs {}: change the mode or the type",
                 kind.name,
@@ -149,43 +450,20 @@ impl<'p> Explainer<'p> {
                 item.mode.label().to_lowercase()
             ));
         }
-        let eligible = self.index.eligible(item);
-        if eligible.is_empty() {
-            return Some(capitalise(&self.no_session_at_all(item)));
-        }
-        if let Some(&free) = eligible.iter().find(|&&i| self.usage.check(item, i).is_ok()) {
-            return Some(format!(
-                "Not placed although {} still has room: re-plan to place it",
-                self.session_words(&plan.sessions[free])
-            ));
-        }
-        let mut parts = Vec::new();
-        if let Some(deadline) = self.deadline(item)
-            && !eligible.iter().any(|&i| plan.sessions[i].date <= deadline)
+        if let Continuity::Required(c) = &item.continuity
+            && let Some(clinician) = self.plan.clinician(c)
+            && !self.plan.clinician_sees(clinician, &kind.name)
         {
-            parts.push(format!("no {} before {}", self.need(item), self.target_words(item)));
+            return Some(format!("{} (required) does not see {}", clinician.name, item.appointment_type));
         }
-        parts.push(self.blocked_summary(item, &eligible, "eligible sessions"));
-        Some(capitalise(&parts.join("; ")))
+        None
     }
 
-    /// Why a late appointment could not go earlier.
+    /// Why a late appointment could not go by its deadline.
     fn why_late(&mut self, item: &BacklogItem) -> String {
-        let plan = self.plan;
         let Some(deadline) = self.deadline(item) else { return String::new() };
-        let eligible = self.index.eligible(item);
-        let before: Vec<usize> = eligible.iter().copied().filter(|&i| plan.sessions[i].date <= deadline).collect();
-        if before.is_empty() {
-            return format!("no {} before {}", self.need(item), self.target_words(item));
-        }
-        if let Some(&free) = before.iter().find(|&&i| self.usage.check(item, i).is_ok()) {
-            return format!("{} still has room", self.session_words(&plan.sessions[free]));
-        }
-        format!(
-            "no earlier {} slot free ({})",
-            self.need_kind(item),
-            self.blocked_summary(item, &before, "eligible sessions before the target")
-        )
+        let why = self.why(item, Some(deadline));
+        self.words(item, &why)
     }
 
     /// "not with Dr A Patel (preferred): ..." and why not.
@@ -215,113 +493,6 @@ impl<'p> Explainer<'p> {
         format!("not with {name} (preferred): {why}")
     }
 
-    /// No session at all suits the item: say which constraint rules them out.
-    fn no_session_at_all(&mut self, item: &BacklogItem) -> String {
-        let base = self.index.base_list(item);
-        // With no base session the patient's own limits do not matter: cache per base.
-        let key = if base.is_empty() { base_signature(item) } else { signature(item) };
-        if let Some(text) = self.no_session_cache.get(&key) {
-            return text.clone();
-        }
-        let plan = self.plan;
-        let mut counted: BTreeMap<Ineligible, usize> = BTreeMap::new();
-        let (suitable, what) = if base.is_empty() {
-            let seers = self.index.seers(item);
-            let required = match &item.continuity {
-                Continuity::Required(c) => Some(c.as_str()),
-                _ => None,
-            };
-            let probe = base_item(item);
-            let mut suitable = 0;
-            // Sessions of clinicians who could never see it are not worth naming.
-            for session in &plan.sessions {
-                if seers.contains(session.clinician.as_str()) && required.is_none_or(|c| c == session.clinician) {
-                    suitable += 1;
-                    if let Err(reason) = check_eligible(plan, &probe, session) {
-                        *counted.entry(reason).or_default() += 1;
-                    }
-                }
-            }
-            if let Some(c) = required
-                && !seers.contains(c)
-            {
-                let text = format!("{} (required) does not see {}", self.clinician_name(c), item.appointment_type);
-                self.no_session_cache.insert(key, text.clone());
-                return text;
-            }
-            (suitable, self.roles(item))
-        } else {
-            for &i in base.iter() {
-                if let Err(reason) = check_eligible(plan, item, &plan.sessions[i]) {
-                    *counted.entry(reason).or_default() += 1;
-                }
-            }
-            (base.len(), format!("otherwise suitable {}", self.roles(item)))
-        };
-        let text = if suitable == 0 {
-            match &item.continuity {
-                Continuity::Required(c) => format!("{} (required) has no session in the plan", self.clinician_name(c)),
-                _ => format!("no {} session in the plan", self.roles(item)),
-            }
-        } else {
-            let mut counted: Vec<(Ineligible, usize)> = counted.into_iter().collect();
-            counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            let listed: Vec<String> =
-                counted.iter().map(|(r, n)| format!("{n} {}", ineligible_words(*r, item))).collect();
-            format!(
-                "no {} the patient can use: of {suitable} {what} {}, {}",
-                self.need(item),
-                if suitable == 1 { "session" } else { "sessions" },
-                listed.join(", ")
-            )
-        };
-        self.no_session_cache.insert(key, text.clone());
-        text
-    }
-
-    /// "3 eligible sessions all full with 14 urgent and 6 soon appointments; 1 more on a day the patient is already booked".
-    fn blocked_summary(&self, item: &BacklogItem, sessions: &[usize], what: &str) -> String {
-        let mut by_reason: BTreeMap<Blocked, Vec<usize>> = BTreeMap::new();
-        for &i in sessions {
-            if let Err(why) = self.usage.check(item, i) {
-                by_reason.entry(why).or_default().push(i);
-            }
-        }
-        let mut parts = Vec::new();
-        if let Some(full) = by_reason.get(&Blocked::Full) {
-            let mut ranks: BTreeMap<usize, usize> = BTreeMap::new();
-            for (rank, n) in full.iter().flat_map(|&i| &self.occupant_ranks[i]) {
-                *ranks.entry(*rank).or_insert(0) += n;
-            }
-            let work: Vec<String> = ranks.iter().map(|(rank, n)| format!("{n} {}", self.rank_names[rank])).collect();
-            let all = if full.len() == sessions.len() { "all " } else { "" };
-            let mut text = if full.len() == 1 {
-                format!("{} is full", self.session_words(&self.plan.sessions[full[0]]))
-            } else {
-                format!("{} {what} {all}full", full.len())
-            };
-            if work.is_empty() {
-                text.push_str(" (no usable slots left)");
-            } else {
-                let total: usize = ranks.values().sum();
-                let noun = if total == 1 { "appointment" } else { "appointments" };
-                text.push_str(&format!(" with {} {noun}", join_and(&work)));
-            }
-            parts.push(text);
-        }
-        if let Some(busy) = by_reason.get(&Blocked::PatientBusy) {
-            parts.push(format!(
-                "{} on {} the patient already has an appointment",
-                busy.len(),
-                if busy.len() == 1 { "a day" } else { "days" }
-            ));
-        }
-        if let Some(capped) = by_reason.get(&Blocked::DailyCap) {
-            parts.push(format!("{} at the clinician's daily cap", capped.len()));
-        }
-        parts.join("; ")
-    }
-
     fn deadline(&self, item: &BacklogItem) -> Option<NaiveDate> {
         self.start.and_then(|s| deadline(self.plan, item, s))
     }
@@ -332,23 +503,25 @@ impl<'p> Explainer<'p> {
         if item.see_by.is_some() { format!("the see-by date{date}") } else { format!("the target{date}") }
     }
 
-    /// "telephone GP session", "Practice nurse or HCA session with Dr A Patel".
-    fn need(&self, item: &BacklogItem) -> String {
-        let mut text = format!("{} session", self.need_kind(item));
-        if let Continuity::Required(c) = &item.continuity {
-            text.push_str(&format!(" with {}", self.clinician_name(c)));
-        }
-        text
-    }
-
     /// "telephone GP", "face-to-face Practice nurse or HCA".
     fn need_kind(&self, item: &BacklogItem) -> String {
-        let mode = match item.mode {
-            ModeRequirement::Any => "",
-            ModeRequirement::FaceToFace => "face-to-face ",
-            ModeRequirement::Telephone => "telephone ",
-        };
-        format!("{mode}{}", self.roles(item))
+        format!("{}{}", self.mode_words(item), self.roles(item))
+    }
+
+    /// "telephone " when the patient or the type allows only that mode, else "".
+    fn mode_words(&self, item: &BacklogItem) -> &'static str {
+        let modes = self.plan.appointment_type(&item.appointment_type).map(|t| t.modes.clone()).unwrap_or_default();
+        let allowed: Vec<Mode> = Mode::ALL.into_iter().filter(|m| item.mode.allows(*m) && modes.contains(m)).collect();
+        match allowed.as_slice() {
+            [Mode::FaceToFace] => "face-to-face ",
+            [Mode::Telephone] => "telephone ",
+            _ => "",
+        }
+    }
+
+    /// "urgent", as "full with 3 urgent appointments" says it.
+    fn rank_name(&self, rank: usize) -> String {
+        self.rank_names.get(&rank).cloned().unwrap_or_else(|| "other".to_string())
     }
 
     fn roles(&self, item: &BacklogItem) -> String {
@@ -368,25 +541,6 @@ impl<'p> Explainer<'p> {
     }
 }
 
-/// How many sessions one constraint rules out, as the end of "N ...".
-fn ineligible_words(reason: Ineligible, item: &BacklogItem) -> &'static str {
-    match reason {
-        Ineligible::SessionCancelled => "cancelled",
-        Ineligible::WrongMode => match item.mode {
-            ModeRequirement::Telephone => "face-to-face only",
-            _ => "telephone only",
-        },
-        Ineligible::TypeModeNotAllowed => "in a mode this type cannot use",
-        Ineligible::BeforeEarliestDate => "before the earliest date",
-        Ineligible::OutsideHorizon => "outside the horizon",
-        Ineligible::PatientUnavailable => "when the patient cannot attend",
-        Ineligible::DeclinedBefore => "already declined",
-        Ineligible::TooFewSlots => "too short for the appointment",
-        Ineligible::UnknownClinician | Ineligible::UnknownType | Ineligible::WrongRole => "unsuitable",
-        Ineligible::NotRequiredClinician => "with another clinician",
-    }
-}
-
 /// "a", "a and b", "a, b and c".
 fn join_and(parts: &[String]) -> String {
     match parts {
@@ -396,7 +550,8 @@ fn join_and(parts: &[String]) -> String {
     }
 }
 
-fn capitalise(text: &str) -> String {
+/// The text with its first letter in upper case.
+pub fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -443,10 +598,7 @@ mod tests {
         number_patients(&mut plan);
         let mut bookings = vec![unplaced("R")];
         explain_all(&plan, &mut bookings);
-        assert_eq!(
-            reason(&bookings[0]),
-            "No telephone GP session the patient can use: of 1 GP session, 1 face-to-face only"
-        );
+        assert_eq!(reason(&bookings[0]), "No telephone GP session in the plan");
 
         plan.sessions.push(session("S2", "GP-JONES", 23, PartOfDay::PM, 10, Mode::Telephone));
         plan.backlog[0].unavailable.push(crate::model::Unavailability {
@@ -455,11 +607,7 @@ mod tests {
         });
         let mut bookings = vec![unplaced("R")];
         explain_all(&plan, &mut bookings);
-        assert_eq!(
-            reason(&bookings[0]),
-            "No telephone GP session the patient can use: \
-             of 1 otherwise suitable GP session, 1 when the patient cannot attend"
-        );
+        assert_eq!(reason(&bookings[0]), "No telephone GP session the patient can attend in the plan");
     }
 
     #[test]
@@ -503,12 +651,48 @@ mod tests {
         number_patients(&mut plan);
         let mut bookings = vec![placed("U1", "S1"), placed("U2", "S2"), unplaced("R")];
         explain_all(&plan, &mut bookings);
-        assert_eq!(reason(&bookings[2]), "2 eligible sessions all full with 2 urgent appointments");
+        assert_eq!(reason(&bookings[2]), "The 2 GP sessions in the plan are all full with 2 urgent appointments");
         assert_eq!(bookings[0].explanation, "1 day before target");
         assert_eq!(
             bookings[1].explanation,
-            "7 days late: no earlier GP or ANP slot free \
-             (Mon 22 Jul AM with Dr A Patel is full with 1 urgent appointment)"
+            "7 days late: the only GP or ANP session by the target (Tue 23 Jul), \
+             Mon 22 Jul AM with Dr A Patel, is full with 1 urgent appointment"
+        );
+    }
+
+    #[test]
+    fn the_patients_own_limits_come_before_the_rota() {
+        // Telephone GP sessions run before the target, but the patient is away until Fri 26 Jul.
+        let mut plan = small_plan();
+        plan.sessions.push(session("T1", "GP-JONES", 22, PartOfDay::PM, 10, Mode::Telephone));
+        plan.sessions.push(session("T2", "GP-JONES", 23, PartOfDay::AM, 10, Mode::Telephone));
+        plan.sessions.push(session("T3", "GP-JONES", 26, PartOfDay::AM, 10, Mode::Telephone));
+        let mut away = item("A", "GP routine", "Urgent", (1, 9, 0));
+        away.mode = ModeRequirement::Telephone;
+        away.earliest_date = Some(crate::scheduler::test_plans::d(26));
+        away.notes = "away until 26/07/2024".into();
+        let mut tuesdays = item("B", "GP routine", "Urgent", (1, 9, 0));
+        tuesdays.mode = ModeRequirement::Telephone;
+        tuesdays.unavailable = vec![crate::model::Unavailability {
+            day: crate::model::DaySpec::Weekday(chrono::Weekday::Mon),
+            part: None,
+        }];
+        plan.backlog = vec![away, tuesdays];
+        number_patients(&mut plan);
+        let mut bookings = vec![placed("A", "T3"), placed("B", "T3")];
+        explain_all(&plan, &mut bookings);
+        assert_eq!(
+            bookings[0].explanation,
+            "3 days late: the patient's earliest date is Fri 26 Jul, after the target (Tue 23 Jul)"
+        );
+        // Not Monday: T2 is the one telephone session left, and it has room.
+        assert_eq!(bookings[1].explanation, "3 days late: Tue 23 Jul AM with Dr B Jones still has room");
+        plan.sessions.retain(|s| s.id != "T2");
+        let mut bookings = vec![placed("A", "T3"), placed("B", "T3")];
+        explain_all(&plan, &mut bookings);
+        assert_eq!(
+            bookings[1].explanation,
+            "3 days late: every session by the target (Tue 23 Jul) is when the patient cannot attend (Mon)"
         );
     }
 

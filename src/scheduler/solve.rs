@@ -797,13 +797,7 @@ fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) -> Vec<Bookin
         .collect()
 }
 
-/// Bookings that were placed before and are now elsewhere or unplaced.
+/// Bookings that were placed before and are now elsewhere, at another time, or unplaced.
 fn count_moved(before: &[Booking], after: &[Booking]) -> u32 {
-    let now: BTreeMap<&str, Option<&str>> = after.iter().map(|b| (b.appointment_id.as_str(), b.session())).collect();
-    let moved = before
-        .iter()
-        .filter_map(|b| b.session().map(|s| (b.appointment_id.as_str(), s)))
-        .filter(|(id, s)| now.get(id).is_some_and(|n| *n != Some(*s)))
-        .count();
-    u32::try_from(moved).unwrap_or(u32::MAX)
+    cost::moves(before, after).moved
 }

@@ -2,9 +2,10 @@
 //!
 //! The optimiser and the baselines decide the session; this gives each patient
 //! a time: bookings the patient was already told of (pinned, confirmed or
-//! notified, still in the same session) keep their time; then urgent
-//! appointments go earliest in the session, then the rest in original
-//! appointment order. A double takes consecutive slots; listed free slot times
+//! notified, still in the same session) keep their time; then any other
+//! booking still in its session keeps its time when that slot is still free
+//! (a booking moves when its time changes); then urgent appointments go
+//! earliest in the session, then the rest in original appointment order. A double takes consecutive slots; listed free slot times
 //! (a fragmented book) are respected.
 
 use super::usage::slots_needed;
@@ -17,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 pub fn assign_start_times(plan: &Plan, placements: &BTreeMap<String, String>) -> BTreeMap<String, NaiveTime> {
     let items: HashMap<&str, &BacklogItem> = plan.backlog.iter().map(|b| (b.id.as_str(), b)).collect();
     let sessions: HashMap<&str, &Session> = plan.sessions.iter().map(|s| (s.id.as_str(), s)).collect();
-    let kept: HashMap<&str, NaiveTime> = plan
+    let told: HashMap<&str, NaiveTime> = plan
         .bookings
         .iter()
         .filter(|b| keeps_time(b))
@@ -26,6 +27,16 @@ pub fn assign_start_times(plan: &Plan, placements: &BTreeMap<String, String>) ->
                 Some((b.appointment_id.as_str(), *time))
             }
             _ => None,
+        })
+        .collect();
+
+    // Every other earlier booking: its session and time.
+    let earlier: HashMap<&str, (&str, NaiveTime)> = plan
+        .bookings
+        .iter()
+        .filter_map(|b| match &b.outcome {
+            Outcome::Placed { session, time } => Some((b.appointment_id.as_str(), (session.as_str(), *time))),
+            Outcome::Unplaced { .. } => None,
         })
         .collect();
 
@@ -39,14 +50,23 @@ pub fn assign_start_times(plan: &Plan, placements: &BTreeMap<String, String>) ->
         let Some(session) = sessions.get(session_id) else { continue };
         let mut book = SlotBook::new(session);
         let slots_of = |id: &str| items.get(id).map_or(1, |i| slots_needed(i));
-        let (fixed, mut rest): (Vec<&str>, Vec<&str>) = appointments.into_iter().partition(|id| kept.contains_key(id));
+        let (fixed, mut rest): (Vec<&str>, Vec<&str>) = appointments.into_iter().partition(|id| told.contains_key(id));
         for id in fixed {
-            let time = kept[id];
+            let time = told[id];
             book.occupy_at(time, slots_of(id));
             times.insert(id.to_string(), time);
         }
         rest.sort_by(|a, b| order_key(plan, items.get(a).copied(), a).cmp(&order_key(plan, items.get(b).copied(), b)));
+        let mut others = Vec::new();
         for id in rest {
+            match earlier.get(id).filter(|(s, _)| *s == session_id) {
+                Some((_, time)) if book.try_occupy(*time, slots_of(id)) => {
+                    times.insert(id.to_string(), *time);
+                }
+                _ => others.push(id),
+            }
+        }
+        for id in others {
             times.insert(id.to_string(), book.take(slots_of(id)));
         }
     }
@@ -98,6 +118,20 @@ impl SlotBook {
                 self.taken[i] = true;
             }
         }
+    }
+
+    /// Takes the `n` slots that run on from `time` when it is a slot start and
+    /// they are all free; false (nothing taken) otherwise.
+    fn try_occupy(&mut self, time: NaiveTime, n: u32) -> bool {
+        let n = n.max(1) as usize;
+        let Some(i) = self.starts.iter().position(|s| *s == time) else { return false };
+        let fits = i + n <= self.starts.len()
+            && (i..i + n).all(|k| !self.taken[k])
+            && (1..n).all(|k| self.starts[i + k] == time + chrono::Duration::minutes(self.minutes * k as i64));
+        if fits {
+            self.taken[i..i + n].iter_mut().for_each(|t| *t = true);
+        }
+        fits
     }
 
     /// Takes the first `n` free slots that run on without a gap; failing that

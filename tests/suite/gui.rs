@@ -617,10 +617,14 @@ fn solve_pin_move_decline_replan_undo_and_save() {
     harness.run();
     assert_eq!(booked_session(&harness, "A00003"), None);
 
-    // Re-plan: the pinned one stays, the declined one goes elsewhere.
+    // Re-plan: previewed first, then applied: the pinned one stays, the declined one goes elsewhere.
     harness.get_by_label("Re-plan").click();
     harness.step();
     wait_for_solve(&mut harness);
+    assert_eq!(booked_session(&harness, "A00003"), None, "nothing changes before Apply");
+    assert!(harness.query_by_label_contains("would move").is_some(), "the preview says who would move");
+    harness.get_by_label("Apply re-plan").click();
+    harness.run();
     assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
     assert_eq!(booked_session(&harness, "A00001").as_deref(), Some(pinned_at.as_str()));
     let again = booked_session(&harness, "A00003").expect("re-placed");
@@ -662,10 +666,14 @@ fn overview_compares_with_baselines_and_adds_advised_sessions() {
     }
     harness.get_by_label("Add advised session 1").click();
     harness.step();
-    assert_eq!(harness.state().document().plan().sessions.len(), sessions + 1);
     harness.step();
     assert!(harness.state().is_solving(), "adding a session re-plans");
     wait_for_solve(&mut harness);
+    assert_eq!(harness.state().document().plan().sessions.len(), sessions, "previewed: nothing changes yet");
+    assert!(harness.query_by_label_contains("more placed").is_some(), "the preview says what it gains");
+    harness.get_by_label("Apply re-plan").click();
+    harness.run();
+    assert_eq!(harness.state().document().plan().sessions.len(), sessions + 1);
     let now = harness.state().document().plan().bookings.iter().filter(|b| b.session().is_some()).count();
     assert!(now > placed, "{now} placed after adding the session, {placed} before");
 }

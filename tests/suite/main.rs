@@ -15,3 +15,4 @@ mod print;
 mod real_exports;
 mod report;
 mod scheduler;
+mod trust;

@@ -461,12 +461,12 @@ fn advice_measures_a_real_gain_and_adds_the_session() {
     assert!(best.objective_gain > 0.0);
     assert_eq!(best.role, "GP");
     assert!(best.date <= day(1), "an early session helps urgent work most: {best:?}");
-    assert!(best.summary.starts_with("one more GP session on"), "{}", best.summary);
-    assert!(best.summary.contains("urgent patients seen within target"), "{}", best.summary);
+    assert!(best.summary.starts_with("one more face-to-face GP session with"), "{}", best.summary);
+    assert!(best.summary.contains("urgent patients no longer late"), "{}", best.summary);
     let before = solve(&plan).info.objective;
     let id = scheduler::add_advised_session(&mut plan, best);
     let added = plan.session(&id).unwrap();
-    assert_eq!((added.date, added.part, added.date.weekday() != Weekday::Sat), (best.date, best.part, true));
+    assert_eq!((added.date, added.part, added.date.weekday() != Weekday::Sat), (best.date, best.parts[0], true));
     assert_eq!(added.clinician, "GP2", "the GP with fewest sessions who is free");
     let after = solve(&plan).info.objective;
     assert!((before - after - best.objective_gain).abs() < 1e-6);
