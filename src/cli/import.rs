@@ -6,7 +6,7 @@
 //! exit code is non-zero, unless `--allow-rejects` says to keep the good rows.
 
 use crate::io::csv_import::{
-    BacklogPreview, ImportMapping, RotaPreview, RowError, accept_backlog, accept_rota, parse_pair,
+    BacklogPreview, ImportMapping, RotaPreview, RowError, accept_backlog, accept_rota, add_new_types, parse_pair,
     preview_backlog_with, preview_rota, split_column_pairs,
 };
 use crate::io::plan_file;
@@ -41,6 +41,10 @@ pub struct ImportArgs {
     /// type: --map-type "Smear=Cervical screening". Repeatable.
     #[arg(long = "map-type", value_name = "LOCAL=TYPE")]
     pub map_type: Vec<String>,
+    /// Add one of the practice's types to the catalogue as a new type, seen
+    /// and booked like a catalogue type: --new-type "Travel clinic=Vaccination". Repeatable.
+    #[arg(long = "new-type", value_name = "LOCAL=LIKE")]
+    pub new_type: Vec<String>,
     /// Read a column of the file as a field: --map "Session Holder=original_clinician";
     /// an empty field ignores the column. Repeatable; an entry naming a field
     /// the file kind does not have is not used for that file.
@@ -90,7 +94,14 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             plan.practice.name
         );
     }
-    let mut used = ImportMapping { types: mapping.types.clone(), ..ImportMapping::default() };
+    for (name, like) in add_new_types(&mut plan, &mapping.new_types).map_err(anyhow::Error::msg)? {
+        eprintln!("added the appointment type \"{name}\" to the catalogue, seen and booked like {like}");
+    }
+    let mut used = ImportMapping {
+        types: mapping.types.clone(),
+        new_types: mapping.new_types.clone(),
+        ..ImportMapping::default()
+    };
     let mut not_taken = 0;
     if let Some(rota) = &args.rota {
         let bytes = read(rota)?;
@@ -105,7 +116,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         let bytes = read(backlog)?;
         let preview = preview_backlog_with(&plan, &bytes, &mapping.backlog, &mapping.types)
             .with_context(|| format!("cannot import {}", backlog.display()))?;
-        report_backlog(backlog, &preview);
+        report_backlog(backlog, &preview, &plan);
         not_taken += preview.rejected_rows();
         used.backlog = preview.mapping.clone();
         used.types.extend(preview.type_mapping.clone());
@@ -159,14 +170,19 @@ fn given_mapping(args: &ImportArgs) -> anyhow::Result<ImportMapping> {
         list.iter().map(|text| parse_pair(text).map_err(anyhow::Error::msg)).collect()
     };
     let (backlog, rota) = split_column_pairs(&pairs(&args.map)?).map_err(anyhow::Error::msg)?;
-    let mut types = BTreeMap::new();
-    for (local, target) in pairs(&args.map_type)? {
-        if target.is_empty() {
-            anyhow::bail!("--map-type \"{local}=\": name the catalogue type after the =");
+    let named = |flag: &str, list: &[String]| -> anyhow::Result<BTreeMap<String, String>> {
+        let mut map = BTreeMap::new();
+        for (local, target) in pairs(list)? {
+            if target.is_empty() {
+                anyhow::bail!("{flag} \"{local}=\": name the catalogue type after the =");
+            }
+            map.insert(local, target);
         }
-        types.insert(local, target);
-    }
-    mapping.extend(ImportMapping { backlog, rota, types });
+        Ok(map)
+    };
+    let types = named("--map-type", &args.map_type)?;
+    let new_types = named("--new-type", &args.new_type)?;
+    mapping.extend(ImportMapping { backlog, rota, types, new_types });
     Ok(mapping)
 }
 
@@ -221,7 +237,7 @@ fn report_rota(path: &Path, preview: &RotaPreview) {
     );
 }
 
-fn report_backlog(path: &Path, preview: &BacklogPreview) {
+fn report_backlog(path: &Path, preview: &BacklogPreview, plan: &Plan) {
     let file = path.display();
     report_columns(path, &preview.mapping, &preview.ignored);
     for (local, target) in &preview.type_mapping {
@@ -232,7 +248,7 @@ fn report_backlog(path: &Path, preview: &BacklogPreview) {
         let rows: usize = preview.unknown_types.iter().map(|t| t.lines.len()).sum();
         eprintln!(
             "{file}: {} appointment type(s) on {rows} row(s) are not in the plan's catalogue; map each one with \
-             --map-type \"NAME=Catalogue type\" (or a --mapping file):",
+             --map-type \"NAME=Catalogue type\", or add it with --new-type \"NAME=Like type\" (or a --mapping file):",
             preview.unknown_types.len()
         );
         for unknown in &preview.unknown_types {
@@ -245,6 +261,8 @@ fn report_backlog(path: &Path, preview: &BacklogPreview) {
                 unknown.lines.first().copied().unwrap_or(0)
             );
         }
+        let catalogue: Vec<&str> = plan.appointment_types.iter().map(|t| t.name.as_str()).collect();
+        eprintln!("  the plan's catalogue: {}", catalogue.join(", "));
     }
     let not_taken = preview.rejected_rows();
     println!(

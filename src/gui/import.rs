@@ -8,11 +8,11 @@
 use super::document::Document;
 use crate::io::csv_import::{
     BACKLOG_COLUMNS, BacklogPreview, ImportError, OUTCOME_COLUMNS, OutcomePreview, ROTA_COLUMNS, ReimportDiff,
-    RotaPreview, RowError, UnknownType, accept_backlog, accept_outcomes, accept_rota, preview_backlog_with,
-    preview_outcomes, preview_rota, reimport_diff,
+    RotaPreview, RowError, UnknownType, accept_backlog, accept_outcomes, accept_rota, add_new_types,
+    preview_backlog_with, preview_outcomes, preview_rota, reimport_diff,
 };
 use crate::model::Plan;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,9 +38,13 @@ pub struct ImportDialog {
     overrides: BTreeMap<String, String>,
     /// Local appointment type -> catalogue type, as the user applied them.
     types: BTreeMap<String, String>,
+    /// Local types added to the catalogue as new types -> the type they are like.
+    new_types: BTreeMap<String, String>,
     /// The drop-down choice for each unknown local type, preselected with the
     /// suggestion; applied with "Use these types". "" leaves its rows out.
     type_choices: BTreeMap<String, String>,
+    /// Unknown local types to add as their own type, like their choice.
+    own_types: BTreeSet<String>,
     /// The practice's name and ODS code, asked while the plan has none.
     practice: String,
     ods_code: String,
@@ -53,7 +57,8 @@ impl ImportDialog {
         let bytes = crate::io::csv_import::read_file(&path).map_err(|e| format!("Could not import: {e}"))?;
         let overrides = BTreeMap::new();
         let types = BTreeMap::new();
-        let preview = run_preview(kind, plan, &bytes, &overrides, &types);
+        let new_types = BTreeMap::new();
+        let preview = run_preview(kind, plan, &bytes, &overrides, &types, &new_types);
         let practice = if plan.practice.is_placeholder() { String::new() } else { plan.practice.name.clone() };
         let ods_code = plan.practice.ods_code.clone().unwrap_or_default();
         let mut dialog = ImportDialog {
@@ -62,7 +67,9 @@ impl ImportDialog {
             bytes,
             overrides,
             types,
+            new_types,
             type_choices: BTreeMap::new(),
+            own_types: BTreeSet::new(),
             practice,
             ods_code,
             preview,
@@ -147,7 +154,8 @@ impl ImportDialog {
             });
         });
         if remap {
-            self.preview = run_preview(self.kind, doc.plan(), &self.bytes, &self.overrides, &self.types);
+            self.preview =
+                run_preview(self.kind, doc.plan(), &self.bytes, &self.overrides, &self.types, &self.new_types);
             self.preselect_types();
         }
         match close? {
@@ -156,7 +164,10 @@ impl ImportDialog {
                 let preview = std::mem::replace(&mut self.preview, Err(ImportError::Empty));
                 let practice = self.practice.trim().to_string();
                 let ods_code = self.ods_code.trim().to_string();
+                let new_types = self.new_types.clone();
                 let name_practice = move |plan: &mut Plan| {
+                    // The new types were checked against this catalogue by the preview.
+                    let _ = add_new_types(plan, &new_types);
                     if !practice.is_empty() {
                         plan.practice.name = practice;
                     }
@@ -302,10 +313,10 @@ impl ImportDialog {
         ui.strong(format!("Appointment types to map ({})", unknown.len()));
         wrapped(
             ui,
-            "The practice's own type names: choose the catalogue type each one means. Rows of a type left out are not imported. The choice is remembered in the plan.".into(),
+            "The practice's own type names: choose the catalogue type each one means, or add it as a new type like one. Rows of a type left out are not imported. The choice is remembered in the plan.".into(),
             None,
         );
-        egui::Grid::new("import-types").num_columns(3).striped(true).show(ui, |ui| {
+        egui::Grid::new("import-types").num_columns(4).striped(true).show(ui, |ui| {
             for (name, rows) in &unknown {
                 let label = ui.label(name);
                 ui.label(format!("{rows} row(s)"));
@@ -321,6 +332,13 @@ impl ImportDialog {
                     })
                     .response
                     .labelled_by(label.id);
+                let mut own = self.own_types.contains(name);
+                let toggle = ui.checkbox(&mut own, "as a new type like it").on_hover_text(
+                    "Adds the practice's name to the catalogue as its own type, seen and booked like the type chosen",
+                );
+                if toggle.changed() && !self.own_types.remove(name) {
+                    self.own_types.insert(name.clone());
+                }
                 ui.end_row();
             }
         });
@@ -333,7 +351,13 @@ impl ImportDialog {
         let use_them =
             ui.add_enabled(!chosen.is_empty(), egui::Button::new(format!("Use these types ({})", chosen.len())));
         if use_them.clicked() {
-            self.types.extend(chosen);
+            for (name, target) in chosen {
+                if self.own_types.contains(&name) {
+                    self.new_types.insert(name, target);
+                } else {
+                    self.types.insert(name, target);
+                }
+            }
             return true;
         }
         false
@@ -437,12 +461,22 @@ fn run_preview(
     bytes: &[u8],
     overrides: &BTreeMap<String, String>,
     types: &BTreeMap<String, String>,
+    new_types: &BTreeMap<String, String>,
 ) -> Result<Preview, ImportError> {
     match kind {
-        ImportKind::Backlog => preview_backlog_with(plan, bytes, overrides, types).map(|p| {
-            let diff = reimport_diff(plan, &p);
-            Preview::Backlog(Box::new(p), diff)
-        }),
+        ImportKind::Backlog => {
+            // New types are read against the catalogue they will join on Accept.
+            let with_new_types = (!new_types.is_empty()).then(|| {
+                let mut plan = plan.clone();
+                let _ = add_new_types(&mut plan, new_types);
+                plan
+            });
+            let plan = with_new_types.as_ref().unwrap_or(plan);
+            preview_backlog_with(plan, bytes, overrides, types).map(|p| {
+                let diff = reimport_diff(plan, &p);
+                Preview::Backlog(Box::new(p), diff)
+            })
+        }
         ImportKind::Rota => preview_rota(plan, bytes, overrides).map(Preview::Rota),
         // The outcome columns are few and fixed (id and outcome), found by their usual names.
         ImportKind::Outcomes => preview_outcomes(plan, bytes).map(Preview::Outcomes),

@@ -47,6 +47,21 @@ pub fn default_appointment_types() -> Vec<AppointmentType> {
     ]
 }
 
+/// A new catalogue type for a practice's own slot type that no catalogue
+/// type means: named `name`, seen and booked like `like` (its roles, slots,
+/// modes and default priority).
+pub fn type_like(types: &[AppointmentType], name: &str, like: &str) -> Result<AppointmentType, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("a new appointment type needs a name".into());
+    }
+    let model = types.iter().find(|t| name_key(&t.name) == name_key(like)).ok_or_else(|| {
+        let known: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
+        format!("\"{like}\" is not a type of the plan's catalogue; choose one of: {}", known.join(", "))
+    })?;
+    Ok(AppointmentType { name: name.to_string(), ..model.clone() })
+}
+
 /// Words practices use in their own slot-type names, and the default
 /// catalogue type they mean. Checked in order, so the more specific phrase
 /// ("blood pressure", "med review") comes before the word it contains.
@@ -105,6 +120,7 @@ pub fn suggest_type(local: &str, types: &[AppointmentType]) -> Option<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -154,6 +170,16 @@ mod tests {
             assert_eq!(suggest_type(local, &types).as_deref(), Some(expected), "{local}");
         }
         assert_eq!(suggest_type("Xylophone lessons", &types), None);
+    }
+
+    #[test]
+    fn a_new_type_is_served_like_its_model() {
+        let types = default_appointment_types();
+        let travel = type_like(&types, " Travel clinic ", "vaccination").unwrap();
+        assert_eq!(travel.name, "Travel clinic");
+        assert_eq!((travel.roles, travel.modes), (vec![NURSE.to_string(), HCA.to_string()], vec![Mode::FaceToFace]));
+        assert!(type_like(&types, "Travel clinic", "Astrology").unwrap_err().contains("GP routine"));
+        assert!(type_like(&types, " ", "Vaccination").is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use audit::{AuditAction, AuditEntry};
-pub use catalogue::{PLACEHOLDER_PRACTICE, default_appointment_types, default_roles, suggest_type};
+pub use catalogue::{PLACEHOLDER_PRACTICE, default_appointment_types, default_roles, suggest_type, type_like};
 pub use history::{Change, HistoryEntry, describe_changes};
 
 /// Version of the plan file format written by this build. Bump it (and add a

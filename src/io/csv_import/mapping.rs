@@ -9,13 +9,15 @@
 //!     backlog: { "Session Holder": "original_clinician", "Text OK": "sms_consent" },
 //!     rota: { "Session Holder": "clinician" },
 //!     types: { "Smear": "Cervical screening", "On the Day": "GP urgent" },
+//!     new_types: { "Travel clinic": "Vaccination" },
 //! )
 //! ```
 //!
-//! A column mapped to "" is ignored. Every part may be left out.
+//! A column mapped to "" is ignored. A new type is added to the plan's
+//! catalogue, seen and booked like the type named. Every part may be left out.
 
 use super::{BACKLOG_COLUMNS, ROTA_COLUMNS};
-use crate::model::name_key;
+use crate::model::{Plan, name_key, type_like};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -32,6 +34,9 @@ pub struct ImportMapping {
     pub rota: BTreeMap<String, String>,
     /// The practice's own appointment or slot type -> catalogue type.
     pub types: BTreeMap<String, String>,
+    /// The practice's own types added to the catalogue as new types, each
+    /// -> the catalogue type it is seen and booked like.
+    pub new_types: BTreeMap<String, String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +82,22 @@ impl ImportMapping {
         self.backlog.extend(other.backlog);
         self.rota.extend(other.rota);
         self.types.extend(other.types);
+        self.new_types.extend(other.new_types);
     }
+}
+
+/// Adds the mapping's new types the plan does not have yet (see
+/// [`crate::model::type_like`]); returns each added with the type it is like.
+pub fn add_new_types(plan: &mut Plan, new_types: &ColumnMap) -> Result<Vec<(String, String)>, String> {
+    let mut added = Vec::new();
+    for (name, like) in new_types {
+        if plan.appointment_type(name).is_none() {
+            let kind = type_like(&plan.appointment_types, name, like)?;
+            added.push((kind.name.clone(), like.clone()));
+            plan.appointment_types.push(kind);
+        }
+    }
+    Ok(added)
 }
 
 /// "LOCAL NAME=Catalogue type" or "SOURCE COLUMN=field" as given on the
@@ -140,6 +160,21 @@ mod tests {
         assert!(backlog.contains_key("Rota") && rota.contains_key("Rota"));
         let err = split_column_pairs(&[("X".to_string(), "shoe_size".to_string())]).unwrap_err();
         assert!(err.contains("shoe_size") && err.contains("original_clinician"), "{err}");
+    }
+
+    #[test]
+    fn new_types_are_added_once_like_their_model() {
+        let mut plan = Plan::new("x");
+        let new_types: BTreeMap<String, String> = [("Travel clinic".to_string(), "Vaccination".to_string())].into();
+        let added = add_new_types(&mut plan, &new_types).unwrap();
+        assert_eq!(added, [("Travel clinic".to_string(), "Vaccination".to_string())]);
+        assert!(add_new_types(&mut plan, &new_types).unwrap().is_empty(), "added once");
+        assert_eq!(
+            plan.appointment_type("travel clinic").unwrap().roles,
+            plan.appointment_type("Vaccination").unwrap().roles
+        );
+        let bad: BTreeMap<String, String> = [("Yoga".to_string(), "Stretching".to_string())].into();
+        assert!(add_new_types(&mut plan, &bad).unwrap_err().contains("Stretching"));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 pub use backlog::{BACKLOG_COLUMNS, accept_backlog, accept_backlog_on, preview_backlog, preview_backlog_with};
 pub use columns::{MAX_FIELD_CHARS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS};
-pub use mapping::{ImportMapping, MappingError, parse_pair, split_column_pairs};
+pub use mapping::{ColumnMap, ImportMapping, MappingError, add_new_types, parse_pair, split_column_pairs};
 pub use outcomes::{OUTCOME_COLUMNS, OutcomePreview, OutcomeRow, accept_outcomes, parse_outcome, preview_outcomes};
 pub use reimport::{ItemUpdate, ReimportDiff, reimport_diff};
 pub use rota::{ROTA_COLUMNS, accept_rota, preview_rota};
