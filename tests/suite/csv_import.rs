@@ -578,3 +578,25 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_phone_excel_wrote_in_scientific_notation_is_left_empty_with_a_warning() {
+    let plan = plan_with_patel();
+    let csv = format!("{HEADER}\n{}\n", good_row("A-1", 0).replace("07700 900123", "7.7009E+09"));
+    let preview = preview_backlog(&plan, csv.as_bytes(), &none()).unwrap();
+    assert!(preview.rejected.is_empty(), "{:?}", preview.rejected);
+    assert_eq!(preview.items[0].patient.phone, "");
+    let warned = errors_at(&preview.warnings, 2);
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert_eq!(warned[0].0, "phone");
+    assert!(warned[0].1.contains("7.7009E+09") && warned[0].1.contains("Excel"), "{}", warned[0].1);
+}
+
+#[test]
+fn a_header_that_maps_too_little_is_still_the_header_when_no_later_line_is_better() {
+    // One recognised column and data below: the first line stays the header and the
+    // missing columns are named, rather than a data row taken for the header.
+    let csv = format!("Foo,Bar,NHS number\nx,y,{}\n", nhs_no(0));
+    let err = preview_backlog(&plan_with_patel(), csv.as_bytes(), &none()).unwrap_err();
+    assert!(matches!(&err, ImportError::MissingColumn { found, .. } if found[0] == "Foo"), "{err}");
+}

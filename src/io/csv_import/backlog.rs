@@ -288,19 +288,21 @@ pub fn preview_backlog_with(
             match problems.settle(item) {
                 Some(item) => {
                     warn_about(plan, &item, row.line, &mut first_line_of_appointment, &mut warnings);
-                    if let Some(values::Phone::Repaired(phone)) = row.get("phone").map(values::phone) {
-                        repaired_phones.push((row.line, row.get("phone").unwrap_or("").to_string(), phone));
-                    }
-                    if row.get("phone").map(values::phone) == Some(values::Phone::Damaged) {
-                        warnings.push(RowError {
-                            line: row.line,
-                            column: "phone".into(),
-                            reason: format!(
-                                "phone \"{}\" was turned into a number by Excel and lost its digits: left empty, \
-                                 so this patient is phoned from the clinical record",
-                                row.get("phone").unwrap_or("")
-                            ),
-                        });
+                    if let Some(written) = row.get("phone") {
+                        match values::phone(written) {
+                            values::Phone::Repaired(phone) => {
+                                repaired_phones.push((row.line, written.to_string(), phone));
+                            }
+                            values::Phone::Damaged => warnings.push(RowError {
+                                line: row.line,
+                                column: "phone".into(),
+                                reason: format!(
+                                    "phone \"{written}\" was turned into a number by Excel and lost its digits: \
+                                     left empty, so this patient is phoned from the clinical record"
+                                ),
+                            }),
+                            values::Phone::AsWritten(_) => {}
+                        }
                     }
                     if row.get("sms_consent").is_some() {
                         let (yes, no) = consents.entry(item.patient.nhs_number.clone()).or_default();
