@@ -10,6 +10,8 @@ use super::files::{FileChooser, FilePurpose, FileRequest};
 use super::history_window;
 use super::import::{ImportDialog, ImportKind};
 use super::menu;
+pub use super::messages::Message;
+use super::messages::Messages;
 use super::outcome_entry::OutcomeEntryPanel;
 use super::overview::OverviewPanel;
 use super::passphrase::{PassphraseDialog, PassphrasePurpose};
@@ -46,16 +48,6 @@ pub struct AppOptions {
     pub recovery: Option<RecoveryStore>,
 }
 
-/// A line in the message bar.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Message {
-    pub is_error: bool,
-    pub text: String,
-}
-
-/// Messages kept on screen at most; older ones scroll away.
-const MAX_MESSAGES: usize = 4;
-
 pub struct RebookApp {
     doc: Document,
     tab: Tab,
@@ -66,7 +58,13 @@ pub struct RebookApp {
     overview: OverviewPanel,
     summary: SummaryPanel,
     commands: Vec<Command>,
-    messages: Vec<Message>,
+    messages: Messages,
+    /// Where the theme choice is remembered, and a choice to apply on the next frame.
+    theme_store: Option<PathBuf>,
+    theme_to_apply: Option<egui::ThemePreference>,
+    /// The summary side panel: shown or hidden by the user, else shown on wide windows only.
+    show_summary: Option<bool>,
+    window_width: f32,
     chooser: Box<dyn FileChooser>,
     recent: RecentFiles,
     import: Option<ImportDialog>,
@@ -98,6 +96,8 @@ mod opening;
 
 impl RebookApp {
     pub fn new(options: AppOptions) -> RebookApp {
+        let theme_store = super::theme::store_beside(options.recent_store.as_deref());
+        let theme = super::theme::load(theme_store.as_deref());
         let recent = RecentFiles::load(options.recent_store);
         let mut app = RebookApp {
             doc: Document::untitled(),
@@ -109,7 +109,11 @@ impl RebookApp {
             overview: OverviewPanel::default(),
             summary: SummaryPanel::default(),
             commands: Vec::new(),
-            messages: Vec::new(),
+            messages: Messages::default(),
+            theme_store,
+            theme_to_apply: Some(theme),
+            show_summary: None,
+            window_width: 0.0,
             chooser: options.chooser,
             recent,
             import: None,
@@ -156,12 +160,19 @@ impl RebookApp {
         self.tab
     }
 
-    pub fn messages(&self) -> &[Message] {
-        &self.messages
+    /// The window's title as last set (file, unsaved marker, privacy mode).
+    pub fn window_title(&self) -> &str {
+        &self.shown_title
     }
 
+    /// Every message of this session (the log), oldest first.
+    pub fn messages(&self) -> &[Message] {
+        self.messages.all()
+    }
+
+    /// Errors on screen: they stay until dismissed.
     pub fn errors(&self) -> Vec<&str> {
-        self.messages.iter().filter(|m| m.is_error).map(|m| m.text.as_str()).collect()
+        self.messages.errors()
     }
 
     /// The command waiting for "save changes first?", if the prompt is showing.
@@ -210,9 +221,6 @@ impl RebookApp {
 
     fn push_message(&mut self, message: Message) {
         self.messages.push(message);
-        if self.messages.len() > MAX_MESSAGES {
-            self.messages.remove(0);
-        }
     }
 
     fn replace_document(&mut self, doc: Document) {
@@ -262,13 +270,17 @@ impl RebookApp {
             Command::SaveAs => self.ask_for_file(FilePurpose::SavePlanAs),
             Command::SaveTo(path) => self.save_to(path),
             Command::Undo => {
-                if !self.doc.undo() {
-                    self.info("Nothing to undo.".to_string());
+                let label = self.doc.undo_label().map(str::to_string);
+                match label {
+                    Some(label) if self.doc.undo() => self.info(format!("Undone: {label}.")),
+                    _ => self.info("Nothing to undo.".to_string()),
                 }
             }
             Command::Redo => {
-                if !self.doc.redo() {
-                    self.info("Nothing to redo.".to_string());
+                let label = self.doc.redo_label().map(str::to_string);
+                match label {
+                    Some(label) if self.doc.redo() => self.info(format!("Redone: {label}.")),
+                    _ => self.info("Nothing to redo.".to_string()),
                 }
             }
             Command::ImportBacklog => self.ask_for_file(FilePurpose::ImportBacklog),
@@ -309,6 +321,19 @@ impl RebookApp {
                 });
             }
             Command::ShowAudit => self.show_audit = true,
+            Command::SetTheme(theme) => {
+                ctx.set_theme(theme);
+                let note = match theme {
+                    egui::ThemePreference::System => "The window follows the system's light or dark theme.",
+                    egui::ThemePreference::Light => "Light theme.",
+                    egui::ThemePreference::Dark => "Dark theme.",
+                };
+                match super::theme::save(self.theme_store.as_deref(), theme) {
+                    Ok(()) => self.info(note.to_string()),
+                    Err(e) => self.error(format!("{note} It could not be remembered for next time: {e}")),
+                }
+            }
+            Command::ToggleMessageLog => self.messages.toggle_log(),
         }
     }
 
@@ -318,13 +343,14 @@ impl RebookApp {
             return;
         }
         let suggested = match purpose {
-            FilePurpose::SavePlanAs => {
-                Some(self.doc.path().map_or_else(|| PathBuf::from("plan.rebook.ron"), Path::to_path_buf))
-            }
+            FilePurpose::SavePlanAs => Some(match self.doc.path() {
+                Some(path) => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+                None => self.plan_folder().join("plan.rebook.ron"),
+            }),
             FilePurpose::OpenPlan
             | FilePurpose::ImportBacklog
             | FilePurpose::ImportRota
-            | FilePurpose::ImportOutcomes => self.doc.path().and_then(Path::parent).map(Path::to_path_buf),
+            | FilePurpose::ImportOutcomes => Some(self.plan_folder()),
             FilePurpose::SavePdf | FilePurpose::SaveCsv => None,
         };
         self.chooser.request(FileRequest { purpose, suggested });
@@ -373,10 +399,28 @@ impl RebookApp {
                 }
                 self.pending_write = Some((bytes, audit));
                 let purpose = if is_pdf { FilePurpose::SavePdf } else { FilePurpose::SaveCsv };
-                let folder = self.doc.path().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
-                self.chooser.request(FileRequest { purpose, suggested: Some(folder.join(file_name)) });
+                self.chooser.request(FileRequest { purpose, suggested: Some(self.plan_folder().join(file_name)) });
             }
         }
+    }
+
+    /// Where files are proposed: the plan's folder as a full path; for a plan
+    /// not saved yet, the user's Documents folder (or home, or the working folder).
+    fn plan_folder(&self) -> PathBuf {
+        let folder = self
+            .doc
+            .path()
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .or_else(|| {
+                std::env::home_dir().map(|home| {
+                    let documents = home.join("Documents");
+                    if documents.is_dir() { documents } else { home }
+                })
+            })
+            .unwrap_or_else(|| PathBuf::from("."));
+        std::path::absolute(&folder).unwrap_or(folder)
     }
 
     fn open_import(&mut self, kind: ImportKind, path: PathBuf) {
@@ -435,23 +479,38 @@ impl RebookApp {
         });
     }
 
-    fn messages_ui(&mut self, ui: &mut egui::Ui) {
-        let mut dismiss = None;
-        for (i, message) in self.messages.iter().enumerate().rev() {
-            ui.horizontal(|ui| {
-                if ui.small_button("Dismiss").clicked() {
-                    dismiss = Some(i);
+    /// A 1366-pixel practice PC needs the room for the tables: the summary starts hidden there.
+    fn summary_shown(&self) -> bool {
+        self.show_summary.unwrap_or(self.window_width >= 1500.0)
+    }
+
+    /// The screens' tabs, and on the right what the user must not miss:
+    /// privacy mode, a read-only plan, and the message log.
+    fn tab_bar_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            for tab in Tab::ALL {
+                if ui.selectable_label(self.tab == tab, tab.label()).clicked() {
+                    self.commands.push(Command::ShowTab(tab));
                 }
-                if message.is_error {
-                    ui.colored_label(ui.visuals().error_fg_color, &message.text);
-                } else {
-                    ui.label(&message.text);
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let shown = self.summary_shown();
+                if ui.selectable_label(shown, "Summary").on_hover_text("Show or hide the summary panel").clicked() {
+                    self.show_summary = Some(!shown);
+                }
+                let count = self.messages.all().len();
+                if ui.small_button(format!("Messages ({count})")).on_hover_text("This session's messages").clicked() {
+                    self.commands.push(Command::ToggleMessageLog);
+                }
+                if super::privacy::is_on(ui.ctx()) && privacy_badge(ui).clicked() {
+                    self.commands.push(Command::TogglePrivacy);
+                }
+                if self.doc.is_read_only() {
+                    badge(ui, "Read-only", egui::Color32::from_rgb(150, 90, 0))
+                        .on_hover_text("Someone else had this plan open: use Save as to keep your changes.");
                 }
             });
-        }
-        if let Some(i) = dismiss {
-            self.messages.remove(i);
-        }
+        });
     }
 }
 
@@ -480,7 +539,13 @@ impl eframe::App for RebookApp {
             }
         }
         ctx.request_repaint_after(crate::io::lock::REFRESH_EVERY);
-        let title = self.doc.title();
+        if let Some(theme) = self.theme_to_apply.take() {
+            ctx.set_theme(theme);
+        }
+        let mut title = self.doc.title();
+        if super::privacy::is_on(ctx) {
+            title.push_str(" — PRIVACY MODE");
+        }
         if title != self.shown_title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.shown_title = title;
@@ -489,28 +554,26 @@ impl eframe::App for RebookApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        self.window_width = ui.max_rect().width();
         menu::shortcuts(&ctx, &mut self.commands);
         egui::Panel::top("menu-bar").show(ui, |ui| {
             menu::ui(ui, &self.doc, self.recent.paths(), &mut self.commands);
         });
-        egui::Panel::top("tab-bar").show(ui, |ui| {
-            ui.horizontal(|ui| {
-                for tab in Tab::ALL {
-                    if ui.selectable_label(self.tab == tab, tab.label()).clicked() {
-                        self.commands.push(Command::ShowTab(tab));
-                    }
-                }
+        egui::Panel::top("tab-bar").show(ui, |ui| self.tab_bar_ui(ui));
+        if self.summary_shown() {
+            egui::Panel::right("summary-panel").resizable(true).default_size(270.0).show(ui, |ui| {
+                self.summary.ui(ui, &self.doc);
             });
-        });
-        if !self.messages.is_empty() {
-            egui::Panel::bottom("message-bar").resizable(false).show(ui, |ui| self.messages_ui(ui));
         }
-        egui::Panel::right("summary-panel").resizable(true).default_size(270.0).show(ui, |ui| {
-            self.summary.ui(ui, &self.doc);
-        });
         let mut errors = Vec::new();
         egui::CentralPanel::default().show(ui, |ui| match self.tab {
-            Tab::Backlog => self.backlog.ui(ui, &mut self.doc, &mut errors),
+            Tab::Backlog => {
+                if super::guide::is_needed(self.doc.plan()) {
+                    super::guide::ui(ui, self.doc.plan(), &mut self.commands);
+                    ui.add_space(4.0);
+                }
+                self.backlog.ui(ui, &mut self.doc, &mut errors);
+            }
             Tab::Capacity => self.capacity.ui(ui, &mut self.doc, &mut errors),
             Tab::Rules => self.rules.ui(ui, &mut self.doc, &mut errors),
             Tab::Plan => self.plan_view.ui(ui, &mut self.doc, &mut errors),
@@ -549,6 +612,17 @@ impl eframe::App for RebookApp {
             history_window::ui(&ctx, self.doc.plan(), &mut self.show_audit);
         }
         self.chooser.ui(&ctx);
+        self.messages.ui(&ctx);
         self.run_commands(&ctx);
     }
+}
+
+/// A filled label that stands out in light and dark themes alike.
+fn badge(ui: &mut egui::Ui, text: &str, fill: egui::Color32) -> egui::Response {
+    ui.add(egui::Button::new(egui::RichText::new(text).strong().color(egui::Color32::WHITE)).fill(fill))
+}
+
+fn privacy_badge(ui: &mut egui::Ui) -> egui::Response {
+    badge(ui, "Privacy mode on", egui::Color32::from_rgb(128, 40, 150))
+        .on_hover_text("Names and NHS numbers are masked on screen. Click to show them again.")
 }

@@ -138,6 +138,8 @@ pub struct BacklogPanel {
     view_key: Option<(u64, BacklogFilter, SortColumn, bool)>,
     selected: Option<String>,
     editor: Option<ItemEditor>,
+    /// A row the keyboard moved to, scrolled into view on the next frame.
+    scroll_to: Option<usize>,
 }
 
 impl Default for BacklogPanel {
@@ -151,6 +153,7 @@ impl Default for BacklogPanel {
             view_key: None,
             selected: None,
             editor: None,
+            scroll_to: None,
         }
     }
 }
@@ -164,6 +167,42 @@ impl BacklogPanel {
 
     pub fn is_editing(&self) -> bool {
         self.editor.is_some()
+    }
+
+    /// The appointment whose row is selected.
+    pub fn selected(&self) -> Option<&str> {
+        self.selected.as_deref()
+    }
+
+    /// Up and Down move the selection, Enter edits it (unless a field has the keyboard).
+    fn keyboard(&mut self, ui: &egui::Ui, doc: &Document) {
+        let ctx = ui.ctx();
+        if self.editor.is_some() || ctx.text_edit_focused() || ctx.any_popup_open() || self.view.is_empty() {
+            return;
+        }
+        let (up, down, enter) = ui.input(|i| {
+            (i.key_pressed(egui::Key::ArrowUp), i.key_pressed(egui::Key::ArrowDown), i.key_pressed(egui::Key::Enter))
+        });
+        let plan = doc.plan();
+        let position = self
+            .selected
+            .as_deref()
+            .and_then(|id| self.view.iter().position(|&i| plan.backlog.get(i).is_some_and(|b| b.id == id)));
+        let target = match (up, down, position) {
+            (true, _, Some(p)) => Some(p.saturating_sub(1)),
+            (_, true, Some(p)) => Some((p + 1).min(self.view.len() - 1)),
+            (true, _, None) | (_, true, None) => Some(0),
+            _ => None,
+        };
+        if let Some(row) = target
+            && let Some(item) = self.view.get(row).and_then(|&i| plan.backlog.get(i))
+        {
+            self.selected = Some(item.id.clone());
+            self.scroll_to = Some(row);
+        }
+        if enter && let Some(item) = self.selected.as_deref().and_then(|id| plan.backlog_item(id)) {
+            self.editor = Some(ItemEditor::edit_item(plan, item));
+        }
     }
 
     fn refresh(&mut self, doc: &Document) {
@@ -211,9 +250,16 @@ impl BacklogPanel {
             }
             ui.separator();
             ui.label(format!("{} of {} appointments", self.view.len(), doc.plan().backlog.len()));
+            ui.separator();
+            super::urgency::legend_ui(ui, &doc.plan().rules);
         });
         ui.separator();
-        self.table(ui, doc);
+        self.keyboard(ui, doc);
+        ui.scope(|ui| {
+            // Plain labels, so a click anywhere on a row selects it instead of selecting text.
+            ui.style_mut().interaction.selectable_labels = false;
+            self.table(ui, doc);
+        });
         if let Some(editor) = &mut self.editor {
             match editor.ui(ui.ctx(), doc.plan()) {
                 None => {}
@@ -301,10 +347,11 @@ impl BacklogPanel {
             ("Booked", Some(SortColumn::Booked)),
             ("Notes", None),
         ];
-        TableBuilder::new(ui)
-            .id_salt("backlog-table")
-            .striped(true)
-            .resizable(true)
+        let mut table = TableBuilder::new(ui).id_salt("backlog-table").striped(true).resizable(true);
+        if let Some(row) = self.scroll_to.take() {
+            table = table.scroll_to_row(row, None);
+        }
+        table
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .column(Column::initial(80.0).at_least(50.0))
             .column(Column::initial(150.0).at_least(80.0).clip(true))
@@ -346,37 +393,34 @@ impl BacklogPanel {
                     let Some(item) = plan.backlog.get(i) else { return };
                     let booking = index.booking(plan, i);
                     let is_selected = self.selected.as_deref() == Some(item.id.as_str());
+                    let mut hit = RowHit::default();
                     row.set_selected(is_selected);
                     row.col(|ui| {
-                        let response = ui.selectable_label(is_selected, &item.id);
-                        if response.clicked() {
-                            select = Some(item.id.clone());
-                        }
-                        if response.double_clicked() {
-                            open_editor = Some(item.id.clone());
-                        }
+                        hit.add(ui);
+                        ui.label(&item.id);
                     });
                     row.col(|ui| {
+                        hit.add(ui);
                         ui.label(privacy::name(ui.ctx(), &item.patient));
                     });
                     row.col(|ui| {
+                        hit.add(ui);
                         ui.label(privacy::nhs_number(ui.ctx(), &item.patient));
                     });
                     row.col(|ui| {
-                        let rank = plan.rules.priority_rank(&item.priority);
-                        if rank == 0 {
-                            ui.colored_label(ui.visuals().warn_fg_color, &item.priority);
-                        } else {
-                            ui.label(&item.priority);
-                        }
+                        hit.add(ui);
+                        ui.label(super::urgency::text(ui.visuals(), &plan.rules, &item.priority, &item.priority));
                     });
                     row.col(|ui| {
+                        hit.add(ui);
                         ui.label(&item.appointment_type);
                     });
                     row.col(|ui| {
+                        hit.add(ui);
                         ui.label(item.slots.to_string());
                     });
                     row.col(|ui| {
+                        hit.add(ui);
                         let mut text = dates::uk_day(item.original_date);
                         if let Some(t) = item.original_time {
                             text.push_str(&t.format(" %H:%M").to_string());
@@ -384,6 +428,7 @@ impl BacklogPanel {
                         ui.label(text);
                     });
                     row.col(|ui| {
+                        hit.add(ui);
                         let name = index.clinician_name(&item.original_clinician);
                         let wish = match &item.continuity {
                             Continuity::None => None,
@@ -397,9 +442,11 @@ impl BacklogPanel {
                         };
                     });
                     row.col(|ui| {
+                        hit.add(ui);
                         ui.label(dates::uk_opt(item.see_by));
                     });
                     row.col(|ui| {
+                        hit.add(ui);
                         let status = ItemStatus::of(plan, item, booking);
                         let text = status.label();
                         match (status, booking.map(|b| &b.outcome)) {
@@ -418,6 +465,7 @@ impl BacklogPanel {
                         }
                     });
                     row.col(|ui| {
+                        hit.add(ui);
                         if let (Some(Outcome::Placed { time, .. }), Some((date, clinician))) =
                             (booking.map(|b| &b.outcome), index.booked_session(booking))
                         {
@@ -430,8 +478,15 @@ impl BacklogPanel {
                         }
                     });
                     row.col(|ui| {
+                        hit.add(ui);
                         ui.label(&item.notes);
                     });
+                    if hit.clicked {
+                        select = Some(item.id.clone());
+                    }
+                    if hit.double_clicked {
+                        open_editor = Some(item.id.clone());
+                    }
                 });
             });
         if let Some(column) = clicked_sort {
@@ -450,6 +505,25 @@ impl BacklogPanel {
         {
             self.editor = Some(ItemEditor::edit_item(doc.plan(), item));
         }
+    }
+}
+
+/// Clicks anywhere on a row, cell by cell: the cells' labels do not take
+/// clicks (nor select text), so the whole row acts as one target.
+#[derive(Default)]
+struct RowHit {
+    clicked: bool,
+    double_clicked: bool,
+}
+
+impl RowHit {
+    fn add(&mut self, ui: &mut egui::Ui) {
+        // Not focusable: Tab should not stop at every cell, and screen readers read the labels.
+        let sense = egui::Sense::click() - egui::Sense::FOCUSABLE;
+        let response = ui.interact(ui.max_rect(), ui.scope_id().with("row-hit"), sense);
+        self.clicked |= response.clicked();
+        // A click just before (on a filter, say) can make a quick double click count as a triple.
+        self.double_clicked |= response.double_clicked() || response.triple_clicked();
     }
 }
 

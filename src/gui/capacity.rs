@@ -88,6 +88,8 @@ pub struct CapacityPanel {
     /// Free-slot edits not yet committed (a drag in progress), by session id.
     pending_slots: BTreeMap<String, u32>,
     new_session: NewSession,
+    /// The sessions grid shows only this role's clinicians.
+    role_filter: Option<String>,
     staff: Draft<Staff>,
     new_clinician: (String, String),
     new_role: String,
@@ -137,57 +139,122 @@ impl CapacityPanel {
         }
         let mut remove = None;
         let mut focused_here = false;
-        ui.label("Free slots per session (drag or type). Right-click a session to remove it.");
-        egui::ScrollArea::both().id_salt("sessions-grid").auto_shrink(false).show(ui, |ui| {
-            egui::Grid::new("sessions").striped(true).spacing([10.0, 4.0]).show(ui, |ui| {
-                ui.strong("Day");
-                for c in &plan.clinicians {
-                    ui.strong(&c.name).on_hover_text(format!("{} ({})", c.id, c.role));
-                }
-                ui.end_row();
-                for day in &days {
-                    ui.label(dates::uk_day(*day));
-                    for c in &plan.clinicians {
-                        ui.horizontal(|ui| {
-                            for s in by_cell.get(&(*day, c.id.as_str())).map(Vec::as_slice).unwrap_or_default() {
-                                let name = format!("{} {} {} free slots", c.name, dates::uk(*day), s.part.label());
-                                let help = format!(
-                                    "{} {} from {}, {}-minute slots, {}",
-                                    s.part.label(),
-                                    s.mode.label(),
-                                    s.start.format("%H:%M"),
-                                    s.slot_minutes,
-                                    if s.cancelled { "cancelled" } else { "running" }
-                                );
-                                ui.small(s.part.label());
-                                let response = if s.cancelled {
-                                    ui.label("off").on_hover_text(help)
-                                } else if !s.slot_times.is_empty() {
-                                    ui.label(s.slot_count().to_string())
-                                        .on_hover_text(format!("{help}; listed slot times"))
-                                } else {
-                                    let mut value = self.pending_slots.get(&s.id).copied().unwrap_or(s.free_slots);
-                                    let response = ui.add(egui::DragValue::new(&mut value).range(0..=60));
-                                    // Named for screen readers and tests: "Dr A Patel 22/07/2024 AM free slots".
-                                    ui.ctx().accesskit_node_builder(response.id, |node| node.set_label(name.as_str()));
-                                    let response = response.on_hover_text(help);
-                                    if response.changed() {
-                                        self.pending_slots.insert(s.id.clone(), value);
-                                    }
-                                    focused_here |= response.has_focus() || response.dragged();
-                                    response
-                                };
-                                response.context_menu(|ui| {
-                                    if ui.button("Remove session").clicked() {
-                                        remove = Some(s.id.clone());
-                                        ui.close();
-                                    }
-                                });
-                            }
-                        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Free slots per session (drag or type). Right-click a session to remove it.");
+            ui.separator();
+            let label = ui.label("Show");
+            egui::ComboBox::from_id_salt("sessions-role")
+                .selected_text(self.role_filter.as_deref().unwrap_or("All roles"))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.role_filter, None, "All roles");
+                    for role in &plan.roles {
+                        ui.selectable_value(&mut self.role_filter, Some(role.clone()), role);
                     }
-                    ui.end_row();
-                }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+        let shown: Vec<&Clinician> = plan
+            .clinicians
+            .iter()
+            .filter(|c| self.role_filter.as_ref().is_none_or(|r| c.role.eq_ignore_ascii_case(r)))
+            .collect();
+        // Every row is one line high, so the frozen Day column and the
+        // clinicians' columns (scrolling sideways) stay level.
+        let row_height = ui.spacing().interact_size.y;
+        let header_height = 2.0 * egui::TextStyle::Body.resolve(ui.style()).size + 8.0;
+        let column_width = 104.0;
+        egui::ScrollArea::vertical().id_salt("sessions-grid").auto_shrink(false).show(ui, |ui| {
+            ui.horizontal_top(|ui| {
+                egui::Grid::new("sessions-days").striped(true).spacing([10.0, 4.0]).min_row_height(row_height).show(
+                    ui,
+                    |ui| {
+                        ui.add_sized([96.0, header_height], egui::Label::new(egui::RichText::new("Day").strong()));
+                        ui.end_row();
+                        for day in &days {
+                            ui.label(dates::uk_day(*day));
+                            ui.end_row();
+                        }
+                    },
+                );
+                egui::ScrollArea::horizontal().id_salt("sessions-grid-columns").auto_shrink([false, true]).show(
+                    ui,
+                    |ui| {
+                        ui.spacing_mut().interact_size.x = 30.0;
+                        egui::Grid::new("sessions")
+                            .striped(true)
+                            .spacing([10.0, 4.0])
+                            .min_row_height(row_height)
+                            .min_col_width(column_width)
+                            .show(ui, |ui| {
+                                for c in &shown {
+                                    // Names wrap onto a second line rather than being cut.
+                                    ui.add_sized(
+                                        [column_width, header_height],
+                                        egui::Label::new(egui::RichText::new(&c.name).strong()).wrap(),
+                                    )
+                                    .on_hover_text(format!("{} ({})", c.id, c.role));
+                                }
+                                ui.end_row();
+                                for day in &days {
+                                    for c in &shown {
+                                        ui.horizontal(|ui| {
+                                            ui.spacing_mut().item_spacing.x = 3.0;
+                                            for s in by_cell
+                                                .get(&(*day, c.id.as_str()))
+                                                .map(Vec::as_slice)
+                                                .unwrap_or_default()
+                                            {
+                                                let name = format!(
+                                                    "{} {} {} free slots",
+                                                    c.name,
+                                                    dates::uk(*day),
+                                                    s.part.label()
+                                                );
+                                                let help = format!(
+                                                    "{} {} from {}, {}-minute slots, {}",
+                                                    s.part.label(),
+                                                    s.mode.label(),
+                                                    s.start.format("%H:%M"),
+                                                    s.slot_minutes,
+                                                    if s.cancelled { "cancelled" } else { "running" }
+                                                );
+                                                ui.small(s.part.label());
+                                                let response = if s.cancelled {
+                                                    ui.label("off").on_hover_text(help)
+                                                } else if !s.slot_times.is_empty() {
+                                                    ui.label(s.slot_count().to_string())
+                                                        .on_hover_text(format!("{help}; listed slot times"))
+                                                } else {
+                                                    let mut value =
+                                                        self.pending_slots.get(&s.id).copied().unwrap_or(s.free_slots);
+                                                    let response =
+                                                        ui.add(egui::DragValue::new(&mut value).range(0..=60));
+                                                    // Named for screen readers and tests: "Dr A Patel 22/07/2024 AM free slots".
+                                                    ui.ctx().accesskit_node_builder(response.id, |node| {
+                                                        node.set_label(name.as_str())
+                                                    });
+                                                    let response = response.on_hover_text(help);
+                                                    if response.changed() {
+                                                        self.pending_slots.insert(s.id.clone(), value);
+                                                    }
+                                                    focused_here |= response.has_focus() || response.dragged();
+                                                    response
+                                                };
+                                                response.context_menu(|ui| {
+                                                    if ui.button("Remove session").clicked() {
+                                                        remove = Some(s.id.clone());
+                                                        ui.close();
+                                                    }
+                                                });
+                                            }
+                                        });
+                                    }
+                                    ui.end_row();
+                                }
+                            });
+                    },
+                );
             });
         });
         // Commit the free-slot edits once the drag or typing is over: one undo step.
@@ -399,8 +466,7 @@ impl CapacityPanel {
                 let roles = staff.roles.clone();
                 for (i, c) in staff.clinicians.iter_mut().enumerate() {
                     ui.label(&c.id);
-                    ui.add(egui::TextEdit::singleline(&mut c.name).desired_width(180.0))
-                        .on_hover_text(format!("Name of {}", c.id));
+                    draft::fitted_text_edit(ui, &mut c.name, 180.0).on_hover_text(format!("Name of {}", c.id));
                     egui::ComboBox::from_id_salt(("role", i))
                         .selected_text(&c.role)
                         .show_ui(ui, |ui| {

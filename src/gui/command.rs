@@ -72,6 +72,10 @@ pub enum Command {
     TogglePrivacy,
     /// Show who printed or exported what.
     ShowAudit,
+    /// Light, dark or follow the desktop.
+    SetTheme(egui::ThemePreference),
+    /// Show or hide the log of this session's messages.
+    ToggleMessageLog,
 }
 
 impl Command {

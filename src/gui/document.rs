@@ -20,6 +20,9 @@ pub struct Document {
     saved: Plan,
     dirty: bool,
     undoer: Undoer<Plan>,
+    /// What each undo and redo step did, newest last ("mark A-000215 declined").
+    undo_labels: Vec<String>,
+    redo_labels: Vec<String>,
     /// Bumped on every change so panels can cache what they derive from the plan.
     revision: u64,
     /// Saves (and autosaves) are encrypted with this when set.
@@ -60,6 +63,8 @@ impl Document {
             path,
             dirty: false,
             undoer,
+            undo_labels: Vec::new(),
+            redo_labels: Vec::new(),
             revision: 0,
             passphrase: None,
             protection_changed: false,
@@ -194,9 +199,17 @@ impl Document {
         let before = self.plan.clone();
         let result = change(&mut self.plan);
         if self.plan != before {
-            self.undoer.add_undo(&*without_trails(&before));
-            // feed_state drops the redo branch (a new edit after an undo), add_undo seals the step.
+            let was = without_trails(&before);
             let after = without_trails(&self.plan);
+            if was != after {
+                self.undo_labels.push(super::step_label::describe(&was, &after));
+                if self.undo_labels.len() > MAX_UNDOS {
+                    self.undo_labels.remove(0);
+                }
+                self.redo_labels.clear();
+            }
+            self.undoer.add_undo(&was);
+            // feed_state drops the redo branch (a new edit after an undo), add_undo seals the step.
             self.undoer.feed_state(0.0, &after);
             self.undoer.add_undo(&after);
             self.changed();
@@ -220,10 +233,23 @@ impl Document {
         self.undoer.has_redo(&*without_trails(&self.plan))
     }
 
+    /// What Undo would take back, e.g. "mark A-000215 declined".
+    pub fn undo_label(&self) -> Option<&str> {
+        self.can_undo().then(|| self.undo_labels.last().map_or("last edit", String::as_str))
+    }
+
+    /// What Redo would do again.
+    pub fn redo_label(&self) -> Option<&str> {
+        self.can_redo().then(|| self.redo_labels.last().map_or("last edit", String::as_str))
+    }
+
     pub fn undo(&mut self) -> bool {
         let current = without_trails(&self.plan);
         match self.undoer.undo(&current).cloned() {
             Some(state) => {
+                if let Some(label) = self.undo_labels.pop() {
+                    self.redo_labels.push(label);
+                }
                 self.restore(state);
                 true
             }
@@ -235,6 +261,9 @@ impl Document {
         let current = without_trails(&self.plan);
         match self.undoer.redo(&current).cloned() {
             Some(state) => {
+                if let Some(label) = self.redo_labels.pop() {
+                    self.undo_labels.push(label);
+                }
                 self.restore(state);
                 true
             }
@@ -348,7 +377,9 @@ mod tests {
         doc.edit(|p| p.rules.reserve = 0.3);
         assert!(doc.is_dirty());
         assert_eq!(doc.title(), "Rebook — Untitled * — Practice B");
+        assert_eq!(doc.undo_label(), Some("edit rules"));
         assert!(doc.undo());
+        assert_eq!(doc.redo_label(), Some("edit rules"));
         assert_eq!(doc.plan().rules.reserve, 0.2);
         assert!(doc.undo());
         assert_eq!(doc.plan().practice.name, "Practice A");

@@ -60,3 +60,14 @@ pub fn named(response: egui::Response, name: &str) -> egui::Response {
     response.ctx.accesskit_node_builder(response.id, |node| node.set_label(name));
     response
 }
+
+/// A one-line field as wide as its text (at least `min_width`). Inside a grid a
+/// plain field is only as wide as its column already is, which squeezed names
+/// to a few letters ("Dr P") in columns that start narrow.
+pub fn fitted_text_edit(ui: &mut egui::Ui, text: &mut String, min_width: f32) -> egui::Response {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let text_width = ui.ctx().fonts_mut(|f| f.layout_no_wrap(text.clone(), font, egui::Color32::PLACEHOLDER).size().x);
+    let width = (text_width + 2.0 * ui.spacing().button_padding.x + 8.0).max(min_width);
+    let height = ui.spacing().interact_size.y;
+    ui.add_sized([width, height], egui::TextEdit::singleline(text).desired_width(width))
+}

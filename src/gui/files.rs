@@ -111,7 +111,11 @@ impl FileChooser for NativeChooser {
         let spawned = std::thread::Builder::new().name("file-dialog".into()).spawn(move || {
             let (name, extensions) = job.purpose.filter();
             let mut dialog = rfd::FileDialog::new().set_title(job.purpose.title()).add_filter(name, extensions);
-            if let Some(suggested) = &job.suggested {
+            if let Some(suggested) = &job.suggested
+                && suggested.is_dir()
+            {
+                dialog = dialog.set_directory(suggested);
+            } else if let Some(suggested) = &job.suggested {
                 if let Some(dir) = suggested.parent().filter(|d| d.is_dir()) {
                     dialog = dialog.set_directory(dir);
                 }
@@ -169,7 +173,10 @@ pub struct PathEntryChooser {
 
 impl FileChooser for PathEntryChooser {
     fn request(&mut self, request: FileRequest) {
-        let text = request.suggested.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        // A folder ends with a separator, so the user types just the file's name.
+        let text = request.suggested.as_ref().map_or_else(String::new, |p| {
+            if p.is_dir() { p.join("").display().to_string() } else { p.display().to_string() }
+        });
         self.open = Some((request, text));
         self.focus_pending = true;
     }
@@ -192,8 +199,14 @@ impl FileChooser for PathEntryChooser {
             ui.label("No file dialog is available on this desktop: type or paste the file's full path.");
             let label = ui.label("File path");
             let edit = ui.add(egui::TextEdit::singleline(text).desired_width(480.0)).labelled_by(label.id);
-            if std::mem::take(&mut self.focus_pending) {
-                edit.request_focus();
+            // Asked for until it holds: on the first frame the dialog that opened
+            // this one (Print and export) may still be the top modal and keep the keyboard.
+            if self.focus_pending {
+                if edit.has_focus() {
+                    self.focus_pending = false;
+                } else {
+                    edit.request_focus();
+                }
             }
             let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             let path = PathBuf::from(text.trim());

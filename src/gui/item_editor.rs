@@ -24,6 +24,7 @@ pub struct ItemEditor {
     draft: BacklogItem,
     id: String,
     nhs_number: String,
+    date_of_birth: String,
     original_date: String,
     see_by: String,
     earliest: String,
@@ -71,6 +72,7 @@ impl ItemEditor {
             draft: item.clone(),
             id: item.id.clone(),
             nhs_number: nhs::format(&item.patient.nhs_number),
+            date_of_birth: dates::uk_opt(item.patient.date_of_birth),
             original_date: dates::uk(item.original_date),
             see_by: dates::uk_opt(item.see_by),
             earliest: dates::uk_opt(item.earliest_date),
@@ -92,7 +94,7 @@ impl ItemEditor {
             ui.heading(&title);
             egui::Grid::new("item-editor-grid").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
                 if self.replaces.is_none() {
-                    text_row(ui, "Appointment id", &mut self.id);
+                    text_row(ui, "Appointment id", &mut self.id, "for example A-000123");
                 }
                 // Editing an existing patient's details needs them on screen;
                 // in privacy mode they stay hidden (a new item needs them typed).
@@ -104,14 +106,15 @@ impl ItemEditor {
                     ));
                     ui.end_row();
                 } else {
-                    text_row(ui, "Patient name", &mut self.draft.patient.name);
-                    text_row(ui, "NHS number", &mut self.nhs_number);
-                    text_row(ui, "Phone", &mut self.draft.patient.phone);
+                    text_row(ui, "Patient name", &mut self.draft.patient.name, "SURNAME, First name");
+                    text_row(ui, "NHS number", &mut self.nhs_number, "10 digits, spaces allowed");
+                    text_row(ui, "Date of birth", &mut self.date_of_birth, "dd/mm/yyyy");
+                    text_row(ui, "Phone", &mut self.draft.patient.phone, "as the clinical system has it");
                 }
                 ui.label("");
                 ui.checkbox(&mut self.draft.patient.sms_consent, "Consents to SMS");
                 ui.end_row();
-                text_row(ui, "Original date", &mut self.original_date);
+                text_row(ui, "Original date", &mut self.original_date, "dd/mm/yyyy");
 
                 let label = ui.label("Priority");
                 egui::ComboBox::new("edit-priority", "")
@@ -173,14 +176,17 @@ impl ItemEditor {
                             .clinician(&self.continuity_clinician)
                             .map_or("Choose a clinician", |c| c.name.as_str())
                             .to_string();
-                        egui::ComboBox::new("edit-continuity-clinician", "Clinician").selected_text(shown).show_ui(
-                            ui,
-                            |ui| {
+                        // The label before the choice, as every other field has it.
+                        let label = ui.label("Clinician");
+                        egui::ComboBox::from_id_salt("edit-continuity-clinician")
+                            .selected_text(shown)
+                            .show_ui(ui, |ui| {
                                 for c in &plan.clinicians {
                                     ui.selectable_value(&mut self.continuity_clinician, c.id.clone(), &c.name);
                                 }
-                            },
-                        );
+                            })
+                            .response
+                            .labelled_by(label.id);
                     }
                 });
                 ui.end_row();
@@ -193,12 +199,11 @@ impl ItemEditor {
                 });
                 ui.end_row();
 
-                text_row(ui, "Cannot attend", &mut self.unavailable);
-                ui.label("");
-                ui.small("Comma separated: Mon, Fri PM, 25/07/2024 AM");
-                ui.end_row();
-                text_row(ui, "Earliest date", &mut self.earliest);
-                text_row(ui, "See by", &mut self.see_by);
+                text_row(ui, "Cannot attend", &mut self.unavailable, "e.g. Mon, Fri PM, 25/07/2024 AM");
+                hint_row(ui, "Days or dates separated by commas, each optionally AM or PM.");
+                text_row(ui, "Earliest date", &mut self.earliest, "dd/mm/yyyy, or empty");
+                text_row(ui, "See by", &mut self.see_by, "dd/mm/yyyy, or empty");
+                hint_row(ui, "Empty dates: as soon as possible, by the priority's target.");
 
                 let label = ui.label("Notes");
                 ui.add(egui::TextEdit::multiline(&mut self.draft.notes).desired_rows(2)).labelled_by(label.id);
@@ -251,6 +256,22 @@ impl ItemEditor {
             nhs::parse(&self.nhs_number).map(|n| item.patient.nhs_number = n).map_err(|e| e.to_string()),
         );
         field("Original date", dates::parse_uk(&self.original_date).map(|d| item.original_date = d));
+        field(
+            "Date of birth",
+            dates::parse_uk_opt(&self.date_of_birth).and_then(|d| {
+                let today = chrono::Local::now().date_naive();
+                match d {
+                    Some(d) if d > today => Err(format!("{} is in the future", dates::uk(d))),
+                    Some(d) if today.years_since(d).is_some_and(|age| age > 130) => {
+                        Err(format!("{} would make the patient over 130", dates::uk(d)))
+                    }
+                    _ => {
+                        item.patient.date_of_birth = d;
+                        Ok(())
+                    }
+                }
+            }),
+        );
         field("Earliest date", dates::parse_uk_opt(&self.earliest).map(|d| item.earliest_date = d));
         field("See by", dates::parse_uk_opt(&self.see_by).map(|d| item.see_by = d));
         field("Cannot attend", parse_unavailable(&self.unavailable).map(|u| item.unavailable = u));
@@ -281,9 +302,21 @@ impl ItemEditor {
     }
 }
 
-fn text_row(ui: &mut egui::Ui, label: &str, text: &mut String) {
+/// A label on the left, the field on the right, then a hint of what to type
+/// (beside the field, not inside it: a field's placeholder would become its name).
+fn text_row(ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str) {
     let label = ui.label(label);
-    ui.add(egui::TextEdit::singleline(text).desired_width(260.0)).labelled_by(label.id);
+    ui.horizontal(|ui| {
+        ui.add(egui::TextEdit::singleline(text).desired_width(260.0)).labelled_by(label.id);
+        ui.label(egui::RichText::new(hint).weak());
+    });
+    ui.end_row();
+}
+
+/// A line of help under a field, at the body text size.
+fn hint_row(ui: &mut egui::Ui, hint: &str) {
+    ui.label("");
+    ui.label(egui::RichText::new(hint).weak());
     ui.end_row();
 }
 

@@ -1,6 +1,6 @@
 //! The menu bar and the keyboard shortcuts: both only push commands.
 
-use super::command::Command;
+use super::command::{Command, Tab};
 use super::document::Document;
 use egui::{Key, KeyboardShortcut, Modifiers};
 use std::path::PathBuf;
@@ -13,6 +13,7 @@ pub const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key
 pub const REDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
 pub const PRINT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::P);
 pub const REDO_Y: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
+const TAB_KEYS: [Key; 6] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5, Key::Num6];
 
 /// Turns this frame's shortcuts into commands. Undo/redo are left to a text
 /// field that has focus, so Ctrl+Z inside a field undoes typing, not the plan.
@@ -34,6 +35,12 @@ pub fn shortcuts(ctx: &egui::Context, commands: &mut Vec<Command>) {
         }
         if input.consume_shortcut(&NEW) {
             commands.push(Command::New);
+        }
+        // Ctrl+1 to Ctrl+6: the screens, in workflow order.
+        for (tab, key) in Tab::ALL.into_iter().zip(TAB_KEYS) {
+            if input.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, key)) {
+                commands.push(Command::ShowTab(tab));
+            }
         }
         if !text_focus {
             if input.consume_shortcut(&REDO) || input.consume_shortcut(&REDO_Y) {
@@ -113,14 +120,23 @@ pub fn ui(ui: &mut egui::Ui, doc: &Document, recent: &[PathBuf], commands: &mut 
             }
         });
         ui.menu_button("Edit", |ui| {
-            if item(ui, "Undo", Some(&UNDO), doc.can_undo()) {
+            // Named after the step: "Undo: mark A-000215 declined".
+            let undo = doc.undo_label().map_or_else(|| "Undo".to_string(), |l| format!("Undo: {l}"));
+            if item(ui, &undo, Some(&UNDO), doc.can_undo()) {
                 commands.push(Command::Undo);
             }
-            if item(ui, "Redo", Some(&REDO), doc.can_redo()) {
+            let redo = doc.redo_label().map_or_else(|| "Redo".to_string(), |l| format!("Redo: {l}"));
+            if item(ui, &redo, Some(&REDO), doc.can_redo()) {
                 commands.push(Command::Redo);
             }
         });
         ui.menu_button("View", |ui| {
+            for (tab, key) in Tab::ALL.into_iter().zip(TAB_KEYS) {
+                if item(ui, tab.label(), Some(&KeyboardShortcut::new(Modifiers::COMMAND, key)), true) {
+                    commands.push(Command::ShowTab(tab));
+                }
+            }
+            ui.separator();
             let mut privacy = super::privacy::is_on(&ctx);
             if ui.checkbox(&mut privacy, "Privacy mode (mask names and NHS numbers)").clicked() {
                 commands.push(Command::TogglePrivacy);
@@ -128,6 +144,18 @@ pub fn ui(ui: &mut egui::Ui, doc: &Document, recent: &[PathBuf], commands: &mut 
             }
             if item(ui, "History and audit trail...", None, true) {
                 commands.push(Command::ShowAudit);
+            }
+            if item(ui, "Message log", None, true) {
+                commands.push(Command::ToggleMessageLog);
+            }
+            ui.separator();
+            ui.label("Theme");
+            let current = ctx.options(|o| o.theme_preference);
+            for theme in [egui::ThemePreference::System, egui::ThemePreference::Light, egui::ThemePreference::Dark] {
+                if ui.radio(current == theme, super::theme::label(theme)).clicked() {
+                    commands.push(Command::SetTheme(theme));
+                    ui.close();
+                }
             }
         });
     });

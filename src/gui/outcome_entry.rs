@@ -41,10 +41,18 @@ impl OutcomeEntryPanel {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, doc: &mut Document) {
         ui.heading("Record call outcomes");
-        ui.label(
-            "Type the reference printed on the call list (for example A00123, or just its last digits) and press \
-             Enter, then press C (confirmed), D (declined: the appointment goes back to be re-planned) or N (no answer).",
-        );
+        // The example is a reference of this plan, as the call list prints it.
+        let example = doc.plan().backlog.first().map_or("A-000123", |i| i.id.as_str());
+        let digits = example.trim_start_matches(|c: char| !c.is_ascii_digit()).trim_start_matches('0');
+        let short = if digits.is_empty() || digits == example || !digits.chars().all(|c| c.is_ascii_digit()) {
+            String::new()
+        } else {
+            format!(", or just {digits}")
+        };
+        ui.label(format!(
+            "Type the reference printed on the call list (for example {example}{short}) and press Enter, then press \
+             C (confirmed), D (declined: the appointment goes back to be re-planned) or N (no answer)."
+        ));
         ui.add_space(6.0);
         let entered = ui
             .horizontal(|ui| {
@@ -132,7 +140,7 @@ impl OutcomeEntryPanel {
     }
 }
 
-/// "A00123 SMITH, Jane: Tue 23 Jul 09:20 with Dr A Patel (not contacted yet)".
+/// "A-000123 SMITH, Jane: Tue 23 Jul 09:20 with Dr A Patel (not contacted yet)".
 fn describe(ctx: &egui::Context, plan: &Plan, id: &str) -> String {
     let Some(item) = plan.backlog_item(id) else { return id.to_string() };
     let name = privacy::name(ctx, &item.patient);

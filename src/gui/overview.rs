@@ -200,6 +200,26 @@ fn day_axis(report: &Report) -> impl Fn(egui_plot::GridMark, &std::ops::RangeInc
     }
 }
 
+/// One grid line per day, and a label under each while they fit (every 2nd,
+/// 5th or 7th day on a long horizon), instead of the plot's decimal steps
+/// that labelled only the first day.
+fn day_marks(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    // The plot's default minimum grid spacing is 8 points: this is one point in days.
+    let days_per_point = input.base_step_size / 8.0;
+    let label_step =
+        [1.0, 2.0, 5.0, 7.0, 14.0, 28.0].into_iter().find(|step| step / days_per_point >= 84.0).unwrap_or(56.0);
+    let (first, last) = (input.bounds.0.ceil().max(0.0), input.bounds.1.floor());
+    let mut marks = Vec::new();
+    let mut day = first;
+    while day <= last && marks.len() < 1_000 {
+        // Labelled days carry the wide step (their labels show); the others draw only a faint line.
+        let step_size = if (day % label_step).abs() < 1e-9 { label_step } else { 1.0 };
+        marks.push(egui_plot::GridMark { value: day, step_size });
+        day += 1.0;
+    }
+    marks
+}
+
 fn burndown(ui: &mut egui::Ui, c: &Comparison) {
     let line = |name: &str, r: &Report| {
         let points: Vec<[f64; 2]> = r.days.iter().enumerate().map(|(i, d)| [i as f64, d.remaining as f64]).collect();
@@ -210,6 +230,7 @@ fn burndown(ui: &mut egui::Ui, c: &Comparison) {
     Plot::new("burndown")
         .height(260.0)
         .legend(Legend::default())
+        .x_grid_spacer(day_marks)
         .x_axis_formatter(day_axis(&c.rebook))
         .allow_scroll(false)
         .show(ui, |plot| {
@@ -230,6 +251,7 @@ fn capacity(ui: &mut egui::Ui, report: &Report) {
     Plot::new("capacity-chart")
         .height(260.0)
         .legend(Legend::default())
+        .x_grid_spacer(day_marks)
         .x_axis_formatter(day_axis(report))
         .allow_scroll(false)
         .show(ui, |plot| {

@@ -121,7 +121,7 @@ fn priorities_ui(ui: &mut egui::Ui, priorities: &mut Vec<PriorityClass>) {
         let count = priorities.len();
         for (i, class) in priorities.iter_mut().enumerate() {
             let name = class.name.clone();
-            ui.add(egui::TextEdit::singleline(&mut class.name).desired_width(140.0))
+            draft::fitted_text_edit(ui, &mut class.name, 140.0)
                 .on_hover_text(format!("Name of priority class {}", i + 1));
             ui.add(egui::DragValue::new(&mut class.weight).range(0.1..=1000.0).speed(0.1))
                 .on_hover_text(format!("Weight of {name}"));

@@ -65,15 +65,28 @@ impl SummaryPanel {
                 });
             }
             ui.separator();
-            if summary.problems.is_empty() {
+            // Before the rota is in, clinicians the appointments name are not
+            // errors yet: the next step matches them.
+            let waiting_for_rota = doc.plan().sessions.is_empty();
+            let (later, problems): (Vec<&String>, Vec<&String>) =
+                summary.problems.iter().partition(|p| waiting_for_rota && p.contains("unknown clinician"));
+            if !later.is_empty() {
+                ui.strong(format!("Clinicians to match ({})", later.len()));
+                ui.label(format!(
+                    "{} appointment(s) name clinicians the plan does not have yet: import the rota to match these \
+                     clinicians.",
+                    later.len()
+                ));
+            }
+            if problems.is_empty() {
                 ui.label("No problems found.");
             } else {
-                ui.strong(format!("Problems ({})", summary.problems.len()));
-                for problem in summary.problems.iter().take(200) {
-                    ui.colored_label(ui.visuals().error_fg_color, problem);
+                ui.strong(format!("Problems ({})", problems.len()));
+                for problem in problems.iter().take(200) {
+                    ui.colored_label(ui.visuals().error_fg_color, *problem);
                 }
-                if summary.problems.len() > 200 {
-                    ui.label(format!("and {} more", summary.problems.len() - 200));
+                if problems.len() > 200 {
+                    ui.label(format!("and {} more", problems.len() - 200));
                 }
             }
         });

@@ -20,7 +20,7 @@ fn date(day: u32) -> NaiveDate {
 }
 
 /// A small synthetic practice: four clinicians, a week of sessions and `items` cancelled appointments.
-fn fixture_plan(items: usize) -> Plan {
+pub fn fixture_plan(items: usize) -> Plan {
     let mut plan = Plan::new("Riverside Surgery");
     plan.horizon = Some(Horizon { start: date(22), end: date(26) });
     for (id, name, role) in [
@@ -97,14 +97,14 @@ fn fixture_plan(items: usize) -> Plan {
     plan
 }
 
-struct Setup {
+pub struct Setup {
     _dir: tempfile::TempDir,
-    dir: PathBuf,
-    plan_path: PathBuf,
-    chooser: ScriptedChooser,
+    pub dir: PathBuf,
+    pub plan_path: PathBuf,
+    pub chooser: ScriptedChooser,
 }
 
-fn setup(items: usize) -> Setup {
+pub fn setup(items: usize) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_path_buf();
     let plan_path = path.join("outage.rebook.ron");
@@ -112,7 +112,7 @@ fn setup(items: usize) -> Setup {
     Setup { dir: path, _dir: dir, plan_path, chooser: ScriptedChooser::default() }
 }
 
-fn harness(setup: &Setup) -> Harness<'static, RebookApp> {
+pub fn harness(setup: &Setup) -> Harness<'static, RebookApp> {
     let options = AppOptions {
         start: StartWith::File(setup.plan_path.clone()),
         chooser: Box::new(setup.chooser.clone()),
@@ -126,7 +126,7 @@ fn harness(setup: &Setup) -> Harness<'static, RebookApp> {
 }
 
 /// A text field by its label (a column header may carry the same words).
-fn field<'h>(harness: &'h Harness<'static, RebookApp>, label: &'h str) -> egui_kittest::Node<'h> {
+pub fn field<'h>(harness: &'h Harness<'static, RebookApp>, label: &'h str) -> egui_kittest::Node<'h> {
     harness
         .query_by_role_and_label(Role::TextInput, label)
         .unwrap_or_else(|| harness.get_by_role_and_label(Role::MultilineTextInput, label))
@@ -137,7 +137,7 @@ fn secret<'h>(harness: &'h Harness<'static, RebookApp>, label: &'h str) -> egui_
     harness.get_by_role_and_label(Role::PasswordInput, label)
 }
 
-fn item<'a>(plan: &'a Plan, id: &str) -> &'a BacklogItem {
+pub fn item<'a>(plan: &'a Plan, id: &str) -> &'a BacklogItem {
     plan.backlog_item(id).unwrap()
 }
 
@@ -407,7 +407,7 @@ fn ten_thousand_rows_scroll_smoothly() {
     assert!(per_frame.as_millis() < 250, "{per_frame:?} per frame");
 }
 
-fn show_tab(harness: &mut Harness<'static, RebookApp>, tab: &str) {
+pub fn show_tab(harness: &mut Harness<'static, RebookApp>, tab: &str) {
     harness.get_by_role_and_label(Role::Button, tab).click();
     harness.run();
 }
@@ -538,7 +538,7 @@ fn reserve_per_weekday() {
 }
 
 /// Steps the window until the background solve has finished (the UI keeps drawing meanwhile).
-fn wait_for_solve(harness: &mut Harness<'static, RebookApp>) -> Vec<std::time::Duration> {
+pub fn wait_for_solve(harness: &mut Harness<'static, RebookApp>) -> Vec<std::time::Duration> {
     let mut frames = Vec::new();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
     while harness.state().is_solving() {
@@ -553,14 +553,14 @@ fn wait_for_solve(harness: &mut Harness<'static, RebookApp>) -> Vec<std::time::D
 }
 
 /// Plans the backlog from the menu's command and waits for the result.
-fn solve_now(harness: &mut Harness<'static, RebookApp>) {
+pub fn solve_now(harness: &mut Harness<'static, RebookApp>) {
     harness.state_mut().send(Command::Solve);
     harness.step();
     wait_for_solve(harness);
 }
 
 /// Appointments with a booking in a session, in plan order.
-fn placed_ids(harness: &Harness<'static, RebookApp>) -> Vec<String> {
+pub fn placed_ids(harness: &Harness<'static, RebookApp>) -> Vec<String> {
     let plan = harness.state().document().plan();
     plan.bookings.iter().filter(|b| b.session().is_some()).map(|b| b.appointment_id.clone()).collect()
 }

@@ -16,3 +16,4 @@ mod real_exports;
 mod report;
 mod scheduler;
 mod trust;
+mod window;

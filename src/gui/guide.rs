@@ -1,0 +1,123 @@
+//! The next step for a new or unfinished plan, as a short checklist with a
+//! button per step: 1 import the cancelled appointments, 2 import the rota,
+//! 3 plan, 4 print the call lists.
+
+use super::command::Command;
+use crate::model::{AuditAction, Plan};
+
+/// One line of the checklist.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub done: bool,
+    pub title: &'static str,
+    pub detail: &'static str,
+    pub button: &'static str,
+    pub command: Command,
+}
+
+pub fn steps(plan: &Plan) -> [Step; 4] {
+    [
+        Step {
+            done: !plan.backlog.is_empty(),
+            title: "Import the cancelled appointments",
+            detail: "The CSV of appointments the outage cancelled, from the clinical system.",
+            button: "Import cancelled appointments...",
+            command: Command::ImportBacklog,
+        },
+        Step {
+            done: !plan.sessions.is_empty(),
+            title: "Import the rota",
+            detail: "Who works when, with their free slots: it also matches the clinicians the appointments name.",
+            button: "Import rota...",
+            command: Command::ImportRota,
+        },
+        Step {
+            done: plan.solve_info.is_some() || plan.bookings.iter().any(|b| b.session().is_some()),
+            title: "Plan",
+            detail: "Places every appointment into the free slots, most urgent first.",
+            button: "Plan now",
+            command: Command::Solve,
+        },
+        Step {
+            done: plan.audit.iter().any(|e| e.action == AuditAction::Print),
+            title: "Print the call lists",
+            detail: "One list per day or per caller, to phone the patients with their new times.",
+            button: "Print and export...",
+            command: Command::Print,
+        },
+    ]
+}
+
+/// Whether the checklist has something to say: the plan is not yet planned.
+pub fn is_needed(plan: &Plan) -> bool {
+    steps(plan).iter().take(3).any(|s| !s.done)
+}
+
+/// The checklist as a card; buttons push their commands.
+pub fn ui(ui: &mut egui::Ui, plan: &Plan, commands: &mut Vec<Command>) {
+    let steps = steps(plan);
+    let next = steps.iter().position(|s| !s.done);
+    egui::Frame::group(ui.style()).inner_margin(10.0).show(ui, |ui| {
+        let heading = next.and_then(|i| steps.get(i)).map_or_else(
+            || "Getting started: all steps done".to_string(),
+            |s| format!("Getting started: next, {}", s.title.to_lowercase()),
+        );
+        egui::CollapsingHeader::new(egui::RichText::new(heading).strong()).id_salt("guide").default_open(true).show(
+            ui,
+            |ui| {
+                // One line per step (no grid: wrapped text in a grid column starts a word wide).
+                for (i, step) in steps.iter().enumerate() {
+                    let is_next = next == Some(i);
+                    ui.horizontal(|ui| {
+                        let text = egui::RichText::new(step.button);
+                        let button = egui::Button::new(if is_next { text.strong() } else { text });
+                        if ui.add_sized([250.0, ui.spacing().interact_size.y], button).clicked() {
+                            commands.push(step.command.clone());
+                        }
+                        let title = egui::RichText::new(format!("{}. {}", i + 1, step.title));
+                        ui.label(if is_next {
+                            title.strong()
+                        } else if step.done {
+                            title.weak()
+                        } else {
+                            title
+                        });
+                        let mark = if step.done {
+                            "Done"
+                        } else if is_next {
+                            "Next"
+                        } else {
+                            ""
+                        };
+                        if !mark.is_empty() {
+                            ui.label(egui::RichText::new(mark).italics());
+                        }
+                        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+                        ui.label(egui::RichText::new(step.detail).weak());
+                    });
+                }
+            },
+        );
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_plan_starts_at_step_one_and_a_planned_one_needs_no_guide() {
+        use crate::scheduler::test_plans::{item, small_plan};
+        let plan = Plan::new("New practice");
+        let done: Vec<bool> = steps(&plan).iter().map(|s| s.done).collect();
+        assert_eq!(done, [false; 4]);
+        assert!(is_needed(&plan));
+        let mut plan = small_plan();
+        plan.backlog.push(item("A-000001", "GP routine", "Routine", (19, 9, 0)));
+        let done: Vec<bool> = steps(&plan).iter().map(|s| s.done).collect();
+        assert_eq!(done, [true, true, false, false]);
+        assert!(is_needed(&plan));
+        plan.solve_info = Some(Default::default());
+        assert!(!is_needed(&plan));
+    }
+}
