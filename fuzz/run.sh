@@ -9,16 +9,23 @@ set -euo pipefail
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(plan_file backlog_csv rota_csv)
+[ "${#targets[@]}" -gt 0 ] || targets=(plan_file backlog_csv rota_csv lock_file passphrase_file)
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR_FUZZ:-$here/target}"
 
-mkdir -p corpus/plan_file corpus/backlog_csv corpus/rota_csv
+mkdir -p corpus/plan_file corpus/backlog_csv corpus/rota_csv corpus/lock_file corpus/passphrase_file
 cp -n ../data/*.ron corpus/plan_file/ 2>/dev/null || true
 cp -n ../data/*/backlog*.csv corpus/backlog_csv/ 2>/dev/null || true
 cp -n ../data/*/rota*.csv corpus/rota_csv/ 2>/dev/null || true
+# A lock as Rebook writes it, one with a "saving" mark, and passphrase files
+# as typed and as Notepad saves them (a byte-order mark and CRLF).
+now="2026-01-05T09:12:00Z"
+printf '{"user":"jsmith","machine":"RECEPTION-2","pid":4242,"since":"%s","refreshed":"%s","token":"0123456789abcdef-4242-1"}\n' "$now" "$now" >corpus/lock_file/lock.json
+printf '{"user":"jsmith","machine":"RECEPTION-2","pid":4242,"since":"%s","refreshed":"%s","saving":"%s","token":"t"}\n' "$now" "$now" "$now" >corpus/lock_file/saving.json
+printf 'correct horse battery\n' >corpus/passphrase_file/plain.txt
+printf '\xef\xbb\xbfcorrect horse battery\r\n' >corpus/passphrase_file/notepad.txt
 
 status=0
 summary=""

@@ -108,11 +108,22 @@ pub fn sms_exclusion(entry: &Entry) -> Option<&'static str> {
     }
 }
 
-/// A cell that a spreadsheet would run as a formula gets a leading apostrophe
-/// (names and notes come from outside; a phone number keeps its "+").
+/// A cell that a spreadsheet would run as a formula (starting with =, +, -,
+/// @, a tab or a carriage return) gets a leading apostrophe; other control
+/// characters become spaces. Names and notes come from outside.
 fn text_cell(text: &str) -> String {
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text }
+    if formula { format!("'{text}") } else { text }
+}
+
+/// A phone or NHS number: kept as written when it is only digits, spaces and
+/// `+()-.` (so "+44 7700 900123" keeps its "+": such a cell cannot call
+/// anything), otherwise neutralised like any text (`=HYPERLINK(...)` typed
+/// into the phone field of the clinical system).
+fn number_cell(text: &str) -> String {
+    let plain = text.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '(' | ')' | '-' | '.'));
+    if plain && !text.starts_with('-') { text.to_string() } else { text_cell(text) }
 }
 
 fn uk_date(date: NaiveDate) -> String {
@@ -149,9 +160,9 @@ pub fn bookings_csv(plan: &Plan) -> Result<Vec<u8>, ExportError> {
         };
         writer.write_record([
             text_cell(&item.id),
-            item.patient.nhs_number.clone(),
+            number_cell(&item.patient.nhs_number),
             text_cell(&item.patient.name),
-            item.patient.phone.clone(),
+            number_cell(&item.patient.phone),
             text_cell(&item.priority),
             text_cell(&item.appointment_type),
             uk_date(item.original_date),
@@ -207,7 +218,7 @@ pub fn sms_csv(plan: &Plan) -> Result<Vec<u8>, ExportError> {
             Mode::Telephone => "Telephone".to_string(),
         };
         writer.write_record([
-            patient.nhs_number.clone(),
+            number_cell(&patient.nhs_number),
             date_of_birth(patient),
             mobile,
             text_cell(patient.first_name()),
@@ -230,10 +241,10 @@ pub fn calls_csv(plan: &Plan) -> Result<Vec<u8>, ExportError> {
         let item = entry.item;
         writer.write_record([
             text_cell(&item.id),
-            item.patient.nhs_number.clone(),
+            number_cell(&item.patient.nhs_number),
             text_cell(&item.patient.name),
             date_of_birth(&item.patient),
-            item.patient.phone.clone(),
+            number_cell(&item.patient.phone),
             uk_date(p.session.date),
             p.time.format("%H:%M").to_string(),
             text_cell(entry.clinician_name(plan).unwrap_or("")),
@@ -269,5 +280,18 @@ mod tests {
         assert_eq!(text_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(text_cell("SMITH, Jane"), "SMITH, Jane");
         assert_eq!(text_cell("line\nbreak"), "line break");
+        assert_eq!(text_cell("\t=1+1"), "' =1+1");
+        assert_eq!(text_cell("\r@SUM(A1)"), "' @SUM(A1)");
+    }
+
+    #[test]
+    fn phones_keep_their_plus_but_formulas_are_defused() {
+        assert_eq!(number_cell("+44 7700 900123"), "+44 7700 900123");
+        assert_eq!(number_cell("(01632) 960-123"), "(01632) 960-123");
+        assert_eq!(number_cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(number_cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(number_cell("@SUM(1+1)"), "'@SUM(1+1)");
+        assert_eq!(number_cell("-1+1"), "'-1+1");
+        assert_eq!(number_cell("+1 -cmd"), "'+1 -cmd");
     }
 }

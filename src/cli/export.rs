@@ -1,7 +1,8 @@
 //! `rebook export bookings|sms|calls PLAN --out FILE.csv`.
 
 use crate::export;
-use crate::io::plan_file::{self, write_atomically};
+use crate::io::plan_file::write_atomically;
+use crate::io::plan_service;
 use crate::model::AuditAction;
 use anyhow::Context;
 use std::path::PathBuf;
@@ -34,12 +35,12 @@ pub struct ExportArgs {
 
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let passphrase = super::check::passphrase(None)?;
-    let _lock = super::shared::lock_plan(&args.plan, args.force)?;
-    let mut plan = plan_file::load_with(&args.plan, passphrase.as_ref())?;
+    plan_service::check_output(&args.out, &args.plan)?;
+    let mut plan = super::shared::open_plan(&args.plan, passphrase, args.force)?;
     let bytes = match args.what {
-        What::Bookings => export::bookings_csv(&plan)?,
-        What::Sms => export::sms_csv(&plan)?,
-        What::Calls => export::calls_csv(&plan)?,
+        What::Bookings => export::bookings_csv(&plan.base)?,
+        What::Sms => export::sms_csv(&plan.base)?,
+        What::Calls => export::calls_csv(&plan.base)?,
     };
     write_atomically(&args.out, &bytes).with_context(|| format!("saving {}", args.out.display()))?;
     let rows = export::data_rows(&bytes);
@@ -50,6 +51,6 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         What::Calls => "call list CSV",
     };
     let detail = format!("{what}, {rows} rows, to {}", args.out.display());
-    super::record_audit(&mut plan, &args.plan, passphrase.as_ref(), AuditAction::Export, detail)?;
+    super::record_audit(&mut plan, AuditAction::Export, detail, args.force)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,7 @@
 //! size) as the CSVs a practice would export and the plan file they make.
 
 use crate::generate::{backlog_csv, benchmark_config, example_config, generate, rota_csv};
-use crate::io::plan_file;
+use crate::io::{plan_file, plan_service};
 use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,9 +22,20 @@ pub struct GenerateArgs {
     /// Directory for backlog.csv, rota.csv and plan.rebook.ron (created if missing).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace a plan.rebook.ron already in the directory.
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
+/// The largest backlog generated: a hub of several practices is 10,000 to 50,000.
+pub const MAX_SIZE: usize = 500_000;
+
 pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
+    if args.size > MAX_SIZE {
+        anyhow::bail!("--size must be at most {MAX_SIZE} appointments, not {}", args.size);
+    }
+    let plan_path = args.out.join("plan.rebook.ron");
+    plan_service::check_replace(&plan_path, args.overwrite)?;
     let mut config = if args.example || args.size == 0 {
         example_config()
     } else {
@@ -35,10 +46,12 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     }
     let plan = generate(&config);
     std::fs::create_dir_all(&args.out).with_context(|| format!("could not create {}", args.out.display()))?;
+    // A plan a colleague has open there is never replaced.
+    let mut locked = plan_service::lock_plan(&plan_path, plan_service::Insist::IfFree)
+        .with_context(|| format!("{} was not replaced", plan_path.display()))?;
     plan_file::write_atomically(&args.out.join("backlog.csv"), backlog_csv(&plan).as_bytes())?;
     plan_file::write_atomically(&args.out.join("rota.csv"), rota_csv(&plan).as_bytes())?;
-    let plan_path = args.out.join("plan.rebook.ron");
-    plan_file::save(&plan, &plan_path)?;
+    plan_service::save_replacing(&plan_path, &plan, None, &mut locked.lock)?;
     println!(
         "{}: {} appointments, {} clinicians, {} sessions (seed {}) written to {}",
         plan.practice.name,

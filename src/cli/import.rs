@@ -66,6 +66,9 @@ pub struct ImportArgs {
     /// Write the plan even if somebody else has it open.
     #[arg(long)]
     pub force: bool,
+    /// Replace the plan already at --out (unless it is the --plan imported into, which is merged).
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
@@ -75,10 +78,21 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let mapping = given_mapping(args)?;
-    let _lock = super::shared::lock_plan(&args.out, args.force)?;
-    let base = match &args.plan {
-        Some(path) => Some(plan_file::load(path)?),
-        None => None,
+    // Importing into the plan itself merges with colleagues' saves; any other
+    // existing plan at --out is only replaced with --overwrite.
+    let mut in_place = match &args.plan {
+        Some(from) if super::shared::same_file(from, &args.out) => {
+            Some(super::shared::open_plan(&args.out, None, args.force)?)
+        }
+        _ => {
+            crate::io::plan_service::check_replace(&args.out, args.overwrite)?;
+            None
+        }
+    };
+    let base = match (&in_place, &args.plan) {
+        (Some(changing), _) => Some(changing.base.clone()),
+        (None, Some(path)) => Some(plan_file::load(path)?),
+        (None, None) => None,
     };
     let mut plan = base.clone().unwrap_or_else(|| Plan::new(PLACEHOLDER_PRACTICE));
     if let Some(name) = &args.practice {
@@ -143,11 +157,16 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     }
-    match (&base, &args.plan) {
-        (Some(base), Some(from)) if super::shared::same_file(from, &args.out) => {
-            plan = super::shared::save_back(&args.out, base, &plan, None)?;
+    match &mut in_place {
+        Some(changing) => plan = super::shared::save_back(changing, &plan, args.force)?,
+        None => {
+            let insist = super::shared::insist(args.force);
+            let took_over = crate::io::plan_service::write_new(&args.out, &plan, None, insist)
+                .map_err(|e| super::shared::explain(e, args.force))?;
+            if let Some(info) = took_over {
+                super::shared::note_takeover(&args.out, &info, args.force);
+            }
         }
-        _ => plan_file::save(&plan, &args.out)?,
     }
     println!(
         "Saved {}: {} appointments, {} clinicians, {} sessions{}.",

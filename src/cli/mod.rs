@@ -58,21 +58,19 @@ pub enum Command {
 }
 
 /// Records in the plan file that patient data left it (printed or exported),
-/// saving the plan again with the same protection it had, merged with any
-/// colleague's save since `plan` was loaded; `plan` becomes what is on disk.
-/// The caller holds the plan's lock.
+/// through the plan-file service: saved with the protection it had, merged
+/// with any colleague's save meanwhile.
 fn record_audit(
-    plan: &mut crate::model::Plan,
-    path: &std::path::Path,
-    passphrase: Option<&crate::io::crypto::Passphrase>,
+    plan: &mut crate::io::plan_service::ChangingPlan,
     action: crate::model::AuditAction,
     detail: String,
+    force: bool,
 ) -> anyhow::Result<()> {
     use anyhow::Context;
-    let mut ours = plan.clone();
-    ours.audit.push(crate::model::AuditEntry::now(action, detail));
-    *plan = shared::save_back(path, plan, &ours, passphrase)
-        .with_context(|| format!("recording the {action} in the audit trail of {}", path.display()))?;
+    let path = plan.path().display().to_string();
+    plan.record_audit(crate::model::AuditEntry::now(action, detail))
+        .map_err(|e| shared::explain(e, force))
+        .with_context(|| format!("recording the {action} in the audit trail of {path}"))?;
     Ok(())
 }
 

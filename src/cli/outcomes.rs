@@ -33,8 +33,8 @@ pub struct HistoryArgs {
 
 pub fn run(args: &OutcomesArgs) -> anyhow::Result<ExitCode> {
     let passphrase = super::check::passphrase(None)?;
-    let _lock = super::shared::lock_plan(&args.plan, args.force)?;
-    let base = plan_file::load_with(&args.plan, passphrase.as_ref())?;
+    let mut changing = super::shared::open_plan(&args.plan, passphrase, args.force)?;
+    let base = changing.base.clone();
     let bytes = crate::io::csv_import::read_file(&args.from)
         .with_context(|| format!("could not read {}", args.from.display()))?;
     let preview = preview_outcomes(&base, &bytes).with_context(|| format!("cannot import {}", args.from.display()))?;
@@ -57,7 +57,7 @@ pub fn run(args: &OutcomesArgs) -> anyhow::Result<ExitCode> {
         .collect();
     let mut plan = base.clone();
     let recorded = accept_outcomes(&mut plan, preview);
-    super::shared::save_back(&args.plan, &base, &plan, passphrase.as_ref())?;
+    super::shared::save_back(&mut changing, &plan, args.force)?;
     println!(
         "Recorded {recorded} outcome(s) in {}{}.",
         args.plan.display(),

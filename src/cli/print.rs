@@ -1,7 +1,8 @@
 //! `rebook print PLAN --out LIST.pdf`: a call list or the partners' summary as PDF,
 //! optionally sent to a CUPS printer as well.
 
-use crate::io::plan_file::{self, write_atomically};
+use crate::io::plan_file::write_atomically;
+use crate::io::plan_service;
 use crate::model::AuditAction;
 use crate::print::{self, ListKind, PrintOptions};
 use anyhow::Context;
@@ -47,8 +48,9 @@ pub struct PrintArgs {
 
 pub fn run(args: &PrintArgs) -> anyhow::Result<ExitCode> {
     let passphrase = super::check::passphrase(None)?;
-    let _lock = super::shared::lock_plan(&args.plan, args.force)?;
-    let mut plan = plan_file::load_with(&args.plan, passphrase.as_ref())?;
+    plan_service::check_output(&args.out, &args.plan)?;
+    let mut changing = super::shared::open_plan(&args.plan, passphrase, args.force)?;
+    let plan = changing.base.clone();
     let today = chrono::Local::now().date_naive();
     let options = (!args.summary).then(|| {
         let kind = match args.by {
@@ -64,18 +66,12 @@ pub fn run(args: &PrintArgs) -> anyhow::Result<ExitCode> {
     };
     write_atomically(&args.out, &pdf).with_context(|| format!("saving {}", args.out.display()))?;
     println!("Saved {} ({} bytes).", args.out.display(), pdf.len());
-    super::record_audit(
-        &mut plan,
-        &args.plan,
-        passphrase.as_ref(),
-        AuditAction::Print,
-        audit_detail(args, options.as_ref()),
-    )?;
+    super::record_audit(&mut changing, AuditAction::Print, audit_detail(args, options.as_ref()), args.force)?;
     if let Some(printer) = &args.printer {
         print::send_to_printer(&args.out, Some(printer))?;
         println!("Sent to printer {printer}.");
         let detail = format!("{} sent to printer {printer}", args.out.display());
-        super::record_audit(&mut plan, &args.plan, passphrase.as_ref(), AuditAction::Print, detail)?;
+        super::record_audit(&mut changing, AuditAction::Print, detail, args.force)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -31,13 +31,18 @@ pub fn run(args: &ProtectArgs) -> anyhow::Result<ExitCode> {
     if !args.remove && passphrase.char_count() < MIN_PASSPHRASE_CHARS {
         anyhow::bail!("use a passphrase of at least {MIN_PASSPHRASE_CHARS} characters");
     }
-    // Holding the lock, nobody else writes between this load and the save.
-    let _lock = super::shared::lock_plan(&args.plan, args.force)?;
-    let mut plan = plan_file::load_with(&args.plan, Some(&passphrase))?;
+    let mut changing = super::shared::open_plan(&args.plan, Some(passphrase.clone()), args.force)?;
     let (protection, what) =
-        if args.remove { (None, "passphrase removed") } else { (Some(&passphrase), "protected with a passphrase") };
+        if args.remove { (None, "passphrase removed") } else { (Some(passphrase), "protected with a passphrase") };
+    let mut plan = changing.base.clone();
     history::append(&mut plan, HistoryEntry::now(what));
-    plan_file::save_with(&plan, &args.plan, protection)?;
+    changing.set_protection(protection);
+    super::shared::save_back(&mut changing, &plan, args.force)?;
+    // Temporary files of saves killed earlier may hold the plan in plain text.
+    let removed = plan_file::remove_leftover_temps(&args.plan);
+    if removed > 0 {
+        println!("Removed {removed} temporary file(s) left beside it by interrupted saves.");
+    }
     println!("{}: {what}.", args.plan.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -1,48 +1,42 @@
-//! Writing a plan file that colleagues may have open: every command that
-//! writes a plan in place takes its lock first (refusing one somebody else
-//! holds, unless `--force`) and saves through [`save_shared`], so a colleague's
-//! save in the meantime is merged rather than overwritten.
+//! Writing a plan file that colleagues may have open: every command goes
+//! through the library's plan-file service ([`crate::io::plan_service`]):
+//! one lock policy (a colleague's live lock is refused unless `--force`),
+//! saves merged with what a colleague saved meanwhile, and outputs that
+//! never replace a plan.
 
 use crate::io::crypto::Passphrase;
-use crate::io::lock::{self, DEFAULT_STALE_AFTER, LockError, PlanLock};
-use crate::io::plan_file;
-use crate::io::shared_save::save_shared;
+use crate::io::plan_service::{ChangingPlan, Insist, LockInfo, ServiceError, SharedSave};
 use crate::model::Plan;
 use std::path::Path;
 
-/// Takes the lock of the plan at `path` for this command. A stale lock (its
-/// holder gone) is taken over with a note; a live one only with `force`.
-pub(crate) fn lock_plan(path: &Path, force: bool) -> anyhow::Result<PlanLock> {
-    match lock::acquire(path) {
-        Ok(held) => Ok(held),
-        Err(LockError::Held(info)) if info.is_stale(chrono::Local::now(), DEFAULT_STALE_AFTER) => {
-            eprintln!("{}: taking over a stale lock (it was {}).", path.display(), info.describe());
-            Ok(lock::take_over(path)?)
-        }
-        Err(LockError::Held(info)) if force => {
-            eprintln!("{}: --force: taking over the lock (it was {}).", path.display(), info.describe());
-            Ok(lock::take_over(path)?)
-        }
-        Err(LockError::Held(info)) => anyhow::bail!(
-            "{} is {}: it was not written. Wait until it is closed there, or pass --force to write it anyway",
-            path.display(),
-            info.describe()
-        ),
-        Err(other) => Err(other.into()),
-    }
+/// `--force` as the service's lock policy.
+pub(crate) fn insist(force: bool) -> Insist {
+    if force { Insist::Always } else { Insist::IfFree }
 }
 
-/// Saves `ours` back to `path`, which `base` was loaded from, merging what a
-/// colleague saved meanwhile and saying so. Keeps the file's protection: it is
-/// encrypted with `passphrase` only if it was encrypted. Returns what is now on disk.
-pub(crate) fn save_back(
-    path: &Path,
-    base: &Plan,
-    ours: &Plan,
-    passphrase: Option<&Passphrase>,
-) -> anyhow::Result<Plan> {
-    let encrypted = path.exists() && plan_file::is_encrypted(path)?;
-    let saved = save_shared(path, base, ours, passphrase.filter(|_| encrypted))?;
+/// Takes the lock of the plan at `path` and loads it. A stale lock is taken
+/// over with a note; a colleague's live one only with `force`.
+pub(crate) fn open_plan(path: &Path, passphrase: Option<Passphrase>, force: bool) -> anyhow::Result<ChangingPlan> {
+    let plan = ChangingPlan::open(path, passphrase, insist(force)).map_err(|e| explain(e, force))?;
+    if let Some(info) = &plan.took_over {
+        note_takeover(path, info, force);
+    }
+    Ok(plan)
+}
+
+/// Says on stderr whose lock was taken over.
+pub(crate) fn note_takeover(path: &Path, info: &LockInfo, force: bool) {
+    let why = if !force || info.is_stale(chrono::Local::now(), crate::io::lock::DEFAULT_STALE_AFTER) {
+        "a stale lock"
+    } else {
+        "the lock (--force)"
+    };
+    eprintln!("{}: taking over {why} (it was {}).", path.display(), info.describe());
+}
+
+/// Saves `ours` back, merged with any colleague's save, and says what was merged.
+pub(crate) fn save_back(plan: &mut ChangingPlan, ours: &Plan, force: bool) -> anyhow::Result<Plan> {
+    let saved: SharedSave = plan.save(ours).map_err(|e| explain(e, force))?;
     if let Some(report) = &saved.merge {
         println!("{}", report.summary());
         for conflict in &report.conflicts {
@@ -52,10 +46,19 @@ pub(crate) fn save_back(
     Ok(saved.plan)
 }
 
-/// Whether two paths name the same file (the second may not exist yet).
-pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
+/// A service error in the words of the command line.
+pub(crate) fn explain(error: ServiceError, force: bool) -> anyhow::Error {
+    match error {
+        ServiceError::Held { path, holder } if !force => anyhow::anyhow!(
+            "{} is {}: it was not written. Wait until it is closed there, or pass --force to write it anyway",
+            path.display(),
+            holder.describe()
+        ),
+        other => other.into(),
     }
+}
+
+/// Whether two paths name the same file once links are followed (the second may not exist yet).
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+    crate::io::plan_file::resolve(a) == crate::io::plan_file::resolve(b)
 }

@@ -1,7 +1,7 @@
 //! `rebook solve PLAN [--out SOLVED] [--backend default|highs] [--time-limit S]`
 //! and `rebook advise PLAN`: the optimiser and capacity advice from the command line.
 
-use crate::io::plan_file;
+use crate::io::{plan_file, plan_service};
 use crate::model::Plan;
 use crate::scheduler::{self, Backend, SolveOptions, SolveResult};
 use std::path::PathBuf;
@@ -25,6 +25,9 @@ pub struct SolveArgs {
     /// Write the plan even if somebody else has it open.
     #[arg(long)]
     pub force: bool,
+    /// Replace the plan already at --out (its outcomes and history are lost).
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -38,10 +41,15 @@ pub struct AdviseArgs {
     pub backend: Backend,
 }
 
+/// The longest `--time-limit`: a day (the solver never needs more than minutes).
+const MAX_TIME_LIMIT_SECS: f64 = 24.0 * 60.0 * 60.0;
+
 fn options(backend: Backend, time_limit: Option<f64>) -> anyhow::Result<SolveOptions> {
     let time_limit = match time_limit {
-        Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
-        Some(s) => anyhow::bail!("--time-limit must be a positive number of seconds, not {s}"),
+        Some(s) if s.is_finite() && s > 0.0 && s <= MAX_TIME_LIMIT_SECS => Duration::try_from_secs_f64(s).ok(),
+        Some(s) => anyhow::bail!(
+            "--time-limit must be a number of seconds above 0 and at most {MAX_TIME_LIMIT_SECS} (a day), not {s}"
+        ),
         None => None,
     };
     Ok(SolveOptions { backend, time_limit })
@@ -50,22 +58,40 @@ fn options(backend: Backend, time_limit: Option<f64>) -> anyhow::Result<SolveOpt
 pub fn run_solve(args: &SolveArgs) -> anyhow::Result<ExitCode> {
     let out = args.out.as_ref().unwrap_or(&args.plan);
     let in_place = super::shared::same_file(out, &args.plan);
-    // Taken before solving, so nobody's edits are lost while it runs.
-    let _lock = super::shared::lock_plan(out, args.force)?;
-    let passphrase = super::check::passphrase(None)?;
-    let base = plan_file::load_with(&args.plan, passphrase.as_ref())?;
-    let mut plan = base.clone();
     let options = options(args.backend, args.time_limit)?;
+    let passphrase = super::check::passphrase(None)?;
+    // In place, the lock is taken before solving so that colleagues see the
+    // plan is busy; their saves meanwhile are merged in.
+    let mut changing = match in_place {
+        true => Some(super::shared::open_plan(&args.plan, passphrase.clone(), args.force)?),
+        false => {
+            plan_service::check_replace(out, args.overwrite)?;
+            None
+        }
+    };
+    let (base, encrypted) = match &changing {
+        Some(changing) => (changing.base.clone(), false),
+        None => plan_service::load(&args.plan, passphrase.as_ref())?,
+    };
+    let mut plan = base.clone();
     let result = scheduler::solve(&plan, &options, &mut |_| {}, &AtomicBool::new(false))?;
     print_summary(&plan, &result);
     scheduler::apply_solution(&mut plan, result);
     println!();
     print!("{}", crate::report::compare(&plan));
-    if in_place {
-        super::shared::save_back(out, &base, &plan, passphrase.as_ref())?;
-    } else {
-        let encrypted = plan_file::is_encrypted(&args.plan)?;
-        plan_file::save_with(&plan, out, passphrase.as_ref().filter(|_| encrypted))?;
+    match &mut changing {
+        Some(changing) => {
+            super::shared::save_back(changing, &plan, args.force)?;
+        }
+        None => {
+            let insist = super::shared::insist(args.force);
+            let protection = passphrase.as_ref().filter(|_| encrypted);
+            let took_over = plan_service::write_new(out, &plan, protection, insist)
+                .map_err(|e| super::shared::explain(e, args.force))?;
+            if let Some(info) = took_over {
+                super::shared::note_takeover(out, &info, args.force);
+            }
+        }
     }
     println!("Solved plan written to {}", out.display());
     Ok(ExitCode::SUCCESS)

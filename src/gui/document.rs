@@ -2,9 +2,10 @@
 //! last saved state (for the unsaved-changes marker) and undo/redo of every edit.
 
 use crate::io::crypto::Passphrase;
-use crate::io::lock::{self, LockError, PlanLock};
+use crate::io::lock::{LockError, PlanLock};
 use crate::io::plan_file::{self, PlanFileError};
-use crate::io::shared_save::{self, SharedSaveError};
+use crate::io::plan_service::{self, Insist, Keys};
+use crate::io::shared_save::SharedSaveError;
 use crate::model::merge::MergeReport;
 use crate::model::{AuditEntry, HistoryEntry, Plan, describe_changes, history};
 use egui::util::undoer::{Settings, Undoer};
@@ -47,6 +48,10 @@ pub enum SaveError {
     ReadOnly(String),
     #[error("{path} was not saved: {error}")]
     Locked { path: PathBuf, error: Box<LockError> },
+    #[error(
+        "{0} is open read-only, so the record of {1} print(s) or export(s) was not written to it; save a copy with Save as to keep it"
+    )]
+    AuditNotWritten(String, usize),
     #[error(transparent)]
     Shared(#[from] SharedSaveError),
     #[error(transparent)]
@@ -101,8 +106,7 @@ impl Document {
     /// Opens a plan file; an encrypted one needs its passphrase, which the
     /// document then keeps so that its saves stay encrypted.
     pub fn open_with(path: &Path, passphrase: Option<Passphrase>) -> Result<Document, PlanFileError> {
-        let plan = plan_file::load_with(path, passphrase.as_ref())?;
-        let encrypted = plan_file::is_encrypted(path)?;
+        let (plan, encrypted) = plan_service::load(path, passphrase.as_ref())?;
         let mut doc = Document::new(plan, Some(path.to_path_buf()));
         doc.passphrase = passphrase.filter(|_| encrypted);
         Ok(doc)
@@ -165,15 +169,32 @@ impl Document {
     /// Writes the audit entries of this session into the plan file on disk
     /// without the other unsaved edits: for "Don't save", so that discarding
     /// work never discards the record of what was printed or exported.
-    pub fn save_audit_only(&mut self) -> Result<(), PlanFileError> {
+    /// Through the plan-file service, holding the lock; a document opened
+    /// read-only never writes the file (the error says what was not recorded).
+    pub fn save_audit_only(&mut self) -> Result<(), SaveError> {
         let Some(path) = self.path.clone() else { return Ok(()) };
         if self.unsaved_audit.is_empty() || !path.exists() {
             return Ok(());
         }
-        let mut on_disk = plan_file::load_with(&path, self.passphrase.as_ref())?;
+        if self.read_only {
+            return Err(SaveError::AuditNotWritten(self.file_name(), self.unsaved_audit.len()));
+        }
+        let lost = |error| SaveError::Locked { path: path.clone(), error: Box::new(error) };
+        if self.lock.is_none() {
+            self.lock = Some(lock_for_saving(&path)?);
+        }
+        let Some(lock) = self.lock.as_mut() else { return Ok(()) };
         let encrypted = plan_file::is_encrypted(&path)?;
-        on_disk.audit.extend(self.unsaved_audit.iter().cloned());
-        plan_file::save_with(&on_disk, &path, self.passphrase.as_ref().filter(|_| encrypted))?;
+        let mut ours = self.saved.clone();
+        ours.audit.extend(self.unsaved_audit.iter().cloned());
+        let keys = Keys { read: self.passphrase.as_ref(), write: self.passphrase.as_ref().filter(|_| encrypted) };
+        match plan_service::save_shared(&path, &self.saved, &ours, keys, lock) {
+            Err(SharedSaveError::Lock { error, .. }) => {
+                self.set_read_only();
+                return Err(lost(*error));
+            }
+            other => other?,
+        };
         self.unsaved_audit.clear();
         Ok(())
     }
@@ -283,22 +304,33 @@ impl Document {
     /// Saving back to the file it came from merges what colleagues saved there
     /// meanwhile (returned as the report); saving elsewhere takes that file's lock.
     pub fn save_as(&mut self, path: &Path) -> Result<Option<MergeReport>, SaveError> {
-        let same_file = self.path.as_deref() == Some(path);
+        let same_file = self.path.as_deref().is_some_and(|p| plan_file::resolve(p) == plan_file::resolve(path));
         if same_file && self.read_only {
             return Err(SaveError::ReadOnly(self.file_name()));
         }
-        let new_lock = if same_file && self.lock.is_some() { None } else { Some(lock_for_saving(path)?) };
+        let mut new_lock = if same_file && self.lock.is_some() { None } else { Some(lock_for_saving(path)?) };
         let mut ours = self.plan.clone();
         ours.normalise();
-        let (plan, merge) = if same_file {
-            let saved = shared_save::save_shared(path, &self.saved, &ours, self.passphrase.as_ref())?;
-            (saved.plan, saved.merge)
-        } else {
-            // A new file (or one the user chose to replace): nothing to merge with.
-            let summary = describe_changes(&self.saved, &ours);
-            history::append(&mut ours, HistoryEntry::now(format!("saved as {}; {summary}", display_name(path))));
-            plan_file::save_with(&ours, path, self.passphrase.as_ref())?;
-            (ours, None)
+        let (plan, merge) = match (same_file, new_lock.as_mut().or(self.lock.as_mut())) {
+            (true, Some(lock)) => {
+                match plan_service::save_shared(path, &self.saved, &ours, Keys::same(self.passphrase.as_ref()), lock) {
+                    Ok(saved) => (saved.plan, saved.merge),
+                    // Taken over by a colleague: this window may no longer write the file.
+                    Err(SharedSaveError::Lock { error, .. }) => {
+                        self.set_read_only();
+                        return Err(SaveError::Locked { path: path.to_path_buf(), error });
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            (_, Some(lock)) => {
+                // A new file (or one the user chose to replace): nothing to merge with.
+                let summary = describe_changes(&self.saved, &ours);
+                history::append(&mut ours, HistoryEntry::now(format!("saved as {}; {summary}", display_name(path))));
+                plan_service::save_replacing(path, &ours, self.passphrase.as_ref(), lock)?;
+                (ours, None)
+            }
+            (_, None) => return Err(SaveError::ReadOnly(self.file_name())),
         };
         if plan != self.plan {
             // Keep what is on screen identical to what is on disk (merged work
@@ -338,14 +370,13 @@ impl Document {
     }
 }
 
-/// Takes the lock of a file about to be written, unless a colleague holds
-/// it; a lock left by this very process (a plan reopened) is ours to take.
+/// Takes the lock of a file about to be written by the one lock policy:
+/// refused while a colleague holds it; a stale lock, or one left by this very
+/// process (a plan reopened), is taken over.
 pub fn lock_for_saving(path: &Path) -> Result<PlanLock, SaveError> {
-    let locked = |error| SaveError::Locked { path: path.to_path_buf(), error: Box::new(error) };
-    match lock::acquire(path) {
-        Err(LockError::Held(info)) if info.is_this_process() => lock::take_over(path).map_err(locked),
-        other => other.map_err(locked),
-    }
+    plan_service::lock_plan(path, Insist::IfFree)
+        .map(|locked| locked.lock)
+        .map_err(|error| SaveError::Locked { path: path.to_path_buf(), error: Box::new(error) })
 }
 
 fn display_name(path: &Path) -> String {

@@ -16,6 +16,9 @@ const ARMOR_HEADER: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 /// Shortest passphrase accepted for protecting a plan (the window and the CLI).
 pub const MIN_PASSPHRASE_CHARS: usize = 8;
 
+/// Largest passphrase file read: one line of text.
+const MAX_PASSPHRASE_FILE_BYTES: u64 = 64 * 1024;
+
 /// A passphrase the user typed. Kept as a secret (zeroed on drop, never printed).
 #[derive(Clone)]
 pub struct Passphrase {
@@ -43,15 +46,25 @@ impl Passphrase {
         Self { secret: SecretString::from(text.to_string()), work_factor: Some(log_n.clamp(1, 30)) }
     }
 
-    /// Reads a passphrase from a file (its first line, without the line ending),
-    /// as `rebook check --passphrase-file` does.
+    /// Reads a passphrase from a file (its first line, without the line ending
+    /// or the byte-order mark Notepad puts first), as `rebook check
+    /// --passphrase-file` does. Only an ordinary file of at most 64 KB is read.
     pub fn from_file(path: &std::path::Path) -> std::io::Result<Self> {
-        let text = std::fs::read_to_string(path)?;
-        let line = text.lines().next().unwrap_or("");
+        let bytes = crate::io::limits::read_regular_file(path, MAX_PASSPHRASE_FILE_BYTES)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "the passphrase file is not UTF-8 text")
+        })?;
+        let line = Self::first_line(&text);
         if line.is_empty() {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "the passphrase file is empty"));
         }
         Ok(Self::new(line))
+    }
+
+    /// The passphrase in a file's text: its first line, without a byte-order mark.
+    pub fn first_line(text: &str) -> &str {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        text.split(['\n', '\r']).next().unwrap_or("")
     }
 
     /// Its length in characters, to refuse one too short to protect anything.
@@ -173,6 +186,12 @@ mod tests {
         let cut = &sealed[..sealed.len() - 1000];
         assert!(matches!(decrypt(cut, &quick("p"), 1_000_000), Err(CryptoError::Damaged(_))));
         assert_eq!(decrypt(&sealed, &quick("p"), 1000), Err(CryptoError::TooLarge { max: 1000 }));
+    }
+
+    #[test]
+    fn a_notepad_passphrase_file_reads_as_typed() {
+        assert_eq!(Passphrase::first_line("\u{feff}correct horse\r\nsecond"), "correct horse");
+        assert_eq!(Passphrase::first_line("correct horse\n"), "correct horse");
     }
 
     #[test]

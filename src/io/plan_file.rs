@@ -3,6 +3,7 @@
 //! passphrase (see [`crate::io::crypto`]); loading recognises that by the header.
 
 use crate::io::crypto::{self, CryptoError, Passphrase};
+use crate::io::limits;
 use crate::model::{FORMAT_VERSION, Plan};
 use serde::Deserialize;
 use std::fs;
@@ -41,6 +42,12 @@ pub enum PlanFileError {
     Encrypted { path: PathBuf, source: CryptoError },
     #[error("could not encrypt the plan: {0}")]
     Encrypt(CryptoError),
+    /// A value the planner cannot work with (a negative weight, a date in year -262143).
+    #[error("{path} cannot be used: {why}")]
+    OutOfRange { path: PathBuf, why: String },
+    /// Refused before anything was written.
+    #[error("{path} was not written: {why}")]
+    NotSaved { path: PathBuf, why: String },
 }
 
 /// Reads a plan from text. `path` is only used in messages.
@@ -59,7 +66,21 @@ pub fn parse_plan(text: &str, path: &Path) -> Result<Plan, PlanFileError> {
         format_version: u32,
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some((line, column, chars)) = limits::overlong_string(text) {
+        return Err(PlanFileError::Syntax {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: format!("a text value of {chars} characters; at most {} are allowed", limits::MAX_STRING_CHARS),
+        });
+    }
     let version: VersionOnly = options.from_str(text).map_err(syntax)?;
+    if version.format_version < 1 {
+        return Err(PlanFileError::OutOfRange {
+            path: path.to_path_buf(),
+            why: format!("format_version is {}; plan files start at version 1", version.format_version),
+        });
+    }
     if version.format_version > FORMAT_VERSION {
         return Err(PlanFileError::TooNew {
             path: path.to_path_buf(),
@@ -69,6 +90,9 @@ pub fn parse_plan(text: &str, path: &Path) -> Result<Plan, PlanFileError> {
     }
     // Format 1 is the first; later versions migrate older files here.
     let mut plan: Plan = options.from_str(text).map_err(syntax)?;
+    if let Some(why) = limits::out_of_range(&plan) {
+        return Err(PlanFileError::OutOfRange { path: path.to_path_buf(), why });
+    }
     plan.format_version = FORMAT_VERSION;
     Ok(plan)
 }
@@ -113,7 +137,7 @@ pub fn load_with(path: &Path, passphrase: Option<&Passphrase>) -> Result<Plan, P
 pub fn is_encrypted(path: &Path) -> Result<bool, PlanFileError> {
     let io = |source| PlanFileError::Io { path: path.to_path_buf(), error: source };
     let mut head = Vec::with_capacity(64);
-    fs::File::open(path).and_then(|f| f.take(64).read_to_end(&mut head)).map_err(io)?;
+    limits::open_regular(path).and_then(|f| f.take(64).read_to_end(&mut head)).map_err(io)?;
     Ok(crypto::is_encrypted(&head))
 }
 
@@ -124,7 +148,7 @@ pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, PlanFileError> {
     if size > MAX_PLAN_BYTES {
         return Err(PlanFileError::TooLarge { path: path.to_path_buf(), size, max: MAX_PLAN_BYTES });
     }
-    fs::read(path).map_err(io)
+    limits::read_regular_file(path, MAX_PLAN_BYTES).map_err(io)
 }
 
 /// Parses the bytes of a plan file, plain or encrypted. `path` is only used in messages.
@@ -166,6 +190,49 @@ pub fn backup_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// The file a path names once symbolic links are followed (the link itself
+/// and any linked folder), so that locks, temporary files and backups are
+/// made beside the real file and a save never turns a link into a private copy.
+/// A path that does not exist yet keeps its name in the resolved folder.
+pub fn resolve(path: &Path) -> PathBuf {
+    let mut current = path.to_path_buf();
+    // A chain of links longer than the OS allows (40) is a loop: stop there.
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => match fs::read_link(&current) {
+                Ok(target) => current = current.parent().map_or_else(|| target.clone(), |dir| dir.join(&target)),
+                Err(_) => break,
+            },
+            _ => break,
+        }
+    }
+    let dir = current.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    match (dir.canonicalize(), current.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => current,
+    }
+}
+
+/// Whether the file at `path` is (or may be) a Rebook plan: it reads as one,
+/// is encrypted (a protected plan), or has a lock beside it. Outputs never replace such a file.
+pub fn looks_like_plan(path: &Path) -> bool {
+    let path = resolve(path);
+    if crate::io::lock::lock_path(&path).exists() {
+        return true;
+    }
+    let mut head = Vec::with_capacity(4096);
+    let Ok(file) = limits::open_regular(&path) else { return false };
+    if file.take(4096).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    if crypto::is_encrypted(&head) {
+        return true;
+    }
+    let text = String::from_utf8_lossy(&head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    text.starts_with("Plan(") || (text.starts_with('(') && text.contains("format_version"))
+}
+
 /// Saves a plan atomically: writes a temporary file beside it, flushes it to
 /// disk, keeps the previous file as `.bak`, then renames the new one into place.
 /// A crash at any point leaves either the old or the new plan intact.
@@ -178,63 +245,273 @@ pub fn save(plan: &Plan, path: &Path) -> Result<(), PlanFileError> {
 /// ciphertext, and a plain previous version is encrypted before it becomes
 /// the backup.
 pub fn save_with(plan: &Plan, path: &Path, passphrase: Option<&Passphrase>) -> Result<(), PlanFileError> {
-    let text = to_ron(plan)?;
-    let Some(passphrase) = passphrase else {
-        return write_atomically(path, text.as_bytes());
-    };
-    let sealed = crypto::encrypt(text.as_bytes(), passphrase, true).map_err(PlanFileError::Encrypt)?;
-    match fs::read(path) {
-        Ok(previous) if !crypto::is_encrypted(&previous) => {
-            let sealed_previous = crypto::encrypt(&previous, passphrase, true).map_err(PlanFileError::Encrypt)?;
-            replace_atomically(&backup_path(path), &sealed_previous)?;
-            replace_atomically(path, &sealed)
-        }
-        _ => write_atomically(path, &sealed),
+    prepare_save(plan, path, passphrase)?.commit()
+}
+
+/// A plan (or other file) written and flushed to a temporary file beside its
+/// destination, ready to be renamed into place by [`PreparedWrite::commit`].
+/// Dropped without committing, the temporary file is removed.
+#[derive(Debug)]
+pub struct PreparedWrite {
+    /// The destination with links followed.
+    target: PathBuf,
+    /// The path as the caller gave it, for messages.
+    shown: PathBuf,
+    tmp: Option<PathBuf>,
+    backup: Backup,
+}
+
+#[derive(Debug)]
+enum Backup {
+    None,
+    /// A hard link to (or copy of) the file being replaced.
+    Previous,
+    /// These bytes: the plain previous plan, encrypted.
+    Sealed(Vec<u8>),
+}
+
+impl PreparedWrite {
+    /// The file that the commit replaces (links followed).
+    pub fn target(&self) -> &Path {
+        &self.target
     }
-}
 
-/// Writes bytes to `path` through a temporary file and a rename, keeping a
-/// backup of the previous file. Shared by plan saves and exports.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), PlanFileError> {
-    write_file(path, bytes, true)
-}
+    /// The temporary file holding the new bytes (until the commit).
+    pub fn temp_path(&self) -> Option<&Path> {
+        self.tmp.as_deref()
+    }
 
-/// Like [`write_atomically`] but keeps no backup (recovery files, sealed backups).
-pub fn replace_atomically(path: &Path, bytes: &[u8]) -> Result<(), PlanFileError> {
-    write_file(path, bytes, false)
-}
-
-fn write_file(path: &Path, bytes: &[u8], keep_backup: bool) -> Result<(), PlanFileError> {
-    let io = |source| PlanFileError::Io { path: path.to_path_buf(), error: source };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    tmp_name.push(format!(".tmp-{}", std::process::id()));
-    let tmp = dir.join(tmp_name);
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        if keep_backup && path.exists() {
-            // A hard link keeps the old file reachable as the backup without a
-            // moment where `path` is missing; fall back to a copy where links fail.
-            let backup = backup_path(path);
-            let _ = fs::remove_file(&backup);
-            if fs::hard_link(path, &backup).is_err() {
-                fs::copy(path, &backup)?;
+    /// Keeps the backup, then renames the temporary file over the destination.
+    pub fn commit(mut self) -> Result<(), PlanFileError> {
+        let io = |error| PlanFileError::Io { path: self.shown.clone(), error };
+        let Some(tmp) = self.tmp.clone() else { return Ok(()) };
+        match std::mem::replace(&mut self.backup, Backup::None) {
+            Backup::None => {}
+            Backup::Previous if self.target.exists() => {
+                // A hard link keeps the old file reachable as the backup without a
+                // moment where the plan is missing; fall back to a copy where links fail.
+                let backup = backup_path(&self.target);
+                let _ = fs::remove_file(&backup);
+                if fs::hard_link(&self.target, &backup).is_err() {
+                    fs::copy(&self.target, &backup).map_err(io)?;
+                }
             }
+            Backup::Previous => {}
+            Backup::Sealed(bytes) => write_file(&backup_path(&self.target), &self.shown, &bytes, false)?,
         }
-        fs::rename(&tmp, path)?;
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
+        fs::rename(&tmp, &self.target).map_err(io)?;
+        self.tmp = None;
+        if let Ok(dir) = fs::File::open(folder_of(&self.target)) {
+            let _ = dir.sync_all();
         }
         Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
     }
-    result.map_err(io)
 }
+
+impl Drop for PreparedWrite {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+/// Renders, checks and writes a plan to a temporary file beside `path`
+/// (encrypted with `passphrase` if given), ready to [`PreparedWrite::commit`].
+/// A plan the loader would refuse (too large, a value too long, a number out
+/// of range) is refused here, so nothing is saved that cannot be opened again.
+pub fn prepare_save(plan: &Plan, path: &Path, passphrase: Option<&Passphrase>) -> Result<PreparedWrite, PlanFileError> {
+    let text = to_ron(plan)?;
+    check_loadable(plan, &text, path)?;
+    let Some(passphrase) = passphrase else {
+        return prepare_write(path, text.as_bytes(), true);
+    };
+    let sealed = crypto::encrypt(text.as_bytes(), passphrase, true).map_err(PlanFileError::Encrypt)?;
+    too_large(path, sealed.len() as u64)?;
+    let mut prepared = prepare_write(path, &sealed, true)?;
+    if let Ok(previous) = limits::read_regular_file(&prepared.target, MAX_PLAN_BYTES)
+        && !crypto::is_encrypted(&previous)
+    {
+        let sealed_previous = crypto::encrypt(&previous, passphrase, true).map_err(PlanFileError::Encrypt)?;
+        prepared.backup = Backup::Sealed(sealed_previous);
+    }
+    Ok(prepared)
+}
+
+/// What the loader would say of this plan and its rendering, as an error.
+fn check_loadable(plan: &Plan, text: &str, path: &Path) -> Result<(), PlanFileError> {
+    too_large(path, text.len() as u64)?;
+    if let Some((line, column, chars)) = limits::overlong_string(text) {
+        return Err(PlanFileError::NotSaved {
+            path: path.to_path_buf(),
+            why: format!(
+                "a text value of {chars} characters (line {line}, column {column} of the file) is longer than the {} allowed",
+                limits::MAX_STRING_CHARS
+            ),
+        });
+    }
+    if let Some(why) = limits::out_of_range(plan) {
+        return Err(PlanFileError::NotSaved { path: path.to_path_buf(), why });
+    }
+    Ok(())
+}
+
+fn too_large(path: &Path, size: u64) -> Result<(), PlanFileError> {
+    if size > MAX_PLAN_BYTES {
+        return Err(PlanFileError::NotSaved {
+            path: path.to_path_buf(),
+            why: format!("it would be {size} bytes, more than a plan file can be ({MAX_PLAN_BYTES} bytes)"),
+        });
+    }
+    Ok(())
+}
+
+/// Writes an output (an export, a PDF, a settings file) through a temporary
+/// file and a rename, without a backup. It never replaces a plan file: a
+/// plan's path given by mistake is refused and the plan left as it was.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), PlanFileError> {
+    if looks_like_plan(path) {
+        return Err(PlanFileError::NotSaved {
+            path: path.to_path_buf(),
+            why: "that file is a Rebook plan, and an export or print never replaces a plan; \
+                  the plan was left as it was. Choose another file name"
+                .to_string(),
+        });
+    }
+    write_file(path, path, bytes, false)
+}
+
+/// Replaces a file through a temporary file and a rename, without a backup
+/// and without looking at what it replaces (lock and recovery files).
+pub fn replace_atomically(path: &Path, bytes: &[u8]) -> Result<(), PlanFileError> {
+    write_file(path, path, bytes, false)
+}
+
+/// Writes the bytes of a plan file as a save does (temporary file, backup,
+/// rename), refusing more than the loader reads.
+pub fn save_bytes(path: &Path, bytes: &[u8]) -> Result<(), PlanFileError> {
+    too_large(path, bytes.len() as u64)?;
+    prepare_write(path, bytes, true)?.commit()
+}
+
+fn write_file(path: &Path, shown: &Path, bytes: &[u8], keep_backup: bool) -> Result<(), PlanFileError> {
+    let mut prepared = prepare_write(path, bytes, keep_backup)?;
+    prepared.shown = shown.to_path_buf();
+    prepared.commit()
+}
+
+/// Writes `bytes` to a new temporary file beside `path` (links followed):
+/// created exclusively under a random name, so a planted file or link of that
+/// name is never followed, with the mode (and on Unix the owner and group) of
+/// the file it will replace. Leftovers of saves killed earlier are removed first.
+pub fn prepare_write(path: &Path, bytes: &[u8], keep_backup: bool) -> Result<PreparedWrite, PlanFileError> {
+    let io = |error| PlanFileError::Io { path: path.to_path_buf(), error };
+    let target = resolve(path);
+    remove_leftover_temps(&target);
+    let original = fs::metadata(&target).ok().filter(fs::Metadata::is_file);
+    let (tmp, mut file) = create_temp(&target).map_err(io)?;
+    let mut prepared = PreparedWrite {
+        target,
+        shown: path.to_path_buf(),
+        tmp: Some(tmp),
+        backup: if keep_backup { Backup::Previous } else { Backup::None },
+    };
+    if let Some(original) = &original {
+        keep_mode_and_owner(&file, original);
+    }
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(io)?;
+    drop(file);
+    // The target moved on under us (it became a folder): fail before the rename.
+    if fs::metadata(&prepared.target).is_ok_and(|m| m.is_dir()) {
+        prepared.backup = Backup::None;
+        return Err(io(std::io::Error::new(std::io::ErrorKind::IsADirectory, "it is a folder")));
+    }
+    Ok(prepared)
+}
+
+fn folder_of(path: &Path) -> &Path {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+/// "plan.rebook.ron.tmp-": what every temporary file of `target` starts with.
+fn temp_prefix(target: &Path) -> String {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    format!("{name}.tmp-")
+}
+
+/// `PREFIX<machine>-<pid>-<random>`: the machine and process tell a later
+/// save whether the writer is gone; the random part makes the name unguessable.
+fn create_temp(target: &Path) -> std::io::Result<(PathBuf, fs::File)> {
+    let prefix = temp_prefix(target);
+    let machine = machine_tag();
+    let mut last = std::io::Error::from(std::io::ErrorKind::AlreadyExists);
+    for _ in 0..16 {
+        let name = format!("{prefix}{machine:08x}-{}-{:016x}", std::process::id(), rand::random::<u64>());
+        let tmp = folder_of(target).join(name);
+        // create_new is O_CREAT|O_EXCL: it fails on any existing name, a link included.
+        match fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
+}
+
+/// This computer's name, hashed to eight hex digits for temporary file names.
+fn machine_tag() -> u32 {
+    let name = crate::model::audit::machine_name();
+    name.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+}
+
+/// A temporary file older than this is a leftover whoever wrote it: no save takes an hour.
+const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// Removes temporary files of `path` left by saves that were killed (their
+/// process on this computer has ended, or they are over an hour old): they
+/// may hold a plain copy of the plan. Returns how many were removed.
+pub fn remove_leftover_temps(path: &Path) -> usize {
+    let target = resolve(path);
+    let prefix = temp_prefix(&target);
+    let Ok(entries) = fs::read_dir(folder_of(&target)) else { return 0 };
+    let ours = machine_tag();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
+        let parts: Vec<&str> = rest.split('-').collect();
+        // This release writes MACHINE-PID-RANDOM; earlier ones wrote PID alone.
+        let (machine, pid) = match parts.as_slice() {
+            [machine, pid, _] => (u32::from_str_radix(machine, 16).ok(), pid.parse::<u32>().ok()),
+            [pid] => (Some(ours), pid.parse::<u32>().ok()),
+            _ => continue,
+        };
+        let Some(pid) = pid else { continue };
+        let Ok(meta) = entry.path().symlink_metadata() else { continue };
+        let old = meta.modified().ok().and_then(|m| m.elapsed().ok()).is_some_and(|age| age > LEFTOVER_AGE);
+        let dead = machine == Some(ours) && pid != std::process::id() && !crate::io::lock::process_alive(pid);
+        if (old || dead) && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Gives the new file the mode of the one it replaces (a 0600 or group-shared
+/// 0660 plan keeps it) and, where allowed, its owner and group. On Windows
+/// the new file takes the folder's inherited permissions, as the old one did.
+#[cfg(unix)]
+fn keep_mode_and_owner(file: &fs::File, original: &fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    // Only root may give a file away; the group may be set by a member of it.
+    if std::os::unix::fs::fchown(file, Some(original.uid()), Some(original.gid())).is_err() {
+        let _ = std::os::unix::fs::fchown(file, None, Some(original.gid()));
+    }
+    let _ = file.set_permissions(original.permissions());
+}
+
+#[cfg(not(unix))]
+fn keep_mode_and_owner(_file: &fs::File, _original: &fs::Metadata) {}
 
 #[cfg(test)]
 mod tests {

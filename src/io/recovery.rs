@@ -38,6 +38,26 @@ struct Header {
     plan: Option<PathBuf>,
     saved: DateTime<Utc>,
     encrypted: bool,
+    /// The process that wrote it and its computer: while that process runs,
+    /// the work is not lost and is not offered to another copy of Rebook.
+    #[serde(default)]
+    pid: Option<u32>,
+    #[serde(default)]
+    machine: Option<String>,
+}
+
+impl Header {
+    /// Written by a copy of Rebook still running on this computer (not this one).
+    fn writer_running(&self) -> bool {
+        match (self.pid, &self.machine) {
+            (Some(pid), Some(machine)) => {
+                pid != std::process::id()
+                    && machine.eq_ignore_ascii_case(&crate::model::audit::machine_name())
+                    && crate::io::lock::process_alive(pid)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// A recovery file found at start-up that holds newer work than its plan file.
@@ -100,6 +120,8 @@ impl RecoveryStore {
             plan: plan_path.map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())),
             saved: Utc::now(),
             encrypted: passphrase.is_some(),
+            pid: Some(std::process::id()),
+            machine: Some(crate::model::audit::machine_name()),
         };
         let text = plan_file::to_ron(plan)?;
         let payload = match passphrase {
@@ -115,7 +137,9 @@ impl RecoveryStore {
     }
 
     /// Recovery files holding work newer than their plan file (or belonging to
-    /// a plan never saved), newest first. Files that are not ours are skipped.
+    /// a plan never saved), newest first, of copies of Rebook that are no
+    /// longer running (another window's live work is not offered). Files that
+    /// are not ours are skipped.
     pub fn find_recovery(&self) -> Result<Vec<Recoverable>, RecoveryError> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
@@ -129,6 +153,9 @@ impl RecoveryStore {
                 continue;
             }
             let Ok(header) = read_header(&file) else { continue };
+            if header.writer_running() {
+                continue;
+            }
             if let Some(plan_path) = &header.plan
                 && let Ok(modified) = fs::metadata(plan_path).and_then(|m| m.modified())
                 && DateTime::<Utc>::from(modified) >= header.saved
@@ -144,7 +171,7 @@ impl RecoveryStore {
     /// Reads the plan kept in a recovery file.
     pub fn load(&self, file: &Path, passphrase: Option<&Passphrase>) -> Result<Plan, RecoveryError> {
         let io = |source| RecoveryError::Io { path: file.to_path_buf(), error: source };
-        let mut reader = BufReader::new(fs::File::open(file).map_err(io)?);
+        let mut reader = BufReader::new(crate::io::limits::open_regular(file).map_err(io)?);
         let mut line = Vec::new();
         (&mut reader).take(MAX_HEADER_BYTES).read_until(b'\n', &mut line).map_err(io)?;
         if serde_json::from_slice::<Header>(&line).is_err() {
@@ -177,7 +204,7 @@ impl RecoveryStore {
 
 fn read_header(file: &Path) -> std::io::Result<Header> {
     let mut line = Vec::new();
-    BufReader::new(fs::File::open(file)?).take(MAX_HEADER_BYTES).read_until(b'\n', &mut line)?;
+    BufReader::new(crate::io::limits::open_regular(file)?).take(MAX_HEADER_BYTES).read_until(b'\n', &mut line)?;
     serde_json::from_slice(&line).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
@@ -273,6 +300,26 @@ mod tests {
         assert!(found[0].encrypted && found[0].plan_path.is_none());
         assert!(matches!(store.load(&file, None), Err(RecoveryError::Plan(PlanFileError::NeedsPassphrase { .. }))));
         assert_eq!(store.load(&file, Some(&pass)).unwrap().practice.name, "Secret Surgery");
+    }
+
+    #[test]
+    fn the_work_of_a_copy_still_running_is_not_offered() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RecoveryStore::in_dir(dir.path());
+        let file = store.autosave(&plan("Live"), None, None).unwrap();
+        // Rewrite the header as if another process wrote it: first a running one, then an ended one.
+        let text = fs::read_to_string(&file).unwrap();
+        let (head, body) = text.split_once('\n').unwrap();
+        let mut header: Header = serde_json::from_str(head).unwrap();
+        let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        header.pid = Some(child.id());
+        fs::write(&file, format!("{}\n{body}", serde_json::to_string(&header).unwrap())).unwrap();
+        if cfg!(target_os = "linux") {
+            assert_eq!(store.find_recovery().unwrap(), vec![], "the other copy is still running");
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(store.find_recovery().unwrap().len(), 1, "its process ended: offer it");
     }
 
     #[test]

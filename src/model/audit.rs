@@ -52,26 +52,59 @@ impl std::fmt::Display for AuditEntry {
     }
 }
 
-/// The operating-system user name, or "unknown user" when the environment has none.
+/// Longest user or computer name kept (real ones are far shorter).
+const MAX_NAME_CHARS: usize = 64;
+
+/// The operating-system user name: $USER (%USERNAME% on Windows), else the
+/// account the process runs as, else "unknown user". Control characters are
+/// removed, so a name can never forge a line of the history or the audit trail.
 pub fn os_user() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .filter_map(|name| std::env::var(name).ok())
-        .map(|user| user.trim().to_string())
+        .chain(account_name())
+        .map(|user| clean_name(&user))
         .find(|user| !user.is_empty())
         .unwrap_or_else(|| "unknown user".to_string())
 }
 
 /// The computer's name (%COMPUTERNAME% on Windows, $HOSTNAME or /etc/hostname
-/// elsewhere), or "unknown" when none can be found.
+/// elsewhere), cleaned like [`os_user`], or "unknown" when none can be found.
 pub fn machine_name() -> String {
     ["COMPUTERNAME", "HOSTNAME"]
         .iter()
         .filter_map(|name| std::env::var(name).ok())
         .chain(std::fs::read_to_string("/etc/hostname").ok())
-        .map(|name| name.trim().to_string())
+        .map(|name| clean_name(&name))
         .find(|name| !name.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// A name as shown in locks, history and audit lines: control characters
+/// (newlines, terminal escapes) dropped, trimmed, at most 64 characters.
+pub fn clean_name(name: &str) -> String {
+    let kept: String = name.chars().filter(|c| !c.is_control()).take(MAX_NAME_CHARS).collect();
+    kept.trim().to_string()
+}
+
+/// The name of the account this process runs as, from /etc/passwd (Unix).
+#[cfg(unix)]
+fn account_name() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to the process's user; the home folder is a fallback.
+    let uid = std::fs::metadata("/proc/self").map(|m| m.uid()).ok()?;
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let id: u32 = fields.nth(1)?.parse().ok()?;
+        (id == uid).then(|| name.to_string())
+    })
+}
+
+#[cfg(not(unix))]
+fn account_name() -> Option<String> {
+    None
 }
 
 #[cfg(test)]
@@ -88,5 +121,12 @@ mod tests {
         assert!(shown.contains(" exported SMS batch CSV, 12 rows, to sms.csv"), "{shown}");
         let ron = ron::to_string(&entry).unwrap();
         assert_eq!(ron::from_str::<AuditEntry>(&ron).unwrap(), entry);
+    }
+
+    #[test]
+    fn names_lose_control_characters() {
+        assert_eq!(clean_name("eve\n01/01/2024 admin exported"), "eve01/01/2024 admin exported");
+        assert_eq!(clean_name("\u{1b}[31mred\u{1b}[0m "), "[31mred[0m");
+        assert_eq!(clean_name(&"x".repeat(500)).len(), 64);
     }
 }

@@ -10,7 +10,7 @@ use chrono::TimeZone;
 use rebook::io::csv_import::{accept_backlog, accept_outcomes, preview_backlog, preview_outcomes, reimport_diff};
 use rebook::io::lock::{self, DEFAULT_STALE_AFTER, LockError};
 use rebook::io::plan_file;
-use rebook::io::shared_save::{SharedSaveError, save_shared};
+use rebook::io::shared_save::{Keys, SharedSaveError, save_shared};
 use rebook::model::audit::{machine_name, os_user};
 use rebook::model::merge::{ConflictKind, Side, merge};
 use rebook::model::{Change, ContactStatus, Outcome, Plan, describe_changes};
@@ -74,7 +74,7 @@ fn a_stale_lock_is_recognised_and_taken_over() {
     assert_eq!((info.user.as_str(), info.machine.as_str(), info.pid), ("jsmith", "RECEPTION-2", 4242));
     assert!(info.is_stale(chrono::Local::now(), DEFAULT_STALE_AFTER));
     assert!(!info.is_stale(chrono::Local::now(), std::time::Duration::from_secs(3 * 3600)));
-    let mut ours = lock::take_over(&plan).unwrap();
+    let mut ours = lock::take_over(&plan, &info).unwrap();
     assert_eq!(lock::inspect(&plan).unwrap().map(|i| i.user), Some(os_user()));
     ours.refresh().unwrap();
     drop(ours);
@@ -104,7 +104,7 @@ fn dropping_a_lost_lock_leaves_the_new_holder_alone() {
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("p.rebook.ron");
     let mut first = lock::acquire(&plan).unwrap();
-    let second = lock::take_over(&plan).unwrap();
+    let second = lock::take_over(&plan, first.info()).unwrap();
     assert!(matches!(first.refresh(), Err(LockError::Held(_))), "the first holder learns it lost the lock");
     drop(first);
     assert!(lock::lock_path(&plan).exists(), "the first holder must not remove the second one's lock");
@@ -121,7 +121,7 @@ fn a_damaged_lock_file_is_stale_and_says_so() {
     assert!(info.damaged.is_some());
     assert!(info.is_stale(chrono::Local::now(), DEFAULT_STALE_AFTER));
     assert!(info.describe().contains("damaged lock file"), "{}", info.describe());
-    assert!(lock::take_over(&plan).is_ok());
+    assert!(lock::take_over(&plan, &info).is_ok());
 }
 
 // ---------------------------------------------------------------- merge
@@ -211,11 +211,12 @@ fn two_editors_saving_in_turn_lose_nothing() {
     let (path, loaded) = saved_plan(dir.path(), 30);
     let base_a = loaded.clone();
     let base_b = loaded;
+    let mut lock = lock::acquire(&path).unwrap();
 
     let mut a = base_a.clone();
     edit::record_contact(&mut a, "A0004", ContactStatus::Confirmed).unwrap();
     edit::record_contact(&mut a, "A0005", ContactStatus::NoAnswer).unwrap();
-    let saved_a = save_shared(&path, &base_a, &a, None).unwrap();
+    let saved_a = save_shared(&path, &base_a, &a, Keys::same(None), &mut lock).unwrap();
     assert!(saved_a.merge.is_none(), "nobody saved in between");
     assert_eq!(saved_a.plan.history.len(), 1);
     let entry = &saved_a.plan.history[0];
@@ -227,7 +228,7 @@ fn two_editors_saving_in_turn_lose_nothing() {
     let mut b = base_b.clone();
     edit::record_contact(&mut b, "A0007", ContactStatus::Confirmed).unwrap();
     edit::set_notes(&mut b, "A0004", "call after 3pm").unwrap();
-    let saved_b = save_shared(&path, &base_b, &b, None).unwrap();
+    let saved_b = save_shared(&path, &base_b, &b, Keys::same(None), &mut lock).unwrap();
     let report = saved_b.merge.as_ref().expect("A's save was merged");
     assert_eq!(report.outcomes, 2);
     let on_disk = plan_file::load(&path).unwrap();
@@ -244,14 +245,14 @@ fn two_editors_saving_in_turn_lose_nothing() {
     // A saves again from what it saved: B's work comes in too.
     let mut a2 = saved_a.plan.clone();
     edit::set_pinned(&mut a2, "A0009", true).unwrap();
-    let saved_a2 = save_shared(&path, &saved_a.plan, &a2, None).unwrap();
+    let saved_a2 = save_shared(&path, &saved_a.plan, &a2, Keys::same(None), &mut lock).unwrap();
     assert!(saved_a2.merge.is_some());
     assert_eq!(contact(&saved_a2.plan, "A0007"), ContactStatus::Confirmed);
     assert!(saved_a2.plan.booking("A0009").unwrap().pinned);
     assert_eq!(saved_a2.plan.history.len(), 3);
 
     // Saving with no changes and nobody else's: no history line.
-    let again = save_shared(&path, &saved_a2.plan, &saved_a2.plan, None).unwrap();
+    let again = save_shared(&path, &saved_a2.plan, &saved_a2.plan, Keys::same(None), &mut lock).unwrap();
     assert_eq!(again.plan.history.len(), 3);
 }
 
@@ -262,7 +263,8 @@ fn a_damaged_file_on_disk_is_not_overwritten() {
     std::fs::write(&path, "Plan(format_version: 1, practice: (name: \"x\"").unwrap();
     let mut ours = base.clone();
     edit::record_contact(&mut ours, "A0002", ContactStatus::Confirmed).unwrap();
-    let err = save_shared(&path, &base, &ours, None).unwrap_err();
+    let mut lock = lock::acquire(&path).unwrap();
+    let err = save_shared(&path, &base, &ours, Keys::same(None), &mut lock).unwrap_err();
     assert!(matches!(err, SharedSaveError::DamagedOnDisk { .. }), "{err:?}");
     assert!(err.to_string().contains("was not overwritten"), "{err}");
     assert!(std::fs::read_to_string(&path).unwrap().ends_with("(name: \"x\""));
@@ -277,12 +279,13 @@ fn an_encrypted_plan_is_merged_and_stays_encrypted() {
     plan.normalise();
     plan_file::save_with(&plan, &path, Some(&pass)).unwrap();
     let base = plan_file::load_with(&path, Some(&pass)).unwrap();
+    let mut lock = lock::acquire(&path).unwrap();
     let mut a = base.clone();
     edit::record_contact(&mut a, "A0002", ContactStatus::Confirmed).unwrap();
-    save_shared(&path, &base, &a, Some(&pass)).unwrap();
+    save_shared(&path, &base, &a, Keys::same(Some(&pass)), &mut lock).unwrap();
     let mut b = base.clone();
     edit::record_contact(&mut b, "A0003", ContactStatus::Confirmed).unwrap();
-    let saved = save_shared(&path, &base, &b, Some(&pass)).unwrap();
+    let saved = save_shared(&path, &base, &b, Keys::same(Some(&pass)), &mut lock).unwrap();
     assert!(saved.merge.is_some());
     assert!(plan_file::is_encrypted(&path).unwrap());
     let on_disk = plan_file::load_with(&path, Some(&pass)).unwrap();
@@ -534,16 +537,22 @@ fn cli_outcomes_and_history_respect_the_lock() {
     assert_eq!(cli(&["outcomes", p, "--from", from]).unwrap(), std::process::ExitCode::FAILURE);
     assert!(plan_file::load(&path).unwrap().history.is_empty(), "nothing recorded with a rejected row");
 
-    // Somebody (here: this test) has the plan open: refused unless --force.
-    let held = lock::acquire(&path).unwrap();
+    // A colleague on another computer has the plan open: refused unless --force.
+    let now = chrono::Utc::now().to_rfc3339();
+    std::fs::write(
+        lock::lock_path(&path),
+        format!(
+            r#"{{"user":"jsmith","machine":"RECEPTION-2","pid":4242,"since":"{now}","refreshed":"{now}","token":"t"}}"#
+        ),
+    )
+    .unwrap();
     let err = cli(&["outcomes", p, "--from", from, "--allow-rejects"]).unwrap_err();
-    assert!(err.to_string().contains(&format!("is open by {}", os_user())), "{err}");
+    assert!(err.to_string().contains("is open by jsmith on RECEPTION-2"), "{err}");
     assert!(err.to_string().contains("--force"), "{err}");
     assert_eq!(
         cli(&["outcomes", p, "--from", from, "--allow-rejects", "--force"]).unwrap(),
         std::process::ExitCode::SUCCESS
     );
-    drop(held);
 
     let plan = plan_file::load(&path).unwrap();
     assert_eq!(contact(&plan, "A0004"), ContactStatus::Confirmed);
@@ -559,4 +568,157 @@ fn cli_outcomes_and_history_respect_the_lock() {
     assert_eq!(solved.history.len(), 2);
     assert!(solved.history[1].summary.starts_with("re-planned"), "{}", solved.history[1].summary);
     assert_eq!(contact(&solved, "A0004"), ContactStatus::Confirmed);
+}
+
+// ---------------------------------------------------------------- many writers at once
+
+/// A lock file as left by a process of this computer that has ended.
+fn write_dead_lock(plan: &Path) {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let now = chrono::Utc::now().to_rfc3339();
+    let json = format!(
+        r#"{{"user":"gone","machine":"{}","pid":{dead},"since":"{now}","refreshed":"{now}","token":"dead-{dead}"}}"#,
+        machine_name()
+    );
+    std::fs::write(lock::lock_path(plan), json).unwrap();
+}
+
+/// `processes` copies of `rebook outcomes PLAN --from aN.csv` started together,
+/// each recording its own appointments, for `rounds` rounds. Every outcome a
+/// process reported as recorded is in the file at the end; a process that
+/// could not record says so on stderr and exits non-zero. Returns how many
+/// processes recorded.
+fn record_at_once(processes: usize, force: bool, stale_lock: bool, rounds: usize) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, plan) = saved_plan(dir.path(), 200);
+    // Appointments booked and not yet contacted: recording one is a visible change.
+    let free: Vec<String> = plan
+        .bookings
+        .iter()
+        .filter(|b| b.session().is_some() && b.contact == ContactStatus::NotContacted)
+        .map(|b| b.appointment_id.clone())
+        .collect();
+    let per_process = 3;
+    assert!(free.len() >= processes * per_process * rounds, "{} free appointments", free.len());
+    let mut ids = free.into_iter();
+    let mut recorded_processes = 0;
+    let mut recorded: Vec<String> = Vec::new();
+    for round in 0..rounds {
+        if stale_lock {
+            write_dead_lock(&path);
+        }
+        let mut children = Vec::new();
+        for p in 0..processes {
+            let mine: Vec<String> = ids.by_ref().take(per_process).collect();
+            let csv = dir.path().join(format!("a{round}-{p}.csv"));
+            let rows: String = mine.iter().map(|id| format!("{id},C\n")).collect();
+            std::fs::write(&csv, format!("appointment_id,outcome\n{rows}")).unwrap();
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rebook"));
+            command.args(["outcomes", path.to_str().unwrap(), "--from", csv.to_str().unwrap()]);
+            if force {
+                command.arg("--force");
+            }
+            command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+            children.push((mine, command.spawn().unwrap()));
+        }
+        for (mine, child) in children {
+            let out = child.wait_with_output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if out.status.success() {
+                assert!(stdout.contains("Recorded 3 outcome(s)"), "{stdout}");
+                recorded.extend(mine);
+                recorded_processes += 1;
+            } else {
+                assert!(!stdout.contains("Recorded"), "a failed process said it recorded: {stdout}");
+                assert!(stderr.contains("was not written") || stderr.contains("not saved"), "{stderr}");
+            }
+        }
+        let on_disk = plan_file::load(&path).unwrap();
+        for id in &recorded {
+            assert_eq!(contact(&on_disk, id), ContactStatus::Confirmed, "{id} was reported recorded but is lost");
+        }
+        assert!(!lock::lock_path(&path).exists(), "every command gave its lock up");
+        let litter: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".change-") || n.contains(".tmp-"))
+            .collect();
+        assert!(litter.is_empty(), "left behind: {litter:?}");
+    }
+    recorded_processes
+}
+
+#[test]
+fn concurrent_forced_writers_lose_no_reported_outcome() {
+    for n in [2, 4, 8] {
+        let recorded = record_at_once(n, true, false, 3);
+        // Every forced writer takes the lock in turn: all of them record.
+        assert_eq!(recorded, 3 * n, "{n} processes");
+    }
+}
+
+#[test]
+fn concurrent_writers_over_a_stale_lock_lose_no_reported_outcome() {
+    for n in [2, 4, 8] {
+        let recorded = record_at_once(n, false, true, 3);
+        assert!(recorded >= 3, "at least one writer a round takes the stale lock over ({recorded} of {})", 3 * n);
+    }
+    // Forced and over a stale lock at once.
+    record_at_once(4, true, true, 2);
+}
+
+#[test]
+fn of_many_taking_over_one_stale_lock_exactly_one_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("p.rebook.ron");
+    for _ in 0..20 {
+        write_dead_lock(&plan);
+        let stale = lock::inspect(&plan).unwrap().unwrap();
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let winners: Vec<_> = (0..8)
+            .map(|_| {
+                let (plan, stale, barrier) = (plan.clone(), stale.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    lock::take_over(&plan, &stale).ok()
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .filter_map(|t| t.join().unwrap())
+            .collect();
+        assert_eq!(winners.len(), 1, "exactly one contender holds the lock");
+        assert!(winners[0].check().is_ok());
+        drop(winners);
+        assert!(!lock::lock_path(&plan).exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert!(leftovers.is_empty(), "no marker files left: {leftovers:?}");
+    }
+}
+
+#[test]
+fn a_lock_is_not_taken_over_while_its_holder_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = saved_plan(dir.path(), 10);
+    let mut holder = lock::acquire(&path).unwrap();
+    holder.begin_save().unwrap();
+    let info = lock::inspect(&path).unwrap().unwrap();
+    assert!(info.saving);
+    let path2 = path.clone();
+    let taker = std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        let taken = lock::lock_plan(&path2, lock::Insist::Always).unwrap();
+        (started.elapsed(), taken)
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(holder.check().is_ok(), "still ours while saving");
+    holder.end_save().unwrap();
+    let (waited, taken) = taker.join().unwrap();
+    assert!(waited >= std::time::Duration::from_millis(250), "the taker waited for the save: {waited:?}");
+    assert!(matches!(holder.check(), Err(LockError::Held(_))), "taken over once the save was done");
+    assert!(taken.took_over.is_some());
 }

@@ -8,8 +8,9 @@ use crate::gui::document::{self, Document};
 use crate::gui::passphrase::{PassphraseAnswer, PassphraseDialog, PassphrasePurpose};
 use crate::gui::sharing::{self, LockChoice};
 use crate::io::crypto::Passphrase;
-use crate::io::lock::{self, LockError};
+use crate::io::lock::LockError;
 use crate::io::plan_file::{self, PlanFileError};
+use crate::io::plan_service::{self, Insist, Locked};
 use crate::io::recovery::Recoverable;
 use std::path::{Path, PathBuf};
 
@@ -37,34 +38,24 @@ impl RebookApp {
         }
     }
 
-    /// Takes the plan's lock and shows it; if a colleague has it open, asks
-    /// first whether to open it read-only or take it over.
+    /// Takes the plan's lock by the library's one lock policy (a stale lock,
+    /// or one this window left, is taken over) and shows it; if a colleague
+    /// has it open, asks first whether to open it read-only or take it over.
     pub(super) fn lock_and_show(&mut self, mut doc: Document, path: &Path) {
-        match lock::acquire(path) {
-            Ok(lock) => doc.attach_lock(lock),
-            Err(LockError::Held(info)) if info.is_this_process() => match lock::take_over(path) {
-                Ok(lock) => doc.attach_lock(lock),
-                Err(e) => return self.open_read_only(doc, path, &e.to_string()),
-            },
-            // Left by this user's own session on this computer that ended
-            // without closing (a crash, a power cut): nobody else to ask.
-            Err(LockError::Held(info))
-                if info.is_stale(chrono::Local::now(), lock::DEFAULT_STALE_AFTER)
-                    && info.machine == crate::model::audit::machine_name()
-                    && info.user == crate::model::audit::os_user() =>
-            {
-                match lock::take_over(path) {
-                    Ok(lock) => doc.attach_lock(lock),
-                    Err(e) => return self.open_read_only(doc, path, &e.to_string()),
-                }
+        let note = match plan_service::lock_plan(path, Insist::IfFree) {
+            Ok(Locked { lock, took_over }) => {
+                doc.attach_lock(lock);
+                took_over.filter(|info| !info.is_this_process()).map(|info| {
+                    format!("Opened {}; took over a lock left behind ({}).", path.display(), info.describe())
+                })
             }
             Err(LockError::Held(info)) => {
                 self.lock_prompt = Some((doc, info));
                 return;
             }
             Err(e) => return self.open_read_only(doc, path, &e.to_string()),
-        }
-        self.show_opened(doc, path, None);
+        };
+        self.show_opened(doc, path, note);
     }
 
     pub(super) fn open_read_only(&mut self, mut doc: Document, path: &Path, why: &str) {
@@ -88,8 +79,8 @@ impl RebookApp {
         let describe = info.describe();
         match choice {
             LockChoice::ReadOnly => self.open_read_only(doc, &path, &format!("it is {describe}")),
-            LockChoice::TakeOver => match lock::take_over(&path) {
-                Ok(lock) => {
+            LockChoice::TakeOver => match plan_service::lock_plan(&path, Insist::Always) {
+                Ok(Locked { lock, .. }) => {
                     let mut doc = doc;
                     doc.attach_lock(lock);
                     self.show_opened(doc, &path, Some(format!("Took over {} ({describe}).", path.display())));

@@ -88,7 +88,8 @@ pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, ImportError> {
     use std::io::Read;
     let unreadable =
         |e: std::io::Error| ImportError::Unreadable { path: path.display().to_string(), message: e.to_string() };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
+    // Only an ordinary file: a FIFO or a device would hang or never end.
+    let file = crate::io::limits::open_regular(path).map_err(unreadable)?;
     let size = file.metadata().map_err(unreadable)?.len();
     let max = MAX_IMPORT_BYTES as u64;
     if size > max {
