@@ -55,6 +55,8 @@ pub enum SaveError {
     #[error(transparent)]
     Shared(#[from] SharedSaveError),
     #[error(transparent)]
+    Service(#[from] plan_service::ServiceError),
+    #[error(transparent)]
     File(#[from] PlanFileError),
 }
 
@@ -179,7 +181,6 @@ impl Document {
         if self.read_only {
             return Err(SaveError::AuditNotWritten(self.file_name(), self.unsaved_audit.len()));
         }
-        let lost = |error| SaveError::Locked { path: path.clone(), error: Box::new(error) };
         if self.lock.is_none() {
             self.lock = Some(lock_for_saving(&path)?);
         }
@@ -188,13 +189,7 @@ impl Document {
         let mut ours = self.saved.clone();
         ours.audit.extend(self.unsaved_audit.iter().cloned());
         let keys = Keys { read: self.passphrase.as_ref(), write: self.passphrase.as_ref().filter(|_| encrypted) };
-        match plan_service::save_shared(&path, &self.saved, &ours, keys, lock) {
-            Err(SharedSaveError::Lock { error, .. }) => {
-                self.set_read_only();
-                return Err(lost(*error));
-            }
-            other => other?,
-        };
+        plan_service::save_merged(&path, &self.saved, &ours, keys, lock, Insist::Always)?;
         self.unsaved_audit.clear();
         Ok(())
     }
@@ -313,15 +308,11 @@ impl Document {
         ours.normalise();
         let (plan, merge) = match (same_file, new_lock.as_mut().or(self.lock.as_mut())) {
             (true, Some(lock)) => {
-                match plan_service::save_shared(path, &self.saved, &ours, Keys::same(self.passphrase.as_ref()), lock) {
-                    Ok(saved) => (saved.plan, saved.merge),
-                    // Taken over by a colleague: this window may no longer write the file.
-                    Err(SharedSaveError::Lock { error, .. }) => {
-                        self.set_read_only();
-                        return Err(SaveError::Locked { path: path.to_path_buf(), error });
-                    }
-                    Err(e) => return Err(e.into()),
-                }
+                // A colleague who took the plan over was told that both saves
+                // merge: if they hold it now, it is taken back for this save.
+                let keys = Keys::same(self.passphrase.as_ref());
+                let saved = plan_service::save_merged(path, &self.saved, &ours, keys, lock, Insist::Always)?;
+                (saved.plan, saved.merge)
             }
             (_, Some(lock)) => {
                 // A new file (or one the user chose to replace): nothing to merge with.

@@ -93,34 +93,13 @@ impl ChangingPlan {
     /// again; otherwise nothing is written and the error says who has it.
     /// The base becomes what is now on disk.
     pub fn save(&mut self, ours: &Plan) -> Result<SharedSave, ServiceError> {
-        for _ in 0..MAX_RETAKES {
-            let keys = Keys { read: self.passphrase.as_ref(), write: self.protection.as_ref() };
-            match save_shared(&self.path, &self.base, ours, keys, &mut self.lock) {
-                Ok(saved) => {
-                    self.base = saved.plan.clone();
-                    if self.protection.is_some() {
-                        self.passphrase = self.protection.clone();
-                    }
-                    return Ok(saved);
-                }
-                Err(e) => match e.lost_to() {
-                    // Taken from us: take it back and merge again.
-                    Some(_) if self.insist == Insist::Always => {
-                        let Locked { lock, .. } = lock_plan(&self.path, Insist::Always)
-                            .map_err(|e| ServiceError::from_lock(&self.path, e))?;
-                        self.lock = lock;
-                    }
-                    Some(holder) => {
-                        return Err(ServiceError::Held { path: self.path.clone(), holder: Box::new(holder.clone()) });
-                    }
-                    None => return Err(e.into()),
-                },
-            }
+        let keys = Keys { read: self.passphrase.as_ref(), write: self.protection.as_ref() };
+        let saved = save_merged(&self.path, &self.base, ours, keys, &mut self.lock, self.insist)?;
+        self.base = saved.plan.clone();
+        if self.protection.is_some() {
+            self.passphrase = self.protection.clone();
         }
-        Err(ServiceError::Lock(LockError::Io {
-            path: self.path.clone(),
-            error: std::io::Error::new(std::io::ErrorKind::TimedOut, "the lock kept being taken over; try again"),
-        }))
+        Ok(saved)
     }
 
     /// Records in the plan file that patient data left it (printed, exported).
@@ -129,6 +108,40 @@ impl ChangingPlan {
         ours.audit.push(entry);
         self.save(&ours)
     }
+}
+
+/// Saves `ours` to `path` merged with colleagues' saves ([`save_shared`]).
+/// If the lock was taken from us meanwhile: with [`Insist::Always`] (the
+/// user insisted, or accepted merging when they took the plan over) it is
+/// taken back and the save merges again, so nothing either side recorded is
+/// lost; otherwise nothing is written and the error says who has the plan.
+pub fn save_merged(
+    path: &Path,
+    base: &Plan,
+    ours: &Plan,
+    keys: Keys<'_>,
+    lock: &mut PlanLock,
+    insist: Insist,
+) -> Result<SharedSave, ServiceError> {
+    for _ in 0..MAX_RETAKES {
+        let error = match save_shared(path, base, ours, keys, lock) {
+            Ok(saved) => return Ok(saved),
+            Err(error) => error,
+        };
+        match error.lost_to() {
+            Some(_) if insist == Insist::Always => {
+                *lock = lock_plan(path, Insist::Always).map_err(|e| ServiceError::from_lock(path, e))?.lock;
+            }
+            Some(holder) => {
+                return Err(ServiceError::Held { path: path.to_path_buf(), holder: Box::new(holder.clone()) });
+            }
+            None => return Err(error.into()),
+        }
+    }
+    Err(ServiceError::Lock(LockError::Io {
+        path: path.to_path_buf(),
+        error: std::io::Error::new(std::io::ErrorKind::TimedOut, "the lock kept being taken over; try again"),
+    }))
 }
 
 /// Refuses an output path (an export, a PDF) that is the plan itself or any

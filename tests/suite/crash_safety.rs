@@ -39,7 +39,7 @@ fn save_loop_child() {
             Some(pass) => plan_file::save_with(&plan, Path::new(&out), Some(pass)).unwrap(),
             None => {
                 let text = template.replacen("#VERSION", &format!("#{version}"), 1);
-                plan_file::write_atomically(Path::new(&out), text.as_bytes()).unwrap();
+                plan_file::save_bytes(Path::new(&out), text.as_bytes()).unwrap();
             }
         }
         let mut stdout = std::io::stdout().lock();
