@@ -212,14 +212,18 @@ impl ImportDialog {
                 p.mapping.clone(),
                 p.headers.clone(),
                 format!(
-                    "{} rows read: {}; {} row(s) not taken.",
+                    "{} rows read: {}; {} row(s) not taken{}.",
                     p.total_rows,
                     if doc.plan().backlog.is_empty() {
                         format!("{} appointments will be added", p.items.len())
                     } else {
                         diff.summary()
                     },
-                    p.rejected_rows()
+                    p.rejected_rows(),
+                    match p.unknown_types.iter().map(|t| t.lines.len()).sum::<usize>() {
+                        0 => String::new(),
+                        waiting => format!(" ({waiting} wait for their type to be mapped, below)"),
+                    }
                 ),
             ),
             Ok(Preview::Rota(p)) => (
@@ -297,7 +301,8 @@ impl ImportDialog {
             Ok(Preview::Outcomes(p)) => (&[][..], p.rejected.as_slice()),
             Err(_) => (&[][..], &[][..]),
         };
-        row_list(ui, &format!("To check ({})", warnings.len()), warnings, Some(warn), false);
+        // A few warnings are shown open: each deserves a look before Accept.
+        row_list(ui, &format!("To check ({})", warnings.len()), warnings, Some(warn), warnings.len() <= 20);
         row_list(ui, &format!("Rejected rows ({})", rejected.len()), rejected, None, true);
         remap
     }

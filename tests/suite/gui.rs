@@ -742,6 +742,8 @@ fn import_preview_maps_each_local_type_once_and_keeps_its_buttons_on_a_small_scr
         assert!(rect.max.y <= 480.0 && rect.max.x <= 760.0, "{button} at {rect:?}");
     }
     // Each drop-down starts on the suggestion; one click uses them all.
+    harness.get_by_label("Use these types (8)").scroll_to_me();
+    harness.run();
     harness.get_by_label("Use these types (8)").click();
     harness.run();
     assert!(harness.state().import_dialog().unwrap().unknown_types().is_empty());
