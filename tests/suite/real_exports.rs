@@ -688,3 +688,22 @@ fn a_local_type_can_be_added_as_a_new_type_like_a_catalogue_one() {
     assert!(ok, "{stderr}");
     assert!(rebook::io::plan_file::load(&next).unwrap().appointment_type("Flu Jab").is_some());
 }
+
+#[test]
+fn the_practice_is_named_on_the_command_line_without_importing_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan.rebook.ron");
+    let backlog = fixture("bom_backlog.csv");
+    let (ok, _, stderr) = rebook(&["import", "--backlog", backlog.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    assert!(rebook::io::plan_file::load(&out).unwrap().practice.is_placeholder());
+    let plan = out.to_str().unwrap();
+    let (ok, _, stderr) =
+        rebook(&["import", "--plan", plan, "--practice", "Riverside", "--ods-code", "Y99999", "--out", plan]);
+    assert!(ok, "{stderr}");
+    let named = rebook::io::plan_file::load(&out).unwrap();
+    assert_eq!((named.practice.name.as_str(), named.practice.ods_code.as_deref()), ("Riverside", Some("Y99999")));
+    assert_eq!(named.backlog.len(), 3, "the backlog is kept");
+    let (ok, _, stderr) = rebook(&["import", "--out", plan]);
+    assert!(!ok && stderr.contains("nothing to import"), "{stderr}");
+}
