@@ -194,6 +194,19 @@ mod tests {
         assert_eq!(Passphrase::first_line("correct horse\n"), "correct horse");
     }
 
+    proptest::proptest! {
+        /// The passphrase-file fuzz target's property: the first line, never a
+        /// byte-order mark or a line ending, and nothing read past it.
+        #[test]
+        fn a_passphrase_is_the_first_line_of_any_text(text in "\\PC{0,60}(\r?\n\\PC{0,20})?") {
+            let line = Passphrase::first_line(&text);
+            let clean = !line.starts_with('\u{feff}') && !line.contains(['\n', '\r']);
+            proptest::prop_assert!(clean, "{:?}", line);
+            let with_bom = format!("\u{feff}{text}");
+            proptest::prop_assert_eq!(Passphrase::first_line(&with_bom), line);
+        }
+    }
+
     #[test]
     fn plain_text_is_not_taken_for_encrypted() {
         assert!(!is_encrypted(b"Plan(format_version: 1)"));

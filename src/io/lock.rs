@@ -581,4 +581,25 @@ mod tests {
     fn tokens_differ() {
         assert_ne!(new_token(), new_token());
     }
+
+    proptest::proptest! {
+        /// The lock-file fuzz target's property, on every test run: any bytes
+        /// read as a lock or a damaged (stale) lock, with clean names.
+        #[test]
+        fn any_bytes_read_as_a_lock_or_a_damaged_one(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let info = decode(&bytes);
+            proptest::prop_assert!(!info.describe().is_empty());
+            proptest::prop_assert!(info.damaged.is_none() || info.is_stale(Local::now(), DEFAULT_STALE_AFTER));
+            proptest::prop_assert!(!info.user.chars().any(char::is_control));
+        }
+
+        #[test]
+        fn lock_json_with_any_names_reads_back_clean(user in ".{0,80}", machine in ".{0,80}") {
+            let now = Utc::now().to_rfc3339();
+            let json = serde_json::json!({"user": user, "machine": machine, "pid": 1, "since": now, "refreshed": now, "token": "t"});
+            let info = decode(json.to_string().as_bytes());
+            proptest::prop_assert!(info.damaged.is_none());
+            proptest::prop_assert!(!info.user.chars().chain(info.machine.chars()).any(char::is_control));
+        }
+    }
 }
