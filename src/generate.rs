@@ -47,6 +47,43 @@ pub struct GeneratorConfig {
     /// Patients with two cancelled appointments: bloods, then a GP review at
     /// least a week later to discuss the results.
     pub paired_patients: usize,
+    /// How varied the patients' restrictions are.
+    pub shape: Shape,
+}
+
+/// The spread of patient restrictions in a generated backlog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shape {
+    /// A single practice's backlog: continuity with GPs only, few restrictions
+    /// (the committed example and the first benchmark family).
+    #[default]
+    Standard,
+    /// A primary care network hub's: about 20 % of patients unavailable on some
+    /// days or half-days, 5 % with an earliest date, 3 % with a see-by date, 10 %
+    /// doubles, continuity preferred by about 40 % and required by 3 % across
+    /// every role, so thousands of distinct appointment classes at 10,000 items.
+    Hub,
+}
+
+impl Shape {
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Standard => "standard",
+            Shape::Hub => "hub",
+        }
+    }
+}
+
+impl std::str::FromStr for Shape {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Shape, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "standard" | "practice" => Ok(Shape::Standard),
+            "hub" | "realistic" => Ok(Shape::Hub),
+            other => Err(format!("unknown shape \"{other}\": use standard or hub")),
+        }
+    }
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -78,23 +115,29 @@ pub fn example_config() -> GeneratorConfig {
         horizon_start: monday,
         capacity_ratio: None,
         paired_patients: 20,
+        shape: Shape::Standard,
     }
 }
 
 /// A benchmark instance of `model.md`'s scale: 300, 1,000, 3,000 or 10,000
-/// items (other sizes are scaled between them). Capacity is 80-110 % of demand,
-/// drawn from the seed, so some work ends up late or unplaced.
+/// items (other sizes are scaled between them; 30,000 is three hubs pooled).
+/// Capacity is 80-110 % of demand, drawn from the seed, so some work ends up
+/// late or unplaced.
 pub fn benchmark_config(items: usize, seed: u64) -> GeneratorConfig {
     let (clinicians, days) = match items {
         0..=500 => (9, 10),
         501..=2000 => (15, 10),
         2001..=6000 => (25, 15),
-        _ => (60, 20),
+        6001..=20_000 => (60, 20),
+        _ => (180, 20),
     };
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_cafe);
     let ratio = 0.8 + 0.3 * rng.random::<f64>();
     let mut config = example_config();
-    if items > 6000 {
+    if items > 20_000 {
+        config.practice_name = "Riverside Integrated Care Board (three PCN hubs pooled)".into();
+        config.ods_code = "U99998".into();
+    } else if items > 6000 {
         config.practice_name = "Riverside Primary Care Network Hub".into();
         config.ods_code = "U99999".into();
     }
@@ -106,6 +149,20 @@ pub fn benchmark_config(items: usize, seed: u64) -> GeneratorConfig {
         capacity_ratio: Some((ratio * 100.0).round() / 100.0),
         paired_patients: items * 20 / 350,
         ..config
+    }
+}
+
+/// A benchmark instance in `shape`: the standard family above, or the hub
+/// family with its spread of restrictions and a hub's rota (75 clinicians over
+/// 20 working days at 10,000 items, 225 at 30,000).
+pub fn shaped_config(items: usize, seed: u64, shape: Shape) -> GeneratorConfig {
+    let config = benchmark_config(items, seed);
+    match shape {
+        Shape::Standard => config,
+        // Fewer bloods-then-review pairs than a practice's list (their reviews carry an earliest date).
+        Shape::Hub => {
+            GeneratorConfig { clinicians: (items * 3 / 400).max(9), paired_patients: items * 10 / 350, shape, ..config }
+        }
     }
 }
 
@@ -595,13 +652,7 @@ fn draft_item(rng: &mut ChaCha8Rng, book: &mut OriginalBook<'_>, role: Role, typ
     } else {
         None
     };
-    let working_day_after = |n: i64| {
-        let mut d = config.horizon_start + Duration::days(n);
-        while !is_working_day(d) {
-            d += Duration::days(1);
-        }
-        d
-    };
+    let working_day_after = |n: i64| working_day_after(config, n);
     let see_by = (priority != "Urgent" && rng.random_bool(0.08)).then(|| working_day_after(rng.random_range(2..=9)));
     let mut notes = String::new();
     let earliest_date = if rng.random_bool(0.03) {
@@ -618,7 +669,7 @@ fn draft_item(rng: &mut ChaCha8Rng, book: &mut OriginalBook<'_>, role: Role, typ
             notes = pick(rng, pool).to_string();
         }
     }
-    Draft {
+    let mut draft = Draft {
         item: BacklogItem {
             id: String::new(),
             patient: Patient::default(),
@@ -638,7 +689,81 @@ fn draft_item(rng: &mut ChaCha8Rng, book: &mut OriginalBook<'_>, role: Role, typ
             declined_sessions: Vec::new(),
         },
         role,
+    };
+    if config.shape == Shape::Hub {
+        hub_restrictions(rng, config, &mut draft);
     }
+    draft
+}
+
+/// The working day `n` calendar days after the horizon start (or the next one).
+fn working_day_after(config: &GeneratorConfig, n: i64) -> NaiveDate {
+    let mut d = config.horizon_start + Duration::days(n);
+    while !is_working_day(d) {
+        d += Duration::days(1);
+    }
+    d
+}
+
+/// Redraws a draft's restrictions with the hub shape's spread (see `Shape::Hub`).
+/// The standard draws above stay as they are so the standard shape never changes.
+fn hub_restrictions(rng: &mut ChaCha8Rng, config: &GeneratorConfig, draft: &mut Draft) {
+    let item = &mut draft.item;
+    let kinds = crate::model::default_appointment_types();
+    let kind = kinds.iter().find(|t| t.name == item.appointment_type);
+    let default_slots = kind.map_or(1, |t| t.default_slots);
+    let telephone_possible = kind.is_some_and(|t| t.modes.contains(&Mode::Telephone));
+    // About 10 % doubles in all: the double types plus single types booked as doubles.
+    item.slots = if default_slots == 1 && rng.random_bool(0.03) { 2 } else { default_slots };
+    item.mode = if telephone_possible {
+        [ModeRequirement::Telephone, ModeRequirement::FaceToFace, ModeRequirement::Any]
+            [weighted(rng, &[0.35, 0.45, 0.2])]
+    } else if rng.random_bool(0.9) {
+        ModeRequirement::FaceToFace
+    } else {
+        ModeRequirement::Any
+    };
+    // Continuity with the clinician of the cancelled appointment, in every role
+    // but the HCAs' (bloods and blood pressure go to whoever is free).
+    item.continuity = if draft.role != Role::Hca && !item.original_clinician.is_empty() {
+        match weighted(rng, &[0.035, 0.46, 0.505]) {
+            0 => Continuity::Required(item.original_clinician.clone()),
+            1 => Continuity::Preferred(item.original_clinician.clone()),
+            _ => Continuity::None,
+        }
+    } else {
+        Continuity::None
+    };
+    // About 20 % cannot come on some weekdays or half-days, or on particular dates.
+    item.unavailable.clear();
+    if rng.random_bool(0.2) {
+        for _ in 0..rng.random_range(1..=3) {
+            let day = if rng.random_bool(0.7) {
+                DaySpec::Weekday(*pick(rng, &WEEKDAYS))
+            } else {
+                DaySpec::Date(working_day_after(config, rng.random_range(0..=27)))
+            };
+            let entry = Unavailability {
+                day,
+                part: [Some(PartOfDay::AM), Some(PartOfDay::PM), None][weighted(rng, &[0.4, 0.3, 0.3])],
+            };
+            if !item.unavailable.contains(&entry) {
+                item.unavailable.push(entry);
+            }
+        }
+    }
+    item.preferred_part =
+        rng.random_bool(0.1).then(|| if rng.random_bool(0.5) { PartOfDay::AM } else { PartOfDay::PM });
+    let earliest = rng.random_bool(0.025).then(|| working_day_after(config, rng.random_range(1..=12)));
+    if let Some(back) = earliest {
+        item.notes = format!("away until {}", back.format("%d/%m/%Y"));
+    } else if item.notes.starts_with("away until") {
+        item.notes.clear();
+    }
+    item.earliest_date = earliest;
+    item.see_by = (item.priority != "Urgent" && rng.random_bool(0.03))
+        .then(|| working_day_after(config, rng.random_range(2..=12)))
+        .filter(|s| earliest.is_none_or(|e| e < *s));
 }
 
 fn make_sessions(

@@ -1,8 +1,8 @@
-//! `rebook bench [--sizes 300,1000,3000,10000] [--backend default|highs]`:
+//! `rebook bench [--shape standard|hub] [--sizes 300,1000,3000,10000] [--backend default|highs]`:
 //! solves the generator's benchmark plans of each size, each in its own child process so the
 //! peak memory figure (VmHWM) belongs to that size alone, and prints a table.
 
-use crate::generate::{benchmark_config, generate};
+use crate::generate::{Shape, generate, shaped_config};
 use crate::report::report_for;
 use crate::scheduler::cost::objective;
 use crate::scheduler::{self, Backend, SolveOptions, baseline};
@@ -12,8 +12,12 @@ use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
-    /// Backlog sizes to solve, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "300,1000,3000,10000")]
+    /// Spread of patient restrictions: standard or hub (see `rebook generate --help`).
+    #[arg(long, default_value = "standard")]
+    pub shape: Shape,
+    /// Backlog sizes to solve, comma-separated [default: 300,1000,3000,10000;
+    /// for the hub shape 1000,3000,10000,30000].
+    #[arg(long, value_delimiter = ',')]
     pub sizes: Vec<usize>,
     /// LP solver: default (pure Rust) or highs (needs the `highs` feature).
     #[arg(long, default_value = "default")]
@@ -27,13 +31,24 @@ pub struct BenchArgs {
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let sizes = if !args.sizes.is_empty() {
+        args.sizes.clone()
+    } else if args.shape == Shape::Hub {
+        vec![1000, 3000, 10_000, 30_000]
+    } else {
+        vec![300, 1000, 3000, 10_000]
+    };
     if args.child {
-        for &size in &args.sizes {
-            println!("{}", measure(size, args.seed, args.backend)?);
+        for &size in &sizes {
+            println!("{}", measure(size, args.seed, args.shape, args.backend)?);
         }
         return Ok(ExitCode::SUCCESS);
     }
-    println!("backend: {}  (each size in its own process; times in ms)", args.backend.name());
+    println!(
+        "backend: {}  shape: {}  (each size in its own process; times in ms)",
+        args.backend.name(),
+        args.shape.name()
+    );
     println!(
         "{:>6} {:>6} {:>8} {:>8} {:>8} {:>7} {:>11} {:>11} {:>6} {:>11} {:>11} {:>5} {:>5} {:>5}",
         "items",
@@ -53,9 +68,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     );
     println!("(urg% = urgent placed within target by Rebook, then by FIFO and priority-greedy)");
     let exe = std::env::current_exe()?;
-    for &size in &args.sizes {
+    for &size in &sizes {
         let output = std::process::Command::new(&exe)
             .args(["bench", "--child", "--sizes", &size.to_string(), "--seed", &args.seed.to_string()])
+            .args(["--shape", args.shape.name()])
             .args(["--backend", if args.backend == Backend::Highs { "highs" } else { "default" }])
             .output()?;
         if !output.status.success() {
@@ -67,8 +83,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Solves one generated plan and formats its row of the table.
-fn measure(size: usize, seed: u64, backend: Backend) -> anyhow::Result<String> {
-    let plan = generate(&benchmark_config(size, seed));
+fn measure(size: usize, seed: u64, shape: Shape, backend: Backend) -> anyhow::Result<String> {
+    let plan = generate(&shaped_config(size, seed, shape));
     let started = Instant::now();
     let options = SolveOptions { backend, time_limit: None };
     let result = scheduler::solve(&plan, &options, &mut |_| {}, &AtomicBool::new(false))?;

@@ -1,7 +1,7 @@
 //! `rebook generate`: writes a synthetic outage (the example or a benchmark
 //! size) as the CSVs a practice would export and the plan file they make.
 
-use crate::generate::{backlog_csv, benchmark_config, example_config, generate, rota_csv};
+use crate::generate::{Shape, backlog_csv, example_config, generate, rota_csv, shaped_config};
 use crate::io::{plan_file, plan_service};
 use anyhow::Context;
 use std::path::PathBuf;
@@ -9,10 +9,14 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
-    /// Backlog size: 300, 1000, 3000 or 10000 for the benchmark sizes (others
-    /// are scaled between them); 0 gives the CrowdStrike example.
+    /// Backlog size: 300, 1000, 3000, 10000 or 30000 for the benchmark sizes
+    /// (others are scaled between them); 0 gives the CrowdStrike example.
     #[arg(long, default_value_t = 0)]
     pub size: usize,
+    /// Spread of patient restrictions: standard (a practice's) or hub (a PCN hub's
+    /// variety: thousands of distinct appointment classes at 10,000 items).
+    #[arg(long, default_value = "standard")]
+    pub shape: Shape,
     /// Random seed; the same seed always gives the same files.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -39,7 +43,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     let mut config = if args.example || args.size == 0 {
         example_config()
     } else {
-        benchmark_config(args.size, args.seed.unwrap_or(1))
+        shaped_config(args.size, args.seed.unwrap_or(1), args.shape)
     };
     if let Some(seed) = args.seed {
         config.seed = seed;

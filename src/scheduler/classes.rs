@@ -7,7 +7,8 @@
 //! Eligibility and cost come only from `cost.rs`; this module decides which
 //! items share a row and computes each row once.
 
-use super::cost::{check_eligible, move_cost, placement_cost, unplaced_cost};
+use super::cost::{move_cost, placement_cost, unplaced_cost};
+use super::usage::EligibleIndex;
 use crate::model::{BacklogItem, Booking, Plan, name_key};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,6 +66,9 @@ pub struct ClassModel {
     pub capacity: Vec<u32>,
     /// Session dates, by plan index (for the per-day rule).
     pub session_dates: Vec<NaiveDate>,
+    /// Half-day of each session, numbered in date order (sessions of one half-day
+    /// cost a class the same but for continuity and a communicated booking).
+    pub session_halves: Vec<u32>,
     /// Cap row of each session, when a daily cap applies to its clinician.
     pub session_cap_row: Vec<Option<usize>>,
     pub cap_rows: Vec<CapRow>,
@@ -148,6 +152,11 @@ impl ClassModel {
             plan.backlog.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
         let mut capacity: Vec<u32> = plan.sessions.iter().map(|s| s.usable_slots(&plan.rules)).collect();
         let session_dates: Vec<NaiveDate> = plan.sessions.iter().map(|s| s.date).collect();
+        let halves: BTreeSet<(NaiveDate, crate::model::PartOfDay)> =
+            plan.sessions.iter().map(|s| (s.date, s.part)).collect();
+        let halves: BTreeMap<(NaiveDate, crate::model::PartOfDay), u32> =
+            halves.into_iter().enumerate().map(|(i, h)| (h, u32::try_from(i).unwrap_or(u32::MAX))).collect();
+        let session_halves: Vec<u32> = plan.sessions.iter().map(|s| halves[&(s.date, s.part)]).collect();
 
         // Fixed bookings stay and use capacity first; any other costs `cost::move_cost` to move.
         let mut fixed = Vec::new();
@@ -226,48 +235,28 @@ impl ClassModel {
             groups.entry(key).or_default().push(i);
         }
 
-        // Cheap necessary conditions skip most (group, session) pairs before the real
-        // check: which clinicians see a type is asked once per type.
         let clinician_index: BTreeMap<&str, usize> =
             plan.clinicians.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
         let session_clinician: Vec<Option<usize>> =
             plan.sessions.iter().map(|s| clinician_index.get(s.clinician.as_str()).copied()).collect();
-        let mut sees: BTreeMap<String, Vec<bool>> = BTreeMap::new();
-        for (key, members) in &groups {
-            sees.entry(key.kind.clone()).or_insert_with(|| {
-                let kind = &plan.backlog[members[0]].appointment_type;
-                plan.clinicians.iter().map(|c| plan.clinician_sees(c, kind)).collect()
-            });
-        }
 
         // One row per group; groups with identical rows merge into one class.
-        // Groups differing only in cost (priority, see-by, preferences) share their eligible sessions.
+        // Groups differing only in cost (priority, see-by, preferences) share their eligible sessions,
+        // which come from the index the baselines and explanations use (`check_eligible` decides).
+        let mut index = EligibleIndex::new(plan);
         let mut eligible_cache: BTreeMap<RowKey, Vec<usize>> = BTreeMap::new();
         let mut rows: BTreeMap<ClassKey, Vec<usize>> = BTreeMap::new();
         for (key, members) in &groups {
             let first = &plan.backlog[members[0]];
             let eligible = eligible_cache.entry(key.eligibility_only()).or_insert_with(|| {
-                let seen_by = sees.get(&key.kind);
-                let modes = plan.appointment_type(&first.appointment_type).map(|t| t.modes.clone()).unwrap_or_default();
-                let required = match &first.continuity {
-                    crate::model::Continuity::Required(c) => Some(c.as_str()),
-                    _ => None,
-                };
-                (0..plan.sessions.len())
-                    .filter(|&s| {
-                        let session = &plan.sessions[s];
-                        let skip = session.cancelled
-                            || capacity[s] < key.slots
-                            || key.earliest.is_some_and(|d| session.date < d)
-                            || key.busy_days.binary_search(&session.date).is_ok()
-                            || !first.mode.allows(session.mode)
-                            || !modes.contains(&session.mode)
-                            || required.is_some_and(|c| c != session.clinician)
-                            || !first.can_attend(session.date, session.part)
-                            || session_clinician[s].is_some_and(|c| seen_by.is_some_and(|v| !v[c]));
-                        !skip && check_eligible(plan, first, session).is_ok()
-                    })
-                    .collect()
+                let mut list: Vec<usize> = index
+                    .eligible(first)
+                    .iter()
+                    .copied()
+                    .filter(|&s| capacity[s] >= key.slots && key.busy_days.binary_search(&session_dates[s]).is_err())
+                    .collect();
+                list.sort_unstable();
+                list
             });
             let mut edges = Vec::with_capacity(eligible.len());
             for &s in eligible.iter() {
@@ -337,6 +326,7 @@ impl ClassModel {
             classes,
             capacity,
             session_dates,
+            session_halves,
             session_cap_row,
             cap_rows,
             patient_classes,

@@ -10,7 +10,7 @@ use super::classes::{ClassModel, Component};
 use super::flow::Network;
 use super::solve::{Backend, SolveError};
 use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, variable};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The LP optimum of one component.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,116 +47,177 @@ pub fn uses_flow(model: &ClassModel, component: &Component) -> bool {
 }
 
 /// The transportation relaxation of `component` (side rows dropped), by network simplex.
-/// Starts from each class's cheapest sessions and adds any session whose reduced
-/// cost shows it could help (column generation), so the optimum is over every
-/// eligible session. None when the simplex gives up (the caller uses the LP solver).
-pub fn solve_component_flow(model: &ClassModel, component: &Component) -> Option<ComponentLp> {
+///
+/// The network is kept small by the cost structure: every session of one half-day
+/// costs a class the same, but for continuity and a communicated booking. So for
+/// each half-day a class reaches a shared "hub" node (one per distinct set of
+/// sessions) at the dearest cost of that set, and has direct arcs only to the
+/// sessions that cost it less. Any flow maps to class-session values of no higher
+/// cost, and every class-session solution is a flow of the same cost, so the
+/// optimum is exactly the LP's.
+///
+/// It is in fact a little tighter, and still a valid bound: appointments of n > 1
+/// slots reach a session through a gate that holds a multiple of n (a session with
+/// 5 free slots takes at most two doubles in any real plan, never 2.5).
+/// None when the simplex gives up (the caller uses the LP solver). `capacity` is
+/// the slots free in each session (by plan index).
+pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity: &[u32]) -> Option<ComponentLp> {
     let k = component.classes.len();
-    let session_node: BTreeMap<usize, usize> =
-        component.sessions.iter().enumerate().map(|(i, &s)| (s, k + i)).collect();
-    let sink = k + component.sessions.len();
-    let mean_capacity = (component.sessions.iter().map(|&s| f64::from(model.capacity[s])).sum::<f64>()
-        / component.sessions.len().max(1) as f64)
-        .max(1.0);
-    // Start with enough of the cheapest sessions to hold each class three times over.
-    let active: Vec<Vec<bool>> = component
-        .classes
-        .iter()
-        .map(|&c| {
-            let class = &model.classes[c];
-            let need = f64::from(class.slots) * class.count() as f64 / mean_capacity;
-            let keep = ((3.0 * need).ceil() as usize).max(START_EDGES);
-            let mut order: Vec<usize> = (0..class.edges.len()).collect();
-            order.sort_by(|&a, &b| class.edges[a].cost.total_cmp(&class.edges[b].cost).then(a.cmp(&b)));
-            let mut on = vec![false; class.edges.len()];
-            for &e in order.iter().take(keep) {
-                on[e] = true;
+    let mut session_node = vec![usize::MAX; model.capacity.len()];
+    for (i, &s) in component.sessions.iter().enumerate() {
+        session_node[s] = k + i;
+    }
+    let first_hub = k + component.sessions.len();
+    // Hubs, keyed by the size of appointment and their sessions (in session order within one half-day).
+    let mut hub_index: HashMap<(u32, Vec<usize>), usize> = HashMap::new();
+    let mut hub_sessions: Vec<(u32, Vec<usize>)> = Vec::new();
+    // Gates for appointments of several slots, by (slots, session).
+    let mut gates: BTreeMap<(u32, usize), usize> = BTreeMap::new();
+    // Arcs to add, decided before the network exists (its node count depends on the hubs).
+    let mut direct: Vec<(usize, usize, usize, f64)> = Vec::new(); // (class pos, edge, session, cost per slot)
+    let mut via_hub: Vec<(usize, usize, usize, f64)> = Vec::new(); // (class pos, hub, first edge in order, cost per slot)
+    // Per class: its edge indices sorted by (half-day, session), the order hub arcs refer to.
+    let mut grouped: Vec<Vec<usize>> = Vec::with_capacity(k);
+    for (i, &c) in component.classes.iter().enumerate() {
+        let class = &model.classes[c];
+        let slots = f64::from(class.slots);
+        let mut order: Vec<usize> = (0..class.edges.len()).collect();
+        order.sort_unstable_by_key(|&e| (model.session_halves[class.edges[e].session], class.edges[e].session));
+        let mut from = 0;
+        while from < order.len() {
+            let half = model.session_halves[class.edges[order[from]].session];
+            let mut to = from + 1;
+            while to < order.len() && model.session_halves[class.edges[order[to]].session] == half {
+                to += 1;
             }
-            on
-        })
-        .collect();
+            let group = &order[from..to];
+            if class.slots > 1 {
+                for &e in group {
+                    let next = gates.len();
+                    gates.entry((class.slots, class.edges[e].session)).or_insert(next);
+                }
+            }
+            if group.len() == 1 {
+                let e = group[0];
+                direct.push((i, e, class.edges[e].session, class.edges[e].cost / slots));
+            } else {
+                let dearest = group.iter().map(|&e| class.edges[e].cost).fold(f64::MIN, f64::max);
+                for &e in group {
+                    if class.edges[e].cost < dearest - 1e-9 {
+                        direct.push((i, e, class.edges[e].session, class.edges[e].cost / slots));
+                    }
+                }
+                let key = (class.slots.max(1), group.iter().map(|&e| class.edges[e].session).collect());
+                let hub = match hub_index.get(&key) {
+                    Some(&h) => h,
+                    None => {
+                        hub_sessions.push(key.clone());
+                        hub_index.insert(key, hub_sessions.len() - 1);
+                        hub_sessions.len() - 1
+                    }
+                };
+                via_hub.push((i, hub, from, dearest / slots));
+            }
+            from = to;
+        }
+        grouped.push(order);
+    }
+    drop(hub_index);
+    let first_gate = first_hub + hub_sessions.len();
+    let sink = first_gate + gates.len();
+    // Where a class of `slots` enters session `s`: its gate, or the session itself.
+    let entry = |slots: u32, s: usize| gates.get(&(slots, s)).map_or(session_node[s], |g| first_gate + g);
     let mut net = Network::new(sink + 1);
     let mut total = 0.0;
-    let mut edge_arcs: Vec<Vec<Option<usize>>> = Vec::with_capacity(k);
+    let mut supplies = Vec::with_capacity(k);
     for (i, &c) in component.classes.iter().enumerate() {
         let class = &model.classes[c];
         let slots = f64::from(class.slots);
         let supply = slots * class.count() as f64;
+        supplies.push(supply);
         total += supply;
         net.set_supply(i, supply);
-        let arcs = class
-            .edges
-            .iter()
-            .zip(&active[i])
-            .map(|(e, &on)| {
-                let node = session_node.get(&e.session).copied().unwrap_or(sink);
-                on.then(|| net.add_arc(i, node, supply, e.cost / slots))
-            })
-            .collect();
         net.add_arc(i, sink, supply, class.unplaced_cost / slots);
-        edge_arcs.push(arcs);
-    }
-    for (&s, &node) in &session_node {
-        net.add_arc(node, sink, f64::from(model.capacity[s]), 0.0);
     }
     net.set_supply(sink, -total);
-    let all_edges: usize = component.classes.iter().map(|&c| model.classes[c].edges.len()).sum();
-    let pivot_limit = 100 * (all_edges + k + component.sessions.len()) + 10_000;
-    for _round in 0..MAX_ROUNDS {
-        let solution = net.solve(pivot_limit)?;
-        // Price the sessions left out; the most promising few per class join, and the
-        // simplex resumes from where it stopped.
-        let mut added = 0;
-        for (i, &c) in component.classes.iter().enumerate() {
-            let class = &model.classes[c];
-            let slots = f64::from(class.slots);
-            let supply = slots * class.count() as f64;
-            let mut priced: Vec<(f64, usize)> = class
-                .edges
+    let direct_arcs: Vec<usize> = direct
+        .iter()
+        .map(|&(i, _, s, cost)| net.add_arc(i, entry(model.classes[component.classes[i]].slots, s), supplies[i], cost))
+        .collect();
+    let hub_arcs: Vec<usize> =
+        via_hub.iter().map(|&(i, hub, _, cost)| net.add_arc(i, first_hub + hub, supplies[i], cost)).collect();
+    let hub_out: Vec<Vec<usize>> = hub_sessions
+        .iter()
+        .enumerate()
+        .map(|(h, (slots, sessions))| {
+            sessions
                 .iter()
-                .enumerate()
-                .filter(|(e, _)| edge_arcs[i][*e].is_none())
-                .filter_map(|(e, edge)| {
-                    let node = session_node.get(&edge.session).copied().unwrap_or(sink);
-                    let reduced = edge.cost / slots + solution.potentials[i] - solution.potentials[node];
-                    (reduced < -1e-9).then_some((reduced, e))
-                })
-                .collect();
-            priced.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            for &(_, e) in priced.iter().take(START_EDGES) {
-                let edge = class.edges[e];
-                let node = session_node.get(&edge.session).copied().unwrap_or(sink);
-                edge_arcs[i][e] = Some(net.add_arc(i, node, supply, edge.cost / slots));
-                added += 1;
-            }
-        }
-        if added == 0 {
-            let placed = component
-                .classes
-                .iter()
-                .zip(&edge_arcs)
-                .map(|(&c, arcs)| {
-                    let slots = f64::from(model.classes[c].slots);
-                    arcs.iter().map(|a| a.map_or(0.0, |a| solution.flows[a] / slots)).collect()
-                })
-                .collect();
-            let variables = edge_arcs.iter().flatten().flatten().count() + k + component.sessions.len();
-            return Some(ComponentLp {
-                placed,
-                objective: solution.cost,
-                variables,
-                constraints: k + component.sessions.len(),
-                proven_integer: false,
-            });
+                .map(|&s| net.add_arc(first_hub + h, entry(*slots, s), f64::from(capacity[s]), 0.0))
+                .collect()
+        })
+        .collect();
+    for (&(slots, s), &g) in &gates {
+        let whole = f64::from(capacity[s] / slots * slots);
+        net.add_arc(first_gate + g, session_node[s], whole, 0.0);
+    }
+    for &s in &component.sessions {
+        net.add_arc(session_node[s], sink, f64::from(capacity[s]), 0.0);
+    }
+    let arcs = direct_arcs.len() + hub_arcs.len() + hub_out.iter().map(Vec::len).sum::<usize>();
+    let solution = net.solve(100 * (arcs + k + component.sessions.len()) + 10_000)?;
+
+    // Back to (class, session) values: direct arcs as they are, each hub's inflow
+    // shared out over its outflow in order (any split costs the same or less).
+    let mut placed: Vec<Vec<f64>> =
+        component.classes.iter().map(|&c| vec![0.0; model.classes[c].edges.len()]).collect();
+    for (&(i, e, _, _), &a) in direct.iter().zip(&direct_arcs) {
+        placed[i][e] += solution.flows[a];
+    }
+    let mut inflow: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); hub_sessions.len()];
+    for (&(i, hub, first, _), &a) in via_hub.iter().zip(&hub_arcs) {
+        if solution.flows[a] > 1e-9 {
+            inflow[hub].push((i, first, solution.flows[a]));
         }
     }
-    None
+    for (hub, mut incoming) in inflow.into_iter().enumerate() {
+        let mut room: Vec<f64> = hub_out[hub].iter().map(|&a| solution.flows[a]).collect();
+        // Doubles first and in whole appointments where a session's share allows, so
+        // that rounding down loses as little as possible; then whatever is left.
+        incoming.sort_by_key(|&(i, _, _)| std::cmp::Reverse(model.classes[component.classes[i]].slots));
+        for whole in [true, false] {
+            for (i, first, left) in &mut incoming {
+                let slots = f64::from(model.classes[component.classes[*i]].slots);
+                for (p, r) in room.iter_mut().enumerate() {
+                    if *left <= 1e-9 {
+                        break;
+                    }
+                    let mut take = left.min(*r);
+                    if whole {
+                        take = (take / slots + 1e-9).floor() * slots;
+                    }
+                    if take > 1e-9 {
+                        placed[*i][grouped[*i][*first + p]] += take;
+                        *left -= take;
+                        *r -= take;
+                    }
+                }
+            }
+        }
+    }
+    for (row, &c) in placed.iter_mut().zip(&component.classes) {
+        let slots = f64::from(model.classes[c].slots);
+        for x in row.iter_mut() {
+            *x /= slots;
+        }
+    }
+    Some(ComponentLp {
+        placed,
+        objective: solution.cost,
+        variables: arcs + k + component.sessions.len(),
+        constraints: k + component.sessions.len() + hub_sessions.len(),
+        proven_integer: false,
+    })
 }
-
-/// Cheapest sessions each class starts with in the network simplex.
-const START_EDGES: usize = 8;
-/// Pricing rounds before the network simplex gives the component to the LP solver.
-const MAX_ROUNDS: usize = 200;
 
 /// Builds and solves the LP relaxation of `component`.
 pub fn solve_component(
@@ -168,7 +229,7 @@ pub fn solve_component(
     if backend == Backend::Default
         && relaxation == Relaxation::Linear
         && uses_flow(model, component)
-        && let Some(lp) = solve_component_flow(model, component)
+        && let Some(lp) = solve_component_flow(model, component, &model.capacity)
     {
         return Ok(lp);
     }
@@ -211,11 +272,17 @@ pub fn solve_component_good_lp(
     // Every item of a class is either placed somewhere or left unplaced.
     let mut per_session: BTreeMap<usize, Expression> = BTreeMap::new();
     let mut per_cap_row: BTreeMap<usize, Expression> = BTreeMap::new();
+    // Appointments of n > 1 slots per session: at most floor(free / n) of them (a valid
+    // cut where free slots are not a multiple of n; it tightens the bound).
+    let mut per_gate: BTreeMap<(u32, usize), Expression> = BTreeMap::new();
     for (k, &c) in component.classes.iter().enumerate() {
         let class = &model.classes[c];
         let mut all = Expression::with_capacity(class.edges.len() + 1);
         for (e, &x) in class.edges.iter().zip(&edge_vars[k]) {
             all.add_mul(1.0, x);
+            if class.slots > 1 && !model.capacity[e.session].is_multiple_of(class.slots) {
+                per_gate.entry((class.slots, e.session)).or_default().add_mul(1.0, x);
+            }
             per_session.entry(e.session).or_default().add_mul(f64::from(class.slots), x);
             if let Some(r) = model.session_cap_row[e.session] {
                 per_cap_row.entry(r).or_default().add_mul(1.0, x);
@@ -227,6 +294,9 @@ pub fn solve_component_good_lp(
     // Session capacity, in slots, after fixed bookings.
     for (s, used) in per_session {
         constraints.push(used.leq(f64::from(model.capacity[s])));
+    }
+    for ((slots, s), used) in per_gate {
+        constraints.push(used.leq(f64::from(model.capacity[s] / slots)));
     }
     // Clinician daily caps, in appointments.
     for (r, used) in per_cap_row {

@@ -129,6 +129,15 @@ pub fn solve(
     progress(Progress { message: "Grouping appointments and sessions".into(), fraction: 0.0 });
     let model = Arc::new(ClassModel::build(plan));
     let build_ms = started.elapsed().as_secs_f64() * 1e3;
+    trace(
+        &format!(
+            "build: {} classes, {} edges, {} components",
+            model.classes.len(),
+            model.edge_count(),
+            model.components.len()
+        ),
+        started,
+    );
 
     let solve_started = Instant::now();
     let mut counts = empty_counts(&model);
@@ -142,6 +151,7 @@ pub fn solve(
     let mut lp_values: Vec<Vec<f64>> = vec![Vec::new(); model.classes.len()];
     let total_edges = model.edge_count().max(1) as f32;
     let mut done_edges = 0usize;
+    let mut to_fill: Vec<usize> = Vec::new();
     for (k, component) in model.components.iter().enumerate() {
         if cancel.load(Ordering::Relaxed) {
             return Err(SolveError::Cancelled);
@@ -164,19 +174,32 @@ pub fn solve(
                 }
             }
         };
+        trace(&format!("lp {k} ({size} edges)"), started);
         match &lp {
             Some(lp) => {
                 stats.variables += lp.variables;
                 stats.constraints += lp.constraints;
                 component_bounds[k] = lp.objective;
-                round_down(&model, component, lp, &mut counts, &mut usage);
-                fill_greedily(&model, component, &mut counts, &mut usage);
-                for (j, &c) in component.classes.iter().enumerate() {
+                let singles = if lp::uses_flow(&model, component) && options.backend == Backend::Default {
+                    round_flow(&model, component, lp, &mut counts, &mut usage)
+                } else {
+                    round_down(&model, component, lp, &mut counts, &mut usage);
+                    None
+                };
+                // Filled after every part is rounded (below): the room an appointment's LP
+                // place left while its patient was busy that day is kept for swaps first.
+                to_fill.push(k);
+                let shares = component
+                    .classes
+                    .iter()
+                    .zip(&lp.placed)
+                    .chain(singles.iter().flat_map(|(part, lp)| part.classes.iter().zip(&lp.placed)));
+                for (&c, values) in shares {
                     let class = &model.classes[c];
-                    let placed: f64 = lp.placed[j].iter().sum();
-                    let used: f64 = class.edges.iter().zip(&lp.placed[j]).map(|(e, x)| e.cost * x).sum();
+                    let placed: f64 = values.iter().sum();
+                    let used: f64 = class.edges.iter().zip(values).map(|(e, x)| e.cost * x).sum();
                     lp_cost[c] = Some(used + class.unplaced_cost * (class.count() as f64 - placed).max(0.0));
-                    lp_values[c].clone_from(&lp.placed[j]);
+                    lp_values[c].clone_from(values);
                 }
             }
             None => {
@@ -185,13 +208,43 @@ pub fn solve(
             }
         }
     }
+    let stop = || cancel.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
+    if !stopped_early {
+        // A patient's appointments in different parts may have been given the same day:
+        // the later one moves first, while the room of its LP place is still free.
+        let busy: Vec<usize> = (0..model.classes.len())
+            .filter(|&c| {
+                model.classes[c].patient.is_some()
+                    && lp_cost[c].is_some_and(|lp| one_class_cost(&model, c, &counts) > lp + 1e-6)
+            })
+            .collect();
+        improve(&model, &busy, &lp_values, &mut counts, &mut usage, &stop);
+    }
+    for &k in &to_fill {
+        fill_greedily(&model, &model.components[k], &mut counts, &mut usage);
+    }
     if !stopped_early {
         progress(Progress { message: "Repairing the rounded plan".into(), fraction: 0.95 });
         let touched: Vec<usize> = (0..model.classes.len())
             .filter(|&c| lp_cost[c].is_some_and(|lp| one_class_cost(&model, c, &counts) > lp + 1e-6))
             .collect();
-        let stop = || cancel.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
+        trace(
+            &format!(
+                "rounded; {} touched ({} items), cost {:.1}",
+                touched.len(),
+                touched.iter().map(|&c| model.classes[c].count()).sum::<usize>(),
+                model.components.iter().map(|c| class_cost(&model, c, &counts)).sum::<f64>()
+            ),
+            started,
+        );
         improve(&model, &touched, &lp_values, &mut counts, &mut usage, &stop);
+        trace(
+            &format!(
+                "improved; cost {:.1}",
+                model.components.iter().map(|c| class_cost(&model, c, &counts)).sum::<f64>()
+            ),
+            started,
+        );
         if cancel.load(Ordering::Relaxed) {
             return Err(SolveError::Cancelled);
         }
@@ -227,10 +280,13 @@ pub fn solve(
     // Classes with no eligible session at all are in no component: always unplaced.
     bound +=
         model.classes.iter().filter(|c| c.edges.is_empty()).map(|c| c.unplaced_cost * c.count() as f64).sum::<f64>();
+    trace(&format!("exact+greedy; bound {bound:.1}"), started);
     progress(Progress { message: "Giving appointment times".into(), fraction: 0.96 });
     let mut bookings = hand_back(plan, &model, &counts);
+    trace("hand back", started);
     progress(Progress { message: "Explaining the bookings".into(), fraction: 0.97 });
     super::explain::explain_all(plan, &mut bookings);
+    trace("explained", started);
     let objective = cost::objective(plan, &bookings, &plan.bookings);
     let bound = bound.min(objective);
     stats.solve_ms = solve_started.elapsed().as_secs_f64() * 1e3;
@@ -245,6 +301,12 @@ pub fn solve(
     };
     progress(Progress { message: "Done".into(), fraction: 1.0 });
     Ok(SolveResult { bookings, info, stats })
+}
+
+fn trace(label: &str, since: Instant) {
+    if std::env::var_os("REBOOK_TRACE").is_some() {
+        eprintln!("[{:>7.1} ms] {label}", since.elapsed().as_secs_f64() * 1e3);
+    }
 }
 
 /// Replaces the plan's bookings with the solved ones and records the solve figures.
@@ -463,6 +525,100 @@ impl Usage {
     }
 }
 
+/// Rounds a min-cost-flow optimum: its single-slot classes are whole already, but
+/// doubles may be split over sessions (in slots the flow cannot tell). Doubles
+/// keep their whole appointments, then take a split one where the session still
+/// has room for doubles; the single-slot classes are then solved again in the
+/// room left (a flow: whole numbers) and kept. Returns that second part and its
+/// LP, whose shares are the singles' yardstick for the repair.
+fn round_flow(
+    model: &ClassModel,
+    component: &Component,
+    lp: &ComponentLp,
+    counts: &mut [Vec<u32>],
+    usage: &mut Usage,
+) -> Option<(Component, ComponentLp)> {
+    let doubles: Vec<usize> =
+        (0..component.classes.len()).filter(|&k| model.classes[component.classes[k]].slots > 1).collect();
+    let mut split: Vec<(f64, f64, usize, usize)> = Vec::new();
+    let mut left: Vec<u32> = vec![0; component.classes.len()];
+    for &k in &doubles {
+        let c = component.classes[k];
+        let class = &model.classes[c];
+        left[k] = u32::try_from(class.count()).unwrap_or(u32::MAX);
+        for (e, edge) in class.edges.iter().enumerate() {
+            let x = lp.placed[k][e];
+            let whole = ((x + 1e-6).floor() as u32).min(left[k]);
+            let n = usage.room(model, class, edge.session, whole);
+            usage.take(model, class, edge.session, n);
+            counts[c][e] += n;
+            left[k] -= n;
+            if x - f64::from(whole) > 1e-6 {
+                split.push((-(x - f64::from(whole)), edge.cost, k, e));
+            }
+        }
+    }
+    // The largest split shares first, cheapest first among equals.
+    split.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3)));
+    for (_, _, k, e) in split {
+        let c = component.classes[k];
+        let class = &model.classes[c];
+        if left[k] > 0 && usage.room(model, class, class.edges[e].session, 1) == 1 {
+            usage.take(model, class, class.edges[e].session, 1);
+            counts[c][e] += 1;
+            left[k] -= 1;
+        }
+    }
+    // A double the LP mostly placed but whose shares found no room: its cheapest session
+    // that still has room for doubles (the singles are solved again around it).
+    for &k in &doubles {
+        let c = component.classes[k];
+        let class = &model.classes[c];
+        let share: f64 = lp.placed[k].iter().sum();
+        let placed = u32::try_from(class.count()).unwrap_or(u32::MAX) - left[k];
+        let mut missing = ((share + 0.5 - 1e-6).floor() as u32).saturating_sub(placed).min(left[k]);
+        if missing == 0 {
+            continue;
+        }
+        let mut order: Vec<usize> = (0..class.edges.len()).collect();
+        order.sort_by(|&a, &b| class.edges[a].cost.total_cmp(&class.edges[b].cost).then(a.cmp(&b)));
+        for e in order {
+            let n = usage.room(model, class, class.edges[e].session, missing);
+            usage.take(model, class, class.edges[e].session, n);
+            counts[c][e] += n;
+            missing -= n;
+            if missing == 0 {
+                break;
+            }
+        }
+    }
+    let part = Component {
+        classes: component.classes.iter().copied().filter(|&c| model.classes[c].slots <= 1).collect(),
+        ..component.clone()
+    };
+    if doubles.is_empty() || part.classes.is_empty() {
+        round_down(model, component, lp, counts, usage);
+        return None;
+    }
+    let Some(again) = lp::solve_component_flow(model, &part, &usage.slots) else {
+        // Keep the singles' first shares (rounded down) when the second solve gives up.
+        let view = ComponentLp {
+            placed: component
+                .classes
+                .iter()
+                .zip(&lp.placed)
+                .filter(|(c, _)| model.classes[**c].slots <= 1)
+                .map(|(_, p)| p.clone())
+                .collect(),
+            ..lp.clone()
+        };
+        round_down(model, &part, &view, counts, usage);
+        return None;
+    };
+    round_down(model, &part, &again, counts, usage);
+    Some((part, again))
+}
+
 /// Keeps the integer part of the LP solution (always feasible: it only lowers usage).
 fn round_down(model: &ClassModel, component: &Component, lp: &ComponentLp, counts: &mut [Vec<u32>], usage: &mut Usage) {
     for (k, &c) in component.classes.iter().enumerate() {
@@ -665,7 +821,7 @@ fn best_ejection(
 ) -> Option<(f64, Ejection)> {
     let date = model.session_dates[session];
     let blocked_by_patient = model.classes[c].patient.is_some_and(|p| usage.patient_days.contains(&(p, date)));
-    let candidates: Vec<(usize, usize)> = match model.classes[c].patient {
+    let same_patient: Vec<(usize, usize)> = match model.classes[c].patient {
         Some(p) if blocked_by_patient => model.patient_classes[p]
             .iter()
             .flat_map(|&c2| {
@@ -677,10 +833,11 @@ fn best_ejection(
                     .map(move |(e2, _)| (c2, e2))
             })
             .collect(),
-        _ => in_session[session].clone(),
+        _ => Vec::new(),
     };
+    let candidates = if blocked_by_patient { &same_patient } else { &in_session[session] };
     let mut best: Option<(f64, Ejection)> = None;
-    for (c2, e2) in candidates {
+    for &(c2, e2) in candidates {
         if c2 == c || counts[c2][e2] == 0 {
             continue;
         }

@@ -481,7 +481,7 @@ fn network_simplex_matches_the_lp_solver() {
         plan.rules.clinician_daily_cap = None;
         let model = ClassModel::build(&plan);
         for component in &model.components {
-            let flow = solve_component_flow(&model, component).expect("flow solves");
+            let flow = solve_component_flow(&model, component, &model.capacity).expect("flow solves");
             let lp =
                 solve_component_good_lp(&model, component, scheduler::Backend::Default, Relaxation::Linear).unwrap();
             if component.patients.is_empty() {
