@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use rebook::generate::{backlog_csv, benchmark_config, example_config, generate, rota_csv};
+use rebook::generate::{Shape, backlog_csv, benchmark_config, example_config, generate, rota_csv, shaped_config};
 use rebook::io::plan_file;
 use rebook::model::summary::problems;
 use rebook::model::{Continuity, Mode, ModeRequirement, PartOfDay, Plan, nhs};
@@ -193,6 +193,43 @@ fn benchmark_capacity_is_close_to_demand() {
         assert!((0.8..=1.1).contains(&wanted));
         assert!((ratio - wanted).abs() < 0.05, "{items}: usable/demand {ratio:.3}, wanted {wanted}");
     }
+}
+
+#[test]
+fn hub_shape_has_a_hubs_spread_of_restrictions() {
+    let config = shaped_config(3000, 4, Shape::Hub);
+    assert_eq!(shaped_config(3000, 4, Shape::Standard), benchmark_config(3000, 4), "the standard shape is unchanged");
+    let plan = generate(&config);
+    assert_eq!(plan_file::to_ron(&plan).unwrap(), plan_file::to_ron(&generate(&config)).unwrap(), "deterministic");
+    assert!(problems(&plan).is_empty(), "{:?}", problems(&plan));
+    assert_eq!((plan.backlog.len(), plan.clinicians.len()), (3000, 22));
+    let n = plan.backlog.len();
+    let count =
+        |f: &dyn Fn(&rebook::model::BacklogItem) -> bool| share(plan.backlog.iter().filter(|i| f(i)).count(), n);
+    let within = |name: &str, value: f64, low: f64, high: f64| {
+        assert!((low..=high).contains(&value), "{name}: {value:.3} not in {low}..{high}");
+    };
+    within("unavailable", count(&|i| !i.unavailable.is_empty()), 0.16, 0.24);
+    within("earliest date", count(&|i| i.earliest_date.is_some()), 0.03, 0.07);
+    within("see-by date", count(&|i| i.see_by.is_some()), 0.015, 0.045);
+    within("doubles", count(&|i| i.slots > 1), 0.07, 0.13);
+    within("continuity preferred", count(&|i| matches!(i.continuity, Continuity::Preferred(_))), 0.33, 0.47);
+    within("continuity required", count(&|i| matches!(i.continuity, Continuity::Required(_))), 0.015, 0.045);
+    let roles: BTreeSet<&str> = plan
+        .backlog
+        .iter()
+        .filter(|i| matches!(i.continuity, Continuity::Preferred(_)))
+        .filter_map(|i| plan.clinician(&i.original_clinician).map(|c| c.role.as_str()))
+        .collect();
+    assert!(roles.len() >= 4, "continuity with several roles: {roles:?}");
+    let modes: BTreeSet<ModeRequirement> = plan.backlog.iter().map(|i| i.mode).collect();
+    assert_eq!(modes.len(), 3);
+    // More distinct appointment classes than the standard shape of the same size.
+    let classes = |plan: &Plan| rebook::scheduler::classes::ClassModel::build(plan).classes.len();
+    let standard = classes(&generate(&benchmark_config(3000, 4)));
+    let hub = classes(&plan);
+    assert!(hub > 1000 && hub > standard, "hub {hub} classes, standard {standard}");
+    assert!(plan.backlog.iter().all(|item| plan.sessions.iter().any(|s| check_eligible(&plan, item, s).is_ok())));
 }
 
 /// Rewrites the committed example when REBOOK_BLESS=1, else compares with it.
