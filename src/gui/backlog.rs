@@ -511,13 +511,15 @@ impl BacklogPanel {
 /// Clicks anywhere on a row, cell by cell: the cells' labels do not take
 /// clicks (nor select text), so the whole row acts as one target.
 #[derive(Default)]
-struct RowHit {
-    clicked: bool,
-    double_clicked: bool,
+pub(super) struct RowHit {
+    pub clicked: bool,
+    pub double_clicked: bool,
 }
 
 impl RowHit {
-    fn add(&mut self, ui: &mut egui::Ui) {
+    /// Call once per cell; after its contents when they take clicks (selectable
+    /// labels), so that it lies on top of them.
+    pub fn add(&mut self, ui: &mut egui::Ui) {
         // Not focusable: Tab should not stop at every cell, and screen readers read the labels.
         let sense = egui::Sense::click() - egui::Sense::FOCUSABLE;
         let response = ui.interact(ui.max_rect(), ui.scope_id().with("row-hit"), sense);

@@ -189,11 +189,8 @@ impl CapacityPanel {
                             .show(ui, |ui| {
                                 for c in &shown {
                                     // Names wrap onto a second line rather than being cut.
-                                    ui.add_sized(
-                                        [column_width, header_height],
-                                        egui::Label::new(egui::RichText::new(&c.name).strong()).wrap(),
-                                    )
-                                    .on_hover_text(format!("{} ({})", c.id, c.role));
+                                    draft::header_cell(ui, &c.name, [column_width, header_height])
+                                        .on_hover_text(format!("{} ({})", c.id, c.role));
                                 }
                                 ui.end_row();
                                 for day in &days {

@@ -71,3 +71,14 @@ pub fn fitted_text_edit(ui: &mut egui::Ui, text: &mut String, min_width: f32) ->
     let height = ui.spacing().interact_size.y;
     ui.add_sized([width, height], egui::TextEdit::singleline(text).desired_width(width))
 }
+
+/// A column heading of a fixed size that wraps onto a second line rather than
+/// being cut (a justified layout would spread the letters of a wrapped name).
+pub fn header_cell(ui: &mut egui::Ui, text: &str, size: [f32; 2]) -> egui::Response {
+    let size = egui::Vec2::from(size);
+    ui.allocate_ui_with_layout(size, egui::Layout::top_down(egui::Align::Center), |ui| {
+        ui.set_min_size(size);
+        ui.add(egui::Label::new(egui::RichText::new(text).strong()).wrap())
+    })
+    .inner
+}

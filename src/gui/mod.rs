@@ -5,6 +5,7 @@
 mod app;
 mod autosave;
 mod backlog;
+mod calendar;
 mod capacity;
 mod command;
 pub mod dates;

@@ -9,9 +9,8 @@ use crate::model::{Booking, ContactStatus, Outcome};
 use crate::report::{self, Problem, ProblemKind, ReplanPreview, replan_preview};
 use crate::scheduler::alternatives::{Alternative, alternatives};
 use crate::scheduler::{Advice, JobEvent, Progress, SolveJob, SolveOptions, add_advised_session, apply_solution, edit};
-use chrono::NaiveDate;
 use egui_extras::{Column, TableBuilder};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -58,6 +57,8 @@ pub struct PlanPanel {
     pending: Option<Pending>,
     /// What Apply did, for the message bar (taken by the next poll).
     applied: Option<String>,
+    /// Which clinicians the calendar shows.
+    calendar: super::calendar::CalendarFilter,
 }
 
 /// What happened to a solve, for the message bar.
@@ -330,76 +331,11 @@ impl PlanPanel {
     }
 
     fn calendar_ui(&mut self, ui: &mut egui::Ui, doc: &Document) {
-        let plan = doc.plan();
-        let names: HashMap<&str, &str> = plan.clinicians.iter().map(|c| (c.id.as_str(), c.name.as_str())).collect();
-        let items: HashMap<&str, &crate::model::BacklogItem> =
-            plan.backlog.iter().map(|b| (b.id.as_str(), b)).collect();
-        // (day, clinician) -> bookings in time order.
-        let mut cells: BTreeMap<(NaiveDate, &str), Vec<(&Booking, chrono::NaiveTime)>> = BTreeMap::new();
-        let sessions: HashMap<&str, &crate::model::Session> =
-            plan.sessions.iter().map(|s| (s.id.as_str(), s)).collect();
-        for b in &plan.bookings {
-            if let Outcome::Placed { session, time } = &b.outcome
-                && let Some(s) = sessions.get(session.as_str())
-            {
-                cells.entry((s.date, s.clinician.as_str())).or_default().push((b, *time));
-            }
-        }
-        for list in cells.values_mut() {
-            list.sort_by_key(|(b, t)| (*t, b.appointment_id.clone()));
-        }
-        let days: Vec<NaiveDate> = {
-            let mut d: Vec<NaiveDate> = cells.keys().map(|(d, _)| *d).collect();
-            d.dedup();
-            d
-        };
-        let clinicians: Vec<&str> =
-            plan.clinicians.iter().map(|c| c.id.as_str()).filter(|c| cells.keys().any(|(_, k)| k == c)).collect();
         let problems: HashMap<String, ProblemKind> =
             self.problems(doc).iter().map(|(k, p)| (k.clone(), p.kind)).collect();
-        let mut clicked = None;
-        egui::ScrollArea::both().id_salt("calendar").auto_shrink(false).show(ui, |ui| {
-            egui::Grid::new("calendar-grid").striped(true).spacing([8.0, 4.0]).min_col_width(150.0).show(ui, |ui| {
-                ui.strong("Day");
-                for c in &clinicians {
-                    ui.strong(names.get(c).copied().unwrap_or(c));
-                }
-                ui.end_row();
-                for day in &days {
-                    ui.label(dates::uk_day(*day));
-                    for c in &clinicians {
-                        ui.vertical(|ui| {
-                            for (b, time) in cells.get(&(*day, *c)).map(Vec::as_slice).unwrap_or_default() {
-                                let who = items
-                                    .get(b.appointment_id.as_str())
-                                    .map_or_else(String::new, |i| privacy::name(ui.ctx(), &i.patient));
-                                let mut text = egui::RichText::new(format!(
-                                    "{} {}{}",
-                                    time.format("%H:%M"),
-                                    who,
-                                    if b.pinned { " [pinned]" } else { "" }
-                                ));
-                                if problems.get(&b.appointment_id) == Some(&ProblemKind::Late) {
-                                    text = text.color(ui.visuals().error_fg_color);
-                                }
-                                if b.contact == ContactStatus::Confirmed {
-                                    text = text.strong();
-                                }
-                                let selected = self.selected.as_deref() == Some(b.appointment_id.as_str());
-                                let response = ui.selectable_label(selected, text);
-                                let response = super::draft::named(response, &format!("Booking {}", b.appointment_id));
-                                if response.clicked() {
-                                    clicked = Some(b.appointment_id.clone());
-                                }
-                            }
-                        });
-                    }
-                    ui.end_row();
-                }
-            });
-        });
-        if clicked.is_some() {
-            self.selected = clicked;
+        let selected = self.selected.as_deref();
+        if let Some(id) = super::calendar::ui(ui, doc.plan(), &problems, selected, &mut self.calendar) {
+            self.selected = Some(id);
         }
     }
 
@@ -442,6 +378,8 @@ impl PlanPanel {
                     let Some((item, booking)) = rows.get(row.index()) else { return };
                     let selected = self.selected.as_deref() == Some(item.id.as_str());
                     row.set_selected(selected);
+                    // A click anywhere on the row selects it (the id cell is a button of its own).
+                    let mut hit = super::backlog::RowHit::default();
                     row.col(|ui| {
                         if ui.selectable_label(selected, &item.id).clicked() {
                             clicked = Some(item.id.clone());
@@ -449,12 +387,15 @@ impl PlanPanel {
                     });
                     row.col(|ui| {
                         ui.label(privacy::name(ui.ctx(), &item.patient));
+                        hit.add(ui);
                     });
                     row.col(|ui| {
-                        ui.label(&item.priority);
+                        ui.label(super::urgency::text(ui.visuals(), &plan.rules, &item.priority, &item.priority));
+                        hit.add(ui);
                     });
                     row.col(|ui| {
                         ui.label(&item.appointment_type);
+                        hit.add(ui);
                     });
                     row.col(|ui| {
                         if let Some(Outcome::Placed { session, time }) = booking.map(|b| &b.outcome)
@@ -464,19 +405,27 @@ impl PlanPanel {
                             let pin = if booking.is_some_and(|b| b.pinned) { " [pinned]" } else { "" };
                             ui.label(format!("{} {} {who}{pin}", dates::uk_day(s.date), time.format("%H:%M")));
                         }
+                        hit.add(ui);
                     });
                     row.col(|ui| {
                         ui.label(booking.map_or("", |b| b.contact.label()));
+                        hit.add(ui);
                     });
-                    row.col(|ui| match problems.get(&item.id) {
-                        Some(p) => {
-                            let kind = if p.kind == ProblemKind::Late { "Late" } else { "Unplaced" };
-                            ui.colored_label(ui.visuals().error_fg_color, format!("{kind}: {}", p.reason));
+                    row.col(|ui| {
+                        match problems.get(&item.id) {
+                            Some(p) => {
+                                let kind = if p.kind == ProblemKind::Late { "Late" } else { "Unplaced" };
+                                ui.colored_label(ui.visuals().error_fg_color, format!("{kind}: {}", p.reason));
+                            }
+                            None => {
+                                ui.label(booking.map_or("", |b| b.explanation.as_str()));
+                            }
                         }
-                        None => {
-                            ui.label(booking.map_or("", |b| b.explanation.as_str()));
-                        }
+                        hit.add(ui);
                     });
+                    if hit.clicked {
+                        clicked = Some(item.id.clone());
+                    }
                 });
             });
         if clicked.is_some() {

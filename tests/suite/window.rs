@@ -331,3 +331,22 @@ fn scripted_chooser_is_offered_full_paths_for_a_plan_never_saved() {
     assert!(suggested.is_absolute(), "{}", suggested.display());
     assert!(suggested.ends_with("plan.rebook.ron"));
 }
+
+#[test]
+fn the_calendar_shows_one_role_at_a_time_with_an_urgency_legend() {
+    let setup = setup(24);
+    let mut harness = harness(&setup);
+    solve_now(&mut harness);
+    show_tab(&mut harness, "Plan");
+    harness.get_by_label("Urgency:");
+    harness.get_by_label("Dr A Patel");
+    harness.get_by_role_and_label(Role::ComboBox, "Role").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Practice nurse").click();
+    harness.run();
+    assert!(harness.query_by_label("Dr A Patel").is_none(), "only the nurses' column");
+    harness.get_by_label("Nurse C Smith");
+    harness.get_by_label("Show everyone").click();
+    harness.run();
+    harness.get_by_label("Dr A Patel");
+}
