@@ -129,15 +129,6 @@ pub fn solve(
     progress(Progress { message: "Grouping appointments and sessions".into(), fraction: 0.0 });
     let model = Arc::new(ClassModel::build(plan));
     let build_ms = started.elapsed().as_secs_f64() * 1e3;
-    trace(
-        &format!(
-            "build: {} classes, {} edges, {} components",
-            model.classes.len(),
-            model.edge_count(),
-            model.components.len()
-        ),
-        started,
-    );
 
     let solve_started = Instant::now();
     let mut counts = empty_counts(&model);
@@ -152,6 +143,9 @@ pub fn solve(
     let total_edges = model.edge_count().max(1) as f32;
     let mut done_edges = 0usize;
     let mut to_fill: Vec<usize> = Vec::new();
+    // The parts' LPs run on worker threads, as many at once as there are cores;
+    // their results are used in part order so the plan does not depend on timing.
+    let mut pool = LpPool::start(&model, options.backend)?;
     for (k, component) in model.components.iter().enumerate() {
         if cancel.load(Ordering::Relaxed) {
             return Err(SolveError::Cancelled);
@@ -166,7 +160,7 @@ pub fn solve(
             stopped_early = true;
             None
         } else {
-            match run_lp(&model, k, options.backend, Relaxation::Linear, deadline, cancel)? {
+            match pool.wait(k, deadline, cancel)? {
                 Some(lp) => Some(lp),
                 None => {
                     stopped_early = true;
@@ -174,7 +168,6 @@ pub fn solve(
                 }
             }
         };
-        trace(&format!("lp {k} ({size} edges)"), started);
         match &lp {
             Some(lp) => {
                 stats.variables += lp.variables;
@@ -228,23 +221,7 @@ pub fn solve(
         let touched: Vec<usize> = (0..model.classes.len())
             .filter(|&c| lp_cost[c].is_some_and(|lp| one_class_cost(&model, c, &counts) > lp + 1e-6))
             .collect();
-        trace(
-            &format!(
-                "rounded; {} touched ({} items), cost {:.1}",
-                touched.len(),
-                touched.iter().map(|&c| model.classes[c].count()).sum::<usize>(),
-                model.components.iter().map(|c| class_cost(&model, c, &counts)).sum::<f64>()
-            ),
-            started,
-        );
         improve(&model, &touched, &lp_values, &mut counts, &mut usage, &stop);
-        trace(
-            &format!(
-                "improved; cost {:.1}",
-                model.components.iter().map(|c| class_cost(&model, c, &counts)).sum::<f64>()
-            ),
-            started,
-        );
         if cancel.load(Ordering::Relaxed) {
             return Err(SolveError::Cancelled);
         }
@@ -280,13 +257,10 @@ pub fn solve(
     // Classes with no eligible session at all are in no component: always unplaced.
     bound +=
         model.classes.iter().filter(|c| c.edges.is_empty()).map(|c| c.unplaced_cost * c.count() as f64).sum::<f64>();
-    trace(&format!("exact+greedy; bound {bound:.1}"), started);
     progress(Progress { message: "Giving appointment times".into(), fraction: 0.96 });
     let mut bookings = hand_back(plan, &model, &counts);
-    trace("hand back", started);
     progress(Progress { message: "Explaining the bookings".into(), fraction: 0.97 });
     super::explain::explain_all(plan, &mut bookings);
-    trace("explained", started);
     let objective = cost::objective(plan, &bookings, &plan.bookings);
     let bound = bound.min(objective);
     stats.solve_ms = solve_started.elapsed().as_secs_f64() * 1e3;
@@ -301,12 +275,6 @@ pub fn solve(
     };
     progress(Progress { message: "Done".into(), fraction: 1.0 });
     Ok(SolveResult { bookings, info, stats })
-}
-
-fn trace(label: &str, since: Instant) {
-    if std::env::var_os("REBOOK_TRACE").is_some() {
-        eprintln!("[{:>7.1} ms] {label}", since.elapsed().as_secs_f64() * 1e3);
-    }
 }
 
 /// Replaces the plan's bookings with the solved ones and records the solve figures.
@@ -435,6 +403,83 @@ fn run_lp(
                 return Err(SolveError::Solver("the solver thread stopped unexpectedly".into()));
             }
         }
+    }
+}
+
+/// The LP relaxations of every part, solved by a few worker threads in part order.
+struct LpPool {
+    results: mpsc::Receiver<(usize, Result<ComponentLp, SolveError>)>,
+    early: BTreeMap<usize, Result<ComponentLp, SolveError>>,
+    /// Tells the workers to take no further part (set when the pool is dropped).
+    stop: Arc<AtomicBool>,
+}
+
+impl LpPool {
+    fn start(model: &Arc<ClassModel>, backend: Backend) -> Result<LpPool, SolveError> {
+        let (sender, results) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        for _ in 0..cores.clamp(1, 4).min(model.components.len()) {
+            let (model, sender, stop, next) = (Arc::clone(model), sender.clone(), Arc::clone(&stop), Arc::clone(&next));
+            std::thread::Builder::new()
+                .name("rebook-lp".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(component) = model.components.get(k) else { break };
+                        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            lp::solve_component(&model, component, backend, Relaxation::Linear)
+                        }));
+                        let outcome = outcome.unwrap_or_else(|panic| Err(SolveError::Solver(panic_message(&panic))));
+                        // Nobody listens when the solve was cancelled or timed out.
+                        if sender.send((k, outcome)).is_err() {
+                            break;
+                        }
+                    }
+                })
+                .map_err(|e| SolveError::Solver(format!("could not start the solver thread: {e}")))?;
+        }
+        Ok(LpPool { results, early: BTreeMap::new(), stop })
+    }
+
+    /// Part `k`'s LP; `None` when the deadline passed first.
+    fn wait(
+        &mut self,
+        k: usize,
+        deadline: Option<Instant>,
+        cancel: &AtomicBool,
+    ) -> Result<Option<ComponentLp>, SolveError> {
+        loop {
+            if let Some(outcome) = self.early.remove(&k) {
+                return outcome.map(Some);
+            }
+            if cancel.load(Ordering::Relaxed) {
+                return Err(SolveError::Cancelled);
+            }
+            let wait = match deadline {
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) => left.min(Duration::from_millis(50)),
+                    None => return Ok(None),
+                },
+                None => Duration::from_millis(50),
+            };
+            match self.results.recv_timeout(wait) {
+                Ok((j, outcome)) => {
+                    self.early.insert(j, outcome);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(SolveError::Solver("the solver thread stopped unexpectedly".into()));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for LpPool {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
     }
 }
 
@@ -672,10 +717,13 @@ fn improve(
     usage: &mut Usage,
     stop: &dyn Fn() -> bool,
 ) {
+    // Who is in each session (entries whose count fell to 0 are skipped when read).
     let mut in_session: Vec<Vec<(usize, usize)>> = vec![Vec::new(); model.capacity.len()];
     for (c, class) in model.classes.iter().enumerate() {
         for (e, edge) in class.edges.iter().enumerate() {
-            in_session[edge.session].push((c, e));
+            if counts[c][e] > 0 {
+                in_session[edge.session].push((c, e));
+            }
         }
     }
     // Each class's edges cheapest first, for early exits in the ejection search.
@@ -697,7 +745,7 @@ fn improve(
                 return;
             }
             let mut tries = model.classes[c].count();
-            while tries > 0 && improve_one(model, &in_session, &by_cost, lp_values, c, counts, usage) {
+            while tries > 0 && improve_one(model, &mut in_session, &by_cost, lp_values, c, counts, usage) {
                 improved = true;
                 tries -= 1;
             }
@@ -718,7 +766,7 @@ type Ejection = (usize, usize, usize);
 /// A full session can be opened by moving up to two other items out of it.
 fn improve_one(
     model: &ClassModel,
-    in_session: &[Vec<(usize, usize)>],
+    in_session: &mut [Vec<(usize, usize)>],
     by_cost: &[Vec<usize>],
     lp_values: &[Vec<f64>],
     c: usize,
@@ -772,7 +820,7 @@ fn improve_one(
             else {
                 break;
             };
-            apply_ejection(model, ejection, counts, usage);
+            apply_ejection(model, ejection, counts, usage, in_session);
             ejected.push(ejection);
             total += delta;
         }
@@ -781,25 +829,25 @@ fn improve_one(
             best = Some((total, e, ejected.clone()));
         }
         for &ejection in ejected.iter().rev() {
-            undo_ejection(model, ejection, counts, usage);
+            undo_ejection(model, ejection, counts, usage, in_session);
         }
     }
     if let Some((_, e, ejected)) = best {
         for &ejection in &ejected {
-            apply_ejection(model, ejection, counts, usage);
+            apply_ejection(model, ejection, counts, usage, in_session);
         }
         if usage.room(model, class, class.edges[e].session, 1) >= 1 {
             usage.take(model, class, class.edges[e].session, 1);
-            counts[c][e] += 1;
+            add_one(in_session, model, c, e, counts);
             return true;
         }
         for &ejection in ejected.iter().rev() {
-            undo_ejection(model, ejection, counts, usage);
+            undo_ejection(model, ejection, counts, usage, in_session);
         }
     }
     if let Some(e) = current {
         usage.take(model, class, class.edges[e].session, 1);
-        counts[c][e] += 1;
+        add_one(in_session, model, c, e, counts);
     }
     false
 }
@@ -876,7 +924,24 @@ fn best_ejection(
     best
 }
 
-fn apply_ejection(model: &ClassModel, (c2, from, to): Ejection, counts: &mut [Vec<u32>], usage: &mut Usage) {
+/// One more item of class `c` on its edge `e`, noted among the session's occupants.
+fn add_one(in_session: &mut [Vec<(usize, usize)>], model: &ClassModel, c: usize, e: usize, counts: &mut [Vec<u32>]) {
+    if counts[c][e] == 0 {
+        let list = &mut in_session[model.classes[c].edges[e].session];
+        if !list.contains(&(c, e)) {
+            list.push((c, e));
+        }
+    }
+    counts[c][e] += 1;
+}
+
+fn apply_ejection(
+    model: &ClassModel,
+    (c2, from, to): Ejection,
+    counts: &mut [Vec<u32>],
+    usage: &mut Usage,
+    in_session: &mut [Vec<(usize, usize)>],
+) {
     let other = &model.classes[c2];
     if from != UNPLACED {
         usage.release(model, other, other.edges[from].session, 1);
@@ -884,12 +949,18 @@ fn apply_ejection(model: &ClassModel, (c2, from, to): Ejection, counts: &mut [Ve
     }
     if to != UNPLACED {
         usage.take(model, other, other.edges[to].session, 1);
-        counts[c2][to] += 1;
+        add_one(in_session, model, c2, to, counts);
     }
 }
 
-fn undo_ejection(model: &ClassModel, (c2, from, to): Ejection, counts: &mut [Vec<u32>], usage: &mut Usage) {
-    apply_ejection(model, (c2, to, from), counts, usage);
+fn undo_ejection(
+    model: &ClassModel,
+    (c2, from, to): Ejection,
+    counts: &mut [Vec<u32>],
+    usage: &mut Usage,
+    in_session: &mut [Vec<(usize, usize)>],
+) {
+    apply_ejection(model, (c2, to, from), counts, usage, in_session);
 }
 
 /// Turns class counts into one booking per backlog item: within a class the
