@@ -6,8 +6,8 @@
 //! exit code is non-zero, unless `--allow-rejects` says to keep the good rows.
 
 use crate::io::csv_import::{
-    BacklogPreview, ImportMapping, RotaPreview, RowError, accept_backlog, accept_rota, add_new_types, parse_pair,
-    preview_backlog_with, preview_rota, split_column_pairs,
+    BacklogPreview, ImportMapping, RotaOptions, RotaPreview, RowError, accept_backlog, accept_rota, add_new_types,
+    parse_pair, preview_backlog_with, preview_rota_with, split_column_pairs,
 };
 use crate::io::plan_file;
 use crate::model::{PLACEHOLDER_PRACTICE, Plan};
@@ -69,6 +69,10 @@ pub struct ImportArgs {
     /// Replace the plan already at --out (unless it is the --plan imported into, which is merged).
     #[arg(long)]
     pub overwrite: bool,
+    /// Role of a rota clinician not in the plan, when the rota gives none
+    /// (e.g. --role "SMITH, Anne (Dr)=GP"); repeat for each clinician.
+    #[arg(long = "role", value_name = "NAME=ROLE")]
+    pub roles: Vec<String>,
 }
 
 pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
@@ -78,6 +82,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let mapping = given_mapping(args)?;
+    let roles = role_entries(&args.roles)?;
     // Importing into the plan itself merges with colleagues' saves; any other
     // existing plan at --out is only replaced with --overwrite.
     let mut in_place = match &args.plan {
@@ -119,8 +124,9 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let mut not_taken = 0;
     if let Some(rota) = &args.rota {
         let bytes = read(rota)?;
+        let options = RotaOptions { overrides: mapping.rota.clone(), roles: roles.clone() };
         let preview =
-            preview_rota(&plan, &bytes, &mapping.rota).with_context(|| format!("cannot import {}", rota.display()))?;
+            preview_rota_with(&plan, &bytes, &options).with_context(|| format!("cannot import {}", rota.display()))?;
         report_rota(rota, &preview);
         not_taken += preview.rejected_rows();
         used.rota = preview.mapping.clone();
@@ -244,8 +250,8 @@ fn report_lines(path: &Path, notes: &[String], file_warnings: &[String], warning
 }
 
 fn report_rota(path: &Path, preview: &RotaPreview) {
-    report_columns(path, &preview.mapping, &[]);
-    report_lines(path, &[], &[], &preview.warnings, &preview.rejected);
+    report_columns(path, &preview.mapping, &preview.ignored);
+    report_lines(path, &preview.notes, &preview.file_warnings, &preview.warnings, &preview.rejected);
     println!(
         "{}: {} of {} rows read: {} sessions, {} new clinicians.",
         path.display(),
@@ -254,6 +260,22 @@ fn report_rota(path: &Path, preview: &RotaPreview) {
         preview.sessions.len(),
         preview.new_clinicians.len()
     );
+}
+
+/// `--role "NAME=Role"` entries; the name may be written in any form the rota uses.
+fn role_entries(entries: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut roles = BTreeMap::new();
+    for entry in entries {
+        match entry.split_once('=') {
+            Some((name, role)) if !name.trim().is_empty() && !role.trim().is_empty() => {
+                roles.insert(name.trim().to_string(), role.trim().to_string());
+            }
+            _ => anyhow::bail!(
+                "--role \"{entry}\": write the clinician's name, =, and the role, e.g. --role \"Dr A Smith=GP\""
+            ),
+        }
+    }
+    Ok(roles)
 }
 
 fn report_backlog(path: &Path, preview: &BacklogPreview, plan: &Plan) {

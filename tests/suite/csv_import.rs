@@ -414,7 +414,10 @@ fn size_and_row_limits() {
 #[test]
 fn canonical_column_lists_match_what_the_import_reads() {
     assert!(BACKLOG_COLUMNS.contains(&"nhs_number") && BACKLOG_COLUMNS.contains(&"deceased"));
-    assert_eq!(ROTA_COLUMNS, ["clinician", "role", "date", "part", "start", "slot_minutes", "free_slots", "mode"]);
+    assert_eq!(
+        ROTA_COLUMNS,
+        ["clinician", "role", "date", "part", "start", "slot_minutes", "free_slots", "mode", "session_type", "status"]
+    );
     // Every canonical name is accepted as its own header.
     let header = BACKLOG_COLUMNS.join(",");
     let preview = preview_backlog(&Plan::new("P"), header.as_bytes(), &none()).unwrap();
@@ -430,7 +433,7 @@ Dr B Okafor,Salaried GP,22/07/2024,PM,,15,12,Telephone\n\
 Sister Zoë Hughes,Nurse,23/07/2024,,09:00,15,10,\n\
 Dr B Okafor,,24/07/2024,AM,,10,18,F2F\n\
 Dr A Patel,GP,22/07/2024,AM,08:30,10,14,F2F\n\
-Dr C New,,25/07/2024,AM,,10,10,F2F\n\
+Chris New,,25/07/2024,AM,,10,10,F2F\n\
 Pat Physio,Physiotherapist,26/07/2024,AM,13:00,20,6,F2F\n";
 
 #[test]
@@ -448,7 +451,7 @@ fn rota_import_creates_clinicians_sessions_and_horizon() {
     let preview = preview_rota(&plan, ROTA.as_bytes(), &none()).unwrap();
     assert_eq!(preview.total_rows, 7);
     let rejected: Vec<(usize, &str)> = preview.rejected.iter().map(|e| (e.line, e.column.as_str())).collect();
-    // line 6 repeats line 2; Dr C New has no role; the physio's 13:00 start is not AM.
+    // line 6 repeats line 2; Chris New has no role or title; the physio's 13:00 start is not AM.
     assert_eq!(rejected, [(6, "row"), (7, "role"), (8, "start")]);
     assert!(preview.rejected[0].reason.contains("plan already has") || preview.rejected[0].reason.contains("line 2"));
     let names: Vec<(&str, &str, &str)> =
@@ -504,7 +507,7 @@ fn rota_missing_columns_and_bad_values() {
                 Dr A Patel,22/13/2024,AM,10,F2F,10\n\
                 Dr A Patel,23/07/2024,noon,10,F2F,10\n\
                 Dr A Patel,24/07/2024,AM,lots,F2F,10\n\
-                Dr A Patel,25/07/2024,AM,10,Video,10\n\
+                Dr A Patel,25/07/2024,AM,10,Carrier pigeon,10\n\
                 Dr A Patel,26/07/2024,AM,10,F2F,0\n";
     let preview = preview_rota(&plan, rota.as_bytes(), &none()).unwrap();
     let rejected: Vec<(usize, &str)> = preview.rejected.iter().map(|e| (e.line, e.column.as_str())).collect();
@@ -566,7 +569,7 @@ mod properties {
                 csv.push('\n');
             }
             let preview = preview_rota(&plan_with_patel(), csv.as_bytes(), &none()).unwrap();
-            prop_assert_eq!(preview.sessions.len() + preview.rejected_rows(), preview.total_rows);
+            prop_assert_eq!(preview.sessions.len() + preview.rejected_rows() + preview.not_free_rows, preview.total_rows);
         }
 
         /// Any bytes at all give a preview or an error, never a panic.

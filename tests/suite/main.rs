@@ -14,6 +14,7 @@ mod plan_file;
 mod print;
 mod real_exports;
 mod report;
+mod rota_exports;
 mod scheduler;
 mod trust;
 mod window;

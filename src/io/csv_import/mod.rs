@@ -6,6 +6,7 @@
 //! take (line, column, reason); `accept_*` adds the good rows to the plan.
 
 mod backlog;
+mod clinician_names;
 mod columns;
 mod mapping;
 mod outcomes;
@@ -17,11 +18,12 @@ use crate::model::{BacklogItem, Clinician, Session};
 use std::collections::BTreeMap;
 
 pub use backlog::{BACKLOG_COLUMNS, accept_backlog, accept_backlog_on, preview_backlog, preview_backlog_with};
+pub use clinician_names::{ClinicianMatch, NameParts, match_clinician};
 pub use columns::{MAX_FIELD_CHARS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS};
 pub use mapping::{ColumnMap, ImportMapping, MappingError, add_new_types, parse_pair, split_column_pairs};
 pub use outcomes::{OUTCOME_COLUMNS, OutcomePreview, OutcomeRow, accept_outcomes, parse_outcome, preview_outcomes};
 pub use reimport::{ItemUpdate, ReimportDiff, reimport_diff};
-pub use rota::{ROTA_COLUMNS, accept_rota, preview_rota};
+pub use rota::{ROTA_COLUMNS, RotaOptions, RotaShape, accept_rota, preview_rota, preview_rota_with};
 
 /// A problem that stops the whole file from being read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -186,6 +188,17 @@ pub struct RotaPreview {
     /// outside the plan's horizon), sorted by line.
     pub warnings: Vec<RowError>,
     pub total_rows: usize,
+    /// One row per session, or one row per slot made into sessions.
+    pub shape: rota::RotaShape,
+    /// Columns of the file that give nothing, with sample values.
+    pub ignored: Vec<IgnoredColumn>,
+    /// About the file as a whole: lines skipped, slots counted and not
+    /// counted, roles taken from titles, video sessions planned as telephone.
+    pub notes: Vec<String>,
+    /// About the file as a whole and worth a look (lines in another encoding).
+    pub file_warnings: Vec<String>,
+    /// Rows read whose status says booked, embargoed, reserved or blocked: no capacity.
+    pub not_free_rows: usize,
 }
 
 impl RotaPreview {
