@@ -38,7 +38,8 @@ pub enum Command {
     /// Print the report of a solved plan beside the FIFO and priority-greedy baselines.
     Report(report::ReportArgs),
     /// Import a backlog CSV (and a rota CSV) into a plan file; lists every rejected row.
-    Import(import::ImportArgs),
+    // Boxed: its many options would make every command as large.
+    Import(Box<import::ImportArgs>),
     /// Solve synthetic plans of several sizes and print timings, memory and quality.
     Bench(bench::BenchArgs),
     /// Print a call list (or the partners' summary) as an A4 PDF.
