@@ -48,6 +48,15 @@ pub fn steps(plan: &Plan) -> [Step; 4] {
     ]
 }
 
+/// Appointments naming a clinician (original or wished-for) the plan does not have.
+pub fn unmatched_clinicians(plan: &Plan) -> usize {
+    let known = |id: &str| id.is_empty() || plan.clinician(id).is_some();
+    plan.backlog
+        .iter()
+        .filter(|i| !known(&i.original_clinician) || i.continuity.clinician().is_some_and(|c| !known(c)))
+        .count()
+}
+
 /// Whether the checklist has something to say: the plan is not yet planned.
 pub fn is_needed(plan: &Plan) -> bool {
     steps(plan).iter().take(3).any(|s| !s.done)
@@ -57,6 +66,7 @@ pub fn is_needed(plan: &Plan) -> bool {
 pub fn ui(ui: &mut egui::Ui, plan: &Plan, commands: &mut Vec<Command>) {
     let steps = steps(plan);
     let next = steps.iter().position(|s| !s.done);
+    let unmatched = if steps[1].done { 0 } else { unmatched_clinicians(plan) };
     egui::Frame::group(ui.style()).inner_margin(10.0).show(ui, |ui| {
         let heading = next.and_then(|i| steps.get(i)).map_or_else(
             || "Getting started: all steps done".to_string(),
@@ -95,6 +105,13 @@ pub fn ui(ui: &mut egui::Ui, plan: &Plan, commands: &mut Vec<Command>) {
                         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
                         ui.label(egui::RichText::new(step.detail).weak());
                     });
+                    // Not a problem to fix by hand: the next step fixes it.
+                    if i == 1 && !step.done && unmatched > 0 {
+                        ui.label(format!(
+                            "{unmatched} appointment(s) name clinicians the plan does not have yet: import the rota \
+                             to match these clinicians."
+                        ));
+                    }
                 }
             },
         );
@@ -112,6 +129,10 @@ mod tests {
         let done: Vec<bool> = steps(&plan).iter().map(|s| s.done).collect();
         assert_eq!(done, [false; 4]);
         assert!(is_needed(&plan));
+        let mut waiting = plan.clone();
+        waiting.backlog.push(item("A-000009", "GP routine", "Routine", (19, 9, 0)));
+        waiting.backlog[0].original_clinician = "GP-NOBODY".into();
+        assert_eq!(unmatched_clinicians(&waiting), 1);
         let mut plan = small_plan();
         plan.backlog.push(item("A-000001", "GP routine", "Routine", (19, 9, 0)));
         let done: Vec<bool> = steps(&plan).iter().map(|s| s.done).collect();
