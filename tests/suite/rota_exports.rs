@@ -395,3 +395,52 @@ fn import_command_prints_mapping_ignored_columns_notes_and_warnings() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--role \"REED\""));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("22/07/2024".to_string()),
+            Just("31/02/2024".to_string()),
+            Just("09:00".to_string()),
+            Just("09:10".to_string()),
+            Just("14:00".to_string()),
+            Just("10 mins".to_string()),
+            Just("Dr A Smith".to_string()),
+            Just("\"SMITH, Anne (Dr)\"".to_string()),
+            Just("Pat Newman".to_string()),
+            Just("Telephone".to_string()),
+            Just("Video".to_string()),
+            Just("Available".to_string()),
+            Just("Booked".to_string()),
+            Just("Sold".to_string()),
+            "[a-zA-Z0-9 :/.-]{0,10}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// In a slot list every row is a free slot of a session, a slot
+        /// listed twice (warned), a slot that is not free, or a listed problem.
+        #[test]
+        fn no_slot_row_is_dropped_silently(rows in prop::collection::vec(prop::collection::vec(cell(), 0..7), 0..30)) {
+            let mut csv = String::from("Date,Start Time,Slot Duration,Clinician,Slot Type,Status\n");
+            for row in &rows {
+                csv.push_str(&row.join(","));
+                csv.push('\n');
+            }
+            let preview = preview_rota(&plan_with_gps(), csv.as_bytes(), &BTreeMap::new()).unwrap();
+            prop_assert_eq!(preview.shape, RotaShape::Slots);
+            let free: u32 = preview.sessions.iter().map(Session::slot_count).sum();
+            let twice = preview.warnings.iter().filter(|w| w.reason.contains("counted once")).count();
+            prop_assert_eq!(
+                free as usize + twice + preview.not_free_rows + preview.rejected_rows(),
+                preview.total_rows
+            );
+        }
+    }
+}
