@@ -117,7 +117,7 @@ impl OverviewPanel {
                         if button.clicked() {
                             add = Some(advice.clone());
                         }
-                        ui.label(&advice.summary);
+                        ui.label(crate::scheduler::explain::capitalise(&advice.summary));
                     });
                 }
             }

@@ -468,15 +468,16 @@ impl PlanPanel {
                     ui.colored_label(ui.visuals().error_fg_color, format!("Not placed: {reason}"));
                 }
             }
-            if !b.explanation.is_empty() {
-                ui.label(format!("Why: {}", b.explanation));
+            // The reason once: in red when late (an unplaced one says it above).
+            if b.session().is_some() && !b.explanation.is_empty() {
+                let why = format!("Why: {}", b.explanation);
+                if problem.as_ref().is_some_and(|p| p.kind == ProblemKind::Late) {
+                    ui.colored_label(ui.visuals().error_fg_color, why);
+                } else {
+                    ui.label(why);
+                }
             }
             ui.label(format!("Contact: {}", b.contact.label()));
-        }
-        if let Some(p) = &problem
-            && p.kind == ProblemKind::Late
-        {
-            ui.colored_label(ui.visuals().error_fg_color, format!("Late: {}", p.reason));
         }
         ui.separator();
         let placed = booking.is_some_and(|b| b.session().is_some());

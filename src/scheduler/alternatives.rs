@@ -3,11 +3,11 @@
 //! respecting one appointment per patient per day and the daily caps; ranked
 //! by the change in cost against where it is now.
 
-use super::cost::{placement_cost, unplaced_cost};
+use super::cost::{move_cost, placement_cost, unplaced_cost};
 use super::explain::{day_label, days};
 use super::times::assign_start_times;
 use super::usage::{EligibleIndex, Usage};
-use crate::model::{Booking, PartOfDay, Plan};
+use crate::model::{Booking, ContactStatus, Continuity, PartOfDay, Plan};
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -23,7 +23,7 @@ pub struct Alternative {
     pub time: NaiveTime,
     /// Objective change if moved there (negative = better).
     pub cost_change: f64,
-    /// "Wed 24 Jul AM, Dr A Patel: 2 days sooner, cost -6".
+    /// "Wed 24 Jul AM, Dr A Patel: 2 days sooner, with the usual clinician; better overall".
     pub summary: String,
 }
 
@@ -34,12 +34,8 @@ pub fn alternatives(plan: &Plan, appointment_id: &str, n: usize) -> Vec<Alternat
     let booking = plan.booking(appointment_id);
     let current = booking.and_then(Booking::session).and_then(|s| plan.session(s));
     let current_cost = current.map_or_else(|| unplaced_cost(plan, item), |s| placement_cost(plan, item, s).total);
-    // Moving a booking the patient was told of costs M, as in the objective.
-    let move_cost = if current.is_some() && booking.is_some_and(|b| b.contact.is_communicated()) {
-        plan.rules.move_penalty
-    } else {
-        0.0
-    };
+    // Moving an existing booking costs what a re-plan would charge (S, and M when told).
+    let move_cost = booking.map_or(0.0, |b| move_cost(plan, b));
     let usage = Usage::of_bookings(plan, &plan.bookings, Some(appointment_id));
     let mut index = EligibleIndex::new(plan);
 
@@ -61,13 +57,46 @@ pub fn alternatives(plan: &Plan, appointment_id: &str, n: usize) -> Vec<Alternat
             let session = &plan.sessions[i];
             let clinician =
                 plan.clinician(&session.clinician).map_or_else(|| session.clinician.clone(), |c| c.name.clone());
-            let when = match current {
+            let mut what = vec![match current {
                 None => "places it".to_string(),
                 Some(now) => match (session.date - now.date).num_days() {
                     0 => "same day".to_string(),
                     d if d < 0 => format!("{} sooner", days(-d)),
                     d => format!("{} later", days(d)),
                 },
+            }];
+            let there = placement_cost(plan, item, session);
+            let here = current.map(|s| placement_cost(plan, item, s));
+            if there.late_days > 0 {
+                what.push(format!("{} late", days(there.late_days)));
+            } else if here.is_some_and(|h| h.late_days > 0) {
+                what.push("within target".to_string());
+            }
+            match (here.map(|h| h.continuity_missed), there.continuity_missed) {
+                (Some(true) | None, false) if matches!(item.continuity, Continuity::Preferred(_)) => {
+                    what.push("with the usual clinician".to_string());
+                }
+                (Some(false), true) => what.push("not with the usual clinician".to_string()),
+                _ => {}
+            }
+            if let Some(part) = item.preferred_part {
+                match (here.map(|h| h.preference_missed), there.preference_missed) {
+                    (Some(true), false) => what.push(format!("in the preferred {}", part.label())),
+                    (Some(false), true) => what.push(format!("not in the preferred {}", part.label())),
+                    _ => {}
+                }
+            }
+            if current.is_some() && booking.is_some_and(|b| b.contact == ContactStatus::Confirmed) {
+                what.push("the patient confirmed the current time".to_string());
+            } else if current.is_some() && booking.is_some_and(|b| b.contact.is_communicated()) {
+                what.push("the patient was told the current time".to_string());
+            }
+            let overall = if change < -1e-9 {
+                "; better overall"
+            } else if change > 1e-9 {
+                "; worse overall"
+            } else {
+                "; as good"
             };
             Alternative {
                 session_id: session.id.clone(),
@@ -75,10 +104,10 @@ pub fn alternatives(plan: &Plan, appointment_id: &str, n: usize) -> Vec<Alternat
                 part: session.part,
                 time: time_in(plan, appointment_id, &session.id),
                 summary: format!(
-                    "{} {}, {clinician}: {when}, cost {}",
+                    "{} {}, {clinician}: {}{overall}",
                     day_label(session.date),
                     session.part.label(),
-                    signed(change)
+                    what.join(", ")
                 ),
                 clinician,
                 cost_change: change,
@@ -97,12 +126,6 @@ fn time_in(plan: &Plan, appointment_id: &str, session_id: &str) -> NaiveTime {
         .collect();
     placements.insert(appointment_id.to_string(), session_id.to_string());
     assign_start_times(plan, &placements).get(appointment_id).copied().unwrap_or(NaiveTime::MIN)
-}
-
-/// "+3", "-6", "0", "-2.5".
-fn signed(value: f64) -> String {
-    let text = if value.fract().abs() < 1e-9 { format!("{value:.0}") } else { format!("{value:.1}") };
-    if value > 1e-9 { format!("+{text}") } else { text.replace("-0", "0") }
 }
 
 #[cfg(test)]
@@ -138,10 +161,14 @@ mod tests {
         // S2: wait 1 + 3 = 4 -> -6; S3: wait 2 with Dr Patel -> -8. S1 is full, N1 is a nurse.
         let ids: Vec<&str> = found.iter().map(|a| a.session_id.as_str()).collect();
         assert_eq!(ids, ["S3", "S2"]);
-        assert_eq!(found[0].cost_change, -8.0);
+        // Moving an existing booking costs S = 5 on top.
+        assert_eq!(found[0].cost_change, -3.0);
         assert_eq!(found[0].time, t(14, 0));
-        assert_eq!(found[0].summary, "Wed 24 Jul PM, Dr A Patel: 5 days sooner, cost -8");
-        assert_eq!(found[1].summary, "Tue 23 Jul AM, Dr B Jones: 6 days sooner, cost -6");
+        assert_eq!(
+            found[0].summary,
+            "Wed 24 Jul PM, Dr A Patel: 5 days sooner, with the usual clinician; better overall"
+        );
+        assert_eq!(found[1].summary, "Tue 23 Jul AM, Dr B Jones: 6 days sooner; better overall");
         assert!(found.windows(2).all(|w| w[0].cost_change <= w[1].cost_change));
         assert_eq!(alternatives(&plan, "A", 1).len(), 1);
         assert!(alternatives(&plan, "nobody", 5).is_empty());

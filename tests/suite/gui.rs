@@ -667,7 +667,11 @@ fn overview_compares_with_baselines_and_adds_advised_sessions() {
     harness.get_by_label("Add advised session 1").click();
     harness.step();
     harness.step();
-    assert!(harness.state().is_solving(), "adding a session re-plans");
+    // A small plan may already be re-planned by now: solving, or its preview shown.
+    assert!(
+        harness.state().is_solving() || harness.state_mut().plan_panel().has_preview(),
+        "adding a session re-plans"
+    );
     wait_for_solve(&mut harness);
     assert_eq!(harness.state().document().plan().sessions.len(), sessions, "previewed: nothing changes yet");
     assert!(harness.query_by_label_contains("more placed").is_some(), "the preview says what it gains");

@@ -195,13 +195,43 @@ fn every_reason_on_generated_plans_is_true() {
     assert!(causes.contains("Full") && causes.len() >= 3, "{causes:?}");
 }
 
+fn example() -> Plan {
+    rebook::io::plan_file::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/data/example.rebook.ron")))
+        .unwrap()
+}
+
+#[test]
+fn the_first_advice_on_the_example_places_the_face_to_face_pharmacist_reviews() {
+    use rebook::model::{Mode, ModeRequirement};
+    let plan = example();
+    let base = solve(&plan);
+    let unplaced = base
+        .bookings
+        .iter()
+        .filter(|b| b.session().is_none())
+        .filter_map(|b| plan.backlog_item(&b.appointment_id))
+        .filter(|i| i.appointment_type == "Pharmacist medication review" && i.mode == ModeRequirement::FaceToFace)
+        .count();
+    assert_eq!(unplaced, 13);
+    let advice = scheduler::advise(&plan, &SolveOptions::default(), 5).unwrap();
+    let first = &advice[0];
+    assert_eq!(
+        (first.role.as_str(), first.mode, first.fewer_unplaced),
+        ("Pharmacist", Mode::FaceToFace, 13),
+        "{first:#?}"
+    );
+    assert!(first.fixes.starts_with("places 13 unplaced patients (Pharmacist medication review)"), "{}", first.fixes);
+    // Adding it and re-planning really places them.
+    let mut with = plan.clone();
+    scheduler::add_advised_session(&mut with, first);
+    let after = solve(&with);
+    assert_eq!(after.bookings.iter().filter(|b| b.session().is_none()).count(), 0);
+    assert!((base.info.objective - after.info.objective - first.objective_gain).abs() < 1e-6);
+}
+
 #[test]
 fn the_example_names_the_earliest_date_not_the_rota() {
-    let plan = rebook::io::plan_file::load(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/data/example.rebook.ron"
-    )))
-    .unwrap();
+    let plan = example();
     let result = solve(&plan);
     check_every_reason(&plan, &result.bookings);
     let away = result.bookings.iter().find(|b| b.appointment_id == "A-000215").unwrap();
