@@ -707,3 +707,38 @@ fn the_practice_is_named_on_the_command_line_without_importing_again() {
     let (ok, _, stderr) = rebook(&["import", "--out", plan]);
     assert!(!ok && stderr.contains("nothing to import"), "{stderr}");
 }
+
+#[test]
+fn the_readme_example_imports_an_emis_pair_with_clinicians_matched_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("riverside.rebook.ron");
+    let (rota, backlog, map) =
+        (fixture("emis_rota_sessions.csv"), fixture("emis_backlog.csv"), fixture("emis.mapping.ron"));
+    let (ok, stdout, stderr) = rebook(&[
+        "import",
+        "--rota",
+        rota.to_str().unwrap(),
+        "--backlog",
+        backlog.to_str().unwrap(),
+        "--mapping",
+        map.to_str().unwrap(),
+        "--role",
+        "REED, Sam=ANP",
+        "--practice",
+        "Riverside Medical Practice",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let plan = rebook::io::plan_file::load(&out).unwrap();
+    let item = |id: &str| plan.backlog_item(id).unwrap();
+    let name_of = |id: &str| plan.clinician(&item(id).original_clinician).map(|c| c.name.clone());
+    // "HUGHES, Bethan (Sister)" in both files, "SMITH, Anne (Dr)" as session holder and usual GP.
+    assert!(name_of("E-1001").is_some_and(|n| n.contains("Hughes")), "{:?}", item("E-1001").original_clinician);
+    assert!(name_of("E-1003").is_some_and(|n| n.contains("Smith")), "{:?}", item("E-1003").original_clinician);
+    let usual = item("E-1006").continuity.clinician().unwrap().to_string();
+    assert!(plan.clinician(&usual).is_some_and(|c| c.name.contains("Smith")), "{usual}");
+    // The pharmacist is not in the rota: kept as written, with a warning.
+    assert_eq!(item("E-1005").original_clinician, "KHAN, Imran (Mr)");
+    assert!(stderr.contains("\"KHAN, Imran (Mr)\" is not a clinician in the plan"), "{stderr}");
+}

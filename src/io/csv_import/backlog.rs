@@ -1,7 +1,7 @@
 //! The backlog file: one row per cancelled appointment.
 
 use super::columns::{self, ColumnSpec, Row};
-use super::{BacklogPreview, ImportError, ReimportDiff, RowError, RowProblems, UnknownType, values};
+use super::{BacklogPreview, ImportError, ReimportDiff, RowError, RowProblems, UnknownType, match_clinician, values};
 use crate::model::{AppointmentType, BacklogItem, Continuity, ModeRequirement, Patient, Plan, nhs};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -495,14 +495,20 @@ fn warn_about(
             format!("{} is recorded as deceased: check before offering a new appointment", item.patient.name),
         );
     }
-    if !plan.clinicians.is_empty()
-        && !item.original_clinician.is_empty()
-        && plan.clinician(&item.original_clinician).is_none()
+    // A name that matched nobody stays as written (the rota may come later); say so, with the closest names.
+    let unmatched = |name: &str| {
+        (!plan.clinicians.is_empty() && !name.is_empty() && plan.clinician(name).is_none())
+            .then(|| match_clinician(&plan.clinicians, name).problem(name))
+            .flatten()
+    };
+    if let Some(problem) = unmatched(&item.original_clinician) {
+        warn("original_clinician", format!("{problem}; kept as written"));
+    }
+    if let Continuity::Preferred(name) = &item.continuity
+        && *name != item.original_clinician
+        && let Some(problem) = unmatched(name)
     {
-        warn(
-            "original_clinician",
-            format!("\"{}\" is not a clinician in the plan; kept as written", item.original_clinician),
-        );
+        warn("continuity_clinician", format!("{problem}; kept as written, so the preference cannot be met yet"));
     }
 }
 
@@ -587,7 +593,7 @@ fn read_item(
     let deceased = problems.take("deceased", values::yes_no(row.get("deceased").unwrap_or(""))).unwrap_or(false);
     let (original_date, original_time) = original_date_time(row, problems);
     let original_clinician =
-        row.get("original_clinician").map(|t| plan.find_clinician(t).map_or_else(|| t.to_string(), |c| c.id.clone()));
+        row.get("original_clinician").map(|t| clinician_id(plan, t).unwrap_or_else(|| t.to_string()));
 
     let local_type = required(problems, "appointment_type", "the appointment type");
     let appointment_type = local_type.as_deref().and_then(|text| types.resolve(text, found)).cloned();
@@ -739,6 +745,13 @@ fn mode(
     Some(mode)
 }
 
+/// The id of the clinician a name in the export means, written in any of the
+/// forms exports use ("SMITH, Anne (Dr)" is "Dr A Smith"); `None` when it is
+/// nobody, or could be several.
+fn clinician_id(plan: &Plan, text: &str) -> Option<String> {
+    match_clinician(&plan.clinicians, text).found().map(|c| c.id.clone())
+}
+
 /// The patient's name from `patient_name`, or "SURNAME, Forename" from the split columns.
 fn patient_name(row: &Row<'_>, problems: &mut RowProblems) -> Option<String> {
     if let Some(name) = row.get("patient_name") {
@@ -801,13 +814,11 @@ fn continuity(
         );
         return None;
     };
-    let clinician = match plan.find_clinician(named) {
-        Some(c) => c.id.clone(),
+    let clinician = match clinician_id(plan, named) {
+        Some(id) => id,
         None if required && !plan.clinicians.is_empty() => {
-            problems.add(
-                column,
-                format!("unknown clinician \"{named}\" required for continuity; add them to the rota first"),
-            );
+            let why = match_clinician(&plan.clinicians, named).problem(named).unwrap_or_default();
+            problems.add(column, format!("{why}, and continuity with them is required; add them to the rota first"));
             return None;
         }
         None => named.to_string(),
