@@ -179,6 +179,30 @@ mod tests {
     }
 
     #[test]
+    fn told_bookings_stay_and_cancelled_sessions_keep_nothing() {
+        let mut plan = crowded();
+        let booking = |id: &str, session: &str, contact: ContactStatus, pinned: bool| Booking {
+            appointment_id: id.into(),
+            outcome: Outcome::Placed { session: session.into(), time: t(9, 0) },
+            pinned,
+            contact,
+            explanation: String::new(),
+            changed: None,
+        };
+        // R8 was told of Tuesday; R0 is pinned on Monday, but Monday is then cancelled.
+        plan.bookings = vec![
+            booking("R8", "S2", ContactStatus::Notified, false),
+            booking("R0", "S1", ContactStatus::NotContacted, true),
+        ];
+        plan.sessions[0].cancelled = true;
+        for bookings in [fifo(&plan), priority_greedy(&plan)] {
+            assert_eq!(violations(&plan, &bookings), Vec::<String>::new());
+            assert_eq!(session_of(&bookings, "R8"), Some("S2"), "the told patient keeps their time");
+            assert_eq!(session_of(&bookings, "R0"), None, "nothing stays in a cancelled session");
+        }
+    }
+
+    #[test]
     fn fixed_bookings_stay_and_one_per_patient_per_day_holds() {
         let mut plan = crowded();
         plan.backlog[1].patient.nhs_number = plan.backlog[0].patient.nhs_number.clone();

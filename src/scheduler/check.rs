@@ -98,7 +98,9 @@ pub fn violations(plan: &Plan, bookings: &[Booking]) -> Vec<String> {
     }
 
     let now: HashMap<&str, Option<&str>> = bookings.iter().map(|b| (b.appointment_id.as_str(), b.session())).collect();
-    for fixed in plan.bookings.iter().filter(|b| b.is_fixed()) {
+    // A fixed booking whose session was cancelled must move (the solver frees it too).
+    let live = |b: &&Booking| b.session().and_then(|s| plan.session(s)).is_some_and(|s| !s.cancelled);
+    for fixed in plan.bookings.iter().filter(|b| b.is_fixed()).filter(live) {
         let id = fixed.appointment_id.as_str();
         if now.get(id).copied().flatten() != fixed.session() {
             out.push(format!("appointment {id} is pinned or confirmed but was moved"));
