@@ -624,7 +624,8 @@ fn solve_pin_move_decline_replan_undo_and_save() {
     assert_eq!(booked_session(&harness, "A00003"), None, "nothing changes before Apply");
     assert!(harness.query_by_label_contains("would move").is_some(), "the preview says who would move");
     harness.get_by_label("Apply re-plan").click();
-    harness.run();
+    // The applied plan's message and autosave repaint for a few frames.
+    harness.run_steps(8);
     assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
     assert_eq!(booked_session(&harness, "A00001").as_deref(), Some(pinned_at.as_str()));
     let again = booked_session(&harness, "A00003").expect("re-placed");
@@ -676,7 +677,8 @@ fn overview_compares_with_baselines_and_adds_advised_sessions() {
     assert_eq!(harness.state().document().plan().sessions.len(), sessions, "previewed: nothing changes yet");
     assert!(harness.query_by_label_contains("more placed").is_some(), "the preview says what it gains");
     harness.get_by_label("Apply re-plan").click();
-    harness.run();
+    // The applied plan's message and autosave repaint for a few frames.
+    harness.run_steps(8);
     assert_eq!(harness.state().document().plan().sessions.len(), sessions + 1);
     let now = harness.state().document().plan().bookings.iter().filter(|b| b.session().is_some()).count();
     assert!(now > placed, "{now} placed after adding the session, {placed} before");
