@@ -45,6 +45,33 @@ pub struct Advice {
     pub summary: String,
 }
 
+impl Advice {
+    /// A candidate session before re-solving has measured what it fixes.
+    fn unmeasured(
+        role: String,
+        clinician: String,
+        date: NaiveDate,
+        parts: Vec<PartOfDay>,
+        mode: Mode,
+        slots: u32,
+    ) -> Self {
+        Advice {
+            role,
+            clinician,
+            date,
+            parts,
+            mode,
+            slots,
+            objective_gain: 0.0,
+            more_within_target: 0,
+            fewer_late: 0,
+            fewer_unplaced: 0,
+            fixes: String::new(),
+            summary: String::new(),
+        }
+    }
+}
+
 /// The session a role runs in a mode: slot length and clinic start times.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Clinic {
@@ -313,20 +340,7 @@ pub fn advise(plan: &Plan, options: &SolveOptions, max: usize) -> Result<Vec<Adv
         }
         for (date, parts) in shapes {
             let clinician = clinician_for(&mut scratch, role, date, &parts);
-            let advice = Advice {
-                role: role.clone(),
-                clinician: clinician.clone(),
-                date,
-                parts: parts.clone(),
-                mode: *mode,
-                slots: clinic.slots,
-                objective_gain: 0.0,
-                more_within_target: 0,
-                fewer_late: 0,
-                fewer_unplaced: 0,
-                fixes: String::new(),
-                summary: String::new(),
-            };
+            let advice = Advice::unmeasured(role.clone(), clinician.clone(), date, parts.clone(), *mode, clinic.slots);
             let trial = advised_sessions(&scratch, &advice, &clinician);
             let estimate = estimated_gain(&scratch, &struggling, &trial);
             if estimate > 0.0 {
@@ -370,20 +384,7 @@ pub fn advise(plan: &Plan, options: &SolveOptions, max: usize) -> Result<Vec<Adv
 
     let mut measured = Vec::new();
     for c in chosen {
-        let mut advice = Advice {
-            role: c.need.0.clone(),
-            clinician: c.clinician,
-            date: c.date,
-            parts: c.parts,
-            mode: c.need.1,
-            slots: c.slots,
-            objective_gain: 0.0,
-            more_within_target: 0,
-            fewer_late: 0,
-            fewer_unplaced: 0,
-            fixes: String::new(),
-            summary: String::new(),
-        };
+        let mut advice = Advice::unmeasured(c.need.0.clone(), c.clinician, c.date, c.parts, c.need.1, c.slots);
         let mut with_session = plan.clone();
         add_advised_session(&mut with_session, &advice);
         let result = solve(&with_session, options, &mut |_| {}, &never)?;

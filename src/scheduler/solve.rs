@@ -389,12 +389,8 @@ fn run_lp(
         if cancel.load(Ordering::Relaxed) {
             return Err(SolveError::Cancelled);
         }
-        let wait = match deadline {
-            Some(d) => match d.checked_duration_since(Instant::now()) {
-                Some(left) => left.min(Duration::from_millis(50)),
-                None => return Ok(None),
-            },
-            None => Duration::from_millis(50),
+        let Some(wait) = poll_wait(deadline) else {
+            return Ok(None);
         };
         match receiver.recv_timeout(wait) {
             Ok(outcome) => return outcome.map(Some),
@@ -457,12 +453,8 @@ impl LpPool {
             if cancel.load(Ordering::Relaxed) {
                 return Err(SolveError::Cancelled);
             }
-            let wait = match deadline {
-                Some(d) => match d.checked_duration_since(Instant::now()) {
-                    Some(left) => left.min(Duration::from_millis(50)),
-                    None => return Ok(None),
-                },
-                None => Duration::from_millis(50),
+            let Some(wait) = poll_wait(deadline) else {
+                return Ok(None);
             };
             match self.results.recv_timeout(wait) {
                 Ok((j, outcome)) => {
@@ -1028,4 +1020,14 @@ fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) -> Vec<Bookin
 /// Bookings that were placed before and are now elsewhere, at another time, or unplaced.
 fn count_moved(before: &[Booking], after: &[Booking]) -> u32 {
     cost::moves(before, after).moved
+}
+
+/// How long to wait for a solver thread before looking at the cancel flag
+/// again: at most 50 ms, or `None` once the deadline has passed.
+fn poll_wait(deadline: Option<Instant>) -> Option<Duration> {
+    let step = Duration::from_millis(50);
+    match deadline {
+        Some(d) => d.checked_duration_since(Instant::now()).map(|left| left.min(step)),
+        None => Some(step),
+    }
 }
