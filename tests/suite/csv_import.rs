@@ -603,3 +603,77 @@ fn a_header_that_maps_too_little_is_still_the_header_when_no_later_line_is_bette
     let err = preview_backlog(&plan_with_patel(), csv.as_bytes(), &none()).unwrap_err();
     assert!(matches!(&err, ImportError::MissingColumn { found, .. } if found[0] == "Foo"), "{err}");
 }
+
+#[test]
+fn one_invalid_byte_is_a_warning_naming_its_line_and_only_that_line_is_windows_1252() {
+    let plan = plan_with_patel();
+    // An ASCII file with one stray byte (0xE9, "é" in Windows-1252) in the notes of line 4.
+    let mut bytes = format!("{HEADER}\n{}\n{}\n", good_row("A-1", 0), good_row("A-2", 1)).into_bytes();
+    bytes.extend(
+        good_row("A-3", 2)
+            .replace("fasting bloods", "Caf?")
+            .into_bytes()
+            .into_iter()
+            .map(|b| if b == b'?' { 0xE9 } else { b }),
+    );
+    bytes.extend(format!("\n{}\n", good_row("A-4", 3)).into_bytes());
+    let preview = preview_backlog(&plan, &bytes, &none()).unwrap();
+    assert!(preview.rejected.is_empty(), "{:?}", preview.rejected);
+    assert_eq!(preview.items.len(), 4);
+    assert_eq!(preview.items[2].notes, "Café");
+    let encoding: Vec<&String> = preview.file_warnings.iter().filter(|w| w.contains("Windows-1252")).collect();
+    assert_eq!(encoding.len(), 1, "{:?}", preview.file_warnings);
+    assert!(encoding[0].starts_with("line 4 not valid UTF-8"), "{}", encoding[0]);
+    assert!(preview.notes.iter().all(|n| !n.contains("Windows-1252")), "{:?}", preview.notes);
+
+    // With UTF-8 names elsewhere, those lines stay UTF-8 and only line 4 is converted.
+    let text = String::from_utf8_lossy(&bytes).replace("SMITH, Jane", "BRONTË, Zoë");
+    let mut mixed = text.into_bytes();
+    let at = mixed.windows(6).position(|w| w == "Caf\u{FFFD}".as_bytes()).unwrap();
+    mixed.splice(at + 3..at + 6, [0xE9]);
+    let preview = preview_backlog(&plan, &mixed, &none()).unwrap();
+    let names: Vec<&str> = preview.items.iter().map(|i| i.patient.name.as_str()).collect();
+    assert_eq!(names[0], "BRONTË, Zoë");
+    assert_eq!(names[3], "BRONTË, Zoë");
+    // Line 4 is read as Windows-1252 as a whole, its own "Ë" included: the warning says to check it.
+    assert_eq!(preview.items[2].notes, "Café");
+    let encoding: Vec<&String> = preview.file_warnings.iter().filter(|w| w.contains("Windows-1252")).collect();
+    assert_eq!(encoding.len(), 1, "{:?}", preview.file_warnings);
+    assert!(encoding[0].starts_with("line 4 "), "{}", encoding[0]);
+}
+
+#[test]
+fn phones_are_validated_a_bad_one_is_a_warning_with_line_and_column_and_the_row_still_imports() {
+    let plan = plan_with_patel();
+    let phones = [
+        "+44 (0)7700 900-456",                    // line 2: taken, spaced as usual
+        "(020) 7946 0123",                        // line 3: a landline
+        "=HYPERLINK(\"http://x.test\",\"ring\")", // line 4: a formula
+        "call after 10",                          // line 5: words
+        "07700 9001",                             // line 6: too short
+        "07700 900123 4",                         // line 7: too long
+    ];
+    let rows: Vec<String> = phones
+        .iter()
+        .enumerate()
+        .map(|(n, phone)| {
+            let quoted = format!("\"{}\"", phone.replace('"', "\"\""));
+            good_row(&format!("A-{n}"), n).replace("07700 900123", &quoted)
+        })
+        .collect();
+    let csv = format!("{HEADER}\n{}\n", rows.join("\n"));
+    let preview = preview_backlog(&plan, csv.as_bytes(), &none()).unwrap();
+    assert!(preview.rejected.is_empty(), "{:?}", preview.rejected);
+    let got: Vec<&str> = preview.items.iter().map(|i| i.patient.phone.as_str()).collect();
+    assert_eq!(got, ["07700 900456", "020 7946 0123", "", "", "", ""]);
+    for (line, why) in [(4, "not a phone number"), (5, "not a phone number"), (6, "too short"), (7, "too long")] {
+        let warned = errors_at(&preview.warnings, line);
+        assert_eq!(warned.len(), 1, "line {line}: {warned:?}");
+        assert_eq!(warned[0].0, "phone");
+        assert!(warned[0].1.contains(why) && warned[0].1.contains("left empty"), "line {line}: {}", warned[0].1);
+    }
+    assert!(errors_at(&preview.warnings, 2).is_empty() && errors_at(&preview.warnings, 3).is_empty());
+    // The warning is printed as "line 4, phone: ..." like every other field problem.
+    let shown = preview.warnings.iter().find(|w| w.line == 4).unwrap().to_string();
+    assert!(shown.starts_with("line 4, phone: phone \"=HYPERLINK("), "{shown}");
+}

@@ -441,3 +441,30 @@ fn formula_phones_are_defused_in_every_export() {
         }
     }
 }
+
+#[test]
+fn formula_phones_in_an_import_are_left_out_with_a_warning_and_reach_no_export() {
+    let mut plan = plan();
+    let attacks = ["=HYPERLINK(\"http://x.test\",\"ring\")", "=cmd|' /C calc'!A0", "@SUM(1+1)", "+1-cmd", "-2+3"];
+    let mut csv =
+        "appointment_id,nhs_number,patient_name,phone,sms_consent,original_date,appointment_type\n".to_string();
+    for (n, attack) in attacks.iter().enumerate() {
+        let nhs = rebook::model::nhs::test_numbers().nth(n).unwrap();
+        csv.push_str(&format!("X{n},{nhs},\"DOE, Sam\",\"{}\",Y,19/07/2024,GP routine\n", attack.replace('"', "\"\"")));
+    }
+    let preview = csv_import::preview_backlog(&plan, csv.as_bytes(), &BTreeMap::new()).unwrap();
+    assert!(preview.rejected.is_empty(), "{:?}", preview.rejected);
+    assert_eq!(preview.items.len(), attacks.len());
+    assert!(preview.items.iter().all(|i| i.patient.phone.is_empty()));
+    let lines: Vec<usize> = preview.warnings.iter().filter(|w| w.column == "phone").map(|w| w.line).collect();
+    assert_eq!(lines, [2, 3, 4, 5, 6]);
+    csv_import::accept_backlog(&mut plan, preview);
+    for export in [
+        rebook::export::bookings_csv(&plan).unwrap(),
+        rebook::export::calls_csv(&plan).unwrap(),
+        rebook::export::sms_csv(&plan).unwrap(),
+    ] {
+        let text = String::from_utf8(export).unwrap();
+        assert!(!text.contains("HYPERLINK") && !text.contains("calc") && !text.contains("SUM("), "{text}");
+    }
+}

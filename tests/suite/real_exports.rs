@@ -248,7 +248,7 @@ fn systmone_windows_1252_with_a_date_time_column_and_a_telephone_flag() {
     );
     assert_eq!(preview.items[5].original_time, t(9, 0));
     assert_eq!(preview.items[5].mode, ModeRequirement::Telephone);
-    assert!(preview.notes.iter().any(|n| n.contains("Windows-1252")), "{:?}", preview.notes);
+    assert!(preview.file_warnings.iter().any(|w| w.contains("Windows-1252")), "{:?}", preview.file_warnings);
     assert_eq!(ignored(&preview), ["Rota"]);
     assert!(preview.warnings.iter().any(|w| w.column == "sms_consent" && w.line == 2), "{:?}", preview.warnings);
     assert!(preview.file_warnings.iter().any(|w| w.starts_with("No appointment id column")));
@@ -333,7 +333,7 @@ fn accurx_list_with_types_mapped_on_the_command_line() {
         &preview.items[0],
         "COLE, Margaret",
         &nhs_no(25),
-        "07700900401",
+        "07700 900401",
         (d(2024, 7, 19), t(9, 0)),
         "Nurse B Hughes",
         "Vaccination",
@@ -346,7 +346,7 @@ fn accurx_list_with_types_mapped_on_the_command_line() {
         &preview.items[2],
         "SHAH, Sunita",
         &nhs_no(27),
-        "+44 7700 900403",
+        "07700 900403",
         (d(2024, 7, 19), t(9, 10)),
         "Nurse B Hughes",
         "Vaccination",
@@ -378,7 +378,7 @@ fn excel_round_trip_damage_is_repaired_or_explained() {
         item(&preview, "X-01"),
         "ADAMS, Ruth",
         &nhs_no(30),
-        "07700900501",
+        "07700 900501",
         (d(2024, 7, 19), t(9, 30)),
         "Dr A Smith",
         "GP routine",
@@ -391,7 +391,7 @@ fn excel_round_trip_damage_is_repaired_or_explained() {
         item(&preview, "X-04"),
         "DIXON, Joe",
         &nhs_no(32),
-        "01632960504",
+        "01632 960504",
         (d(2024, 7, 19), t(10, 0)),
         "Dr C Okafor",
         "GP review",

@@ -289,19 +289,12 @@ pub fn preview_backlog_with(
                 Some(item) => {
                     warn_about(plan, &item, row.line, &mut first_line_of_appointment, &mut warnings);
                     if let Some(written) = row.get("phone") {
-                        match values::phone(written) {
-                            values::Phone::Repaired(phone) => {
-                                repaired_phones.push((row.line, written.to_string(), phone));
+                        match read_phone(written) {
+                            PhoneCell::Repaired(phone) => repaired_phones.push((row.line, written.to_string(), phone)),
+                            PhoneCell::Refused(reason) => {
+                                warnings.push(RowError { line: row.line, column: "phone".into(), reason });
                             }
-                            values::Phone::Damaged => warnings.push(RowError {
-                                line: row.line,
-                                column: "phone".into(),
-                                reason: format!(
-                                    "phone \"{written}\" was turned into a number by Excel and lost its digits: \
-                                     left empty, so this patient is phoned from the clinical record"
-                                ),
-                            }),
-                            values::Phone::AsWritten(_) => {}
+                            PhoneCell::Good(_) => {}
                         }
                     }
                     if row.get("sms_consent").is_some() {
@@ -351,8 +344,7 @@ pub fn preview_backlog_with(
             repaired_phones.len()
         ));
     }
-    let mut notes = decoded.notes;
-    notes.extend(mapping.notes);
+    let notes = mapping.notes;
     let mut unknown_types: Vec<UnknownType> = unknown.into_values().collect();
     unknown_types.sort_by(|a, b| b.lines.len().cmp(&a.lines.len()).then_with(|| a.name.cmp(&b.name)));
 
@@ -651,9 +643,9 @@ fn read_item(
             nhs_number: nhs_number?,
             name: name?,
             date_of_birth,
-            phone: match row.get("phone").map(values::phone) {
-                Some(values::Phone::AsWritten(phone) | values::Phone::Repaired(phone)) => phone,
-                Some(values::Phone::Damaged) | None => String::new(),
+            phone: match row.get("phone").map(read_phone) {
+                Some(PhoneCell::Good(phone) | PhoneCell::Repaired(phone)) => phone,
+                Some(PhoneCell::Refused(_)) | None => String::new(),
             },
             sms_consent,
             deceased,
@@ -673,6 +665,114 @@ fn read_item(
         notes: row.get("notes").unwrap_or("").to_string(),
         declined_sessions: Vec::new(),
     })
+}
+
+/// A phone cell as imported. A phone is optional, so a bad one does not
+/// drop the row: it is left empty with a warning (the patient is then phoned
+/// from the clinical record or written to), as for a phone Excel damaged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PhoneCell {
+    /// A UK number, written the usual way ("07700 900123").
+    Good(String),
+    /// A UK number whose leading 0 a spreadsheet dropped, given back.
+    Repaired(String),
+    /// Left empty; why, for the warning.
+    Refused(String),
+}
+
+fn read_phone(written: &str) -> PhoneCell {
+    let repaired = match values::phone(written) {
+        values::Phone::Damaged => {
+            return PhoneCell::Refused(format!(
+                "phone \"{written}\" was turned into a number by Excel and lost its digits: \
+                 left empty, so this patient is phoned from the clinical record"
+            ));
+        }
+        values::Phone::Repaired(phone) => Some(phone),
+        values::Phone::AsWritten(_) => None,
+    };
+    match uk_phone(repaired.as_deref().unwrap_or(written)) {
+        Ok(phone) if repaired.is_some() => PhoneCell::Repaired(phone),
+        Ok(phone) => PhoneCell::Good(phone),
+        Err(why) => {
+            // Shown in quotes, cut short: the cell may be a long formula.
+            let shown: String = written.chars().take(40).collect();
+            let more = if written.chars().count() > 40 { "..." } else { "" };
+            PhoneCell::Refused(format!(
+                "phone \"{shown}{more}\" {why}: left empty, so this patient is phoned from the clinical record"
+            ))
+        }
+    }
+}
+
+/// A UK phone number, mobile or landline, as "07700 900123", "020 7946 0123"
+/// or "0113 496 0123": from the 0 form or +44 / 0044 / 44 with spaces, dashes,
+/// dots or brackets, "+44 (0)20 ..." included. Anything else is refused with
+/// the reason: letters and formulas (`=HYPERLINK(...)`) never reach a list or
+/// an export, and a number too short or too long would only be misdialled.
+fn uk_phone(text: &str) -> Result<String, &'static str> {
+    let text = text.trim();
+    let mut digits = String::new();
+    for (i, c) in text.chars().enumerate() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '+' if i == 0 => digits.push('+'),
+            '-' | '\u{2013}' | '.' | '(' | ')' => {}
+            c if c.is_whitespace() => {}
+            _ => return Err("is not a phone number (only digits, spaces, dashes, brackets and a leading + are taken)"),
+        }
+    }
+    let national = if let Some(rest) = digits.strip_prefix("+44").or_else(|| digits.strip_prefix("0044")) {
+        // "+44 (0)20 ...": the bracketed 0 of the national form is dropped.
+        let rest = rest.strip_prefix('0').unwrap_or(rest);
+        format!("0{rest}")
+    } else if digits.starts_with('+') || digits.starts_with("00") {
+        return Err("is not a UK number; only UK numbers are taken");
+    } else if digits.len() == 12 && digits.starts_with("44") {
+        format!("0{}", &digits[2..])
+    } else {
+        digits
+    };
+    if !national.starts_with('0') {
+        return Err("does not start with 0 or +44 as a UK number does");
+    }
+    // UK numbers are 11 digits with the 0; a few old area codes have 10.
+    match national.len() {
+        0..=9 => return Err("is too short for a UK number (11 digits with the leading 0)"),
+        10 if !national.starts_with("01") && !national.starts_with("0800") => {
+            return Err("is too short for a UK number (11 digits with the leading 0)");
+        }
+        10 | 11 => {}
+        _ => return Err("is too long for a UK number (11 digits with the leading 0)"),
+    }
+    if !matches!(national.as_bytes()[1], b'1' | b'2' | b'3' | b'5' | b'7' | b'8' | b'9') {
+        return Err("is not a UK number (UK numbers start 01, 02, 03, 05, 07, 08 or 09)");
+    }
+    Ok(group_uk(&national))
+}
+
+/// Spaced as the number is read out: "07700 900123", "020 7946 0123",
+/// "0113 496 0123", "0300 123 4567", "01632 960123".
+fn group_uk(national: &str) -> String {
+    let split = |cuts: &[usize]| {
+        let mut out = String::new();
+        let mut from = 0;
+        for &to in cuts.iter().chain(std::iter::once(&national.len())) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&national[from..to]);
+            from = to;
+        }
+        out
+    };
+    let b = national.as_bytes();
+    match (national.len(), b[1], b[2], b[3]) {
+        (11, b'2', _, _) => split(&[3, 7]),
+        (11, b'1', _, b'1') | (11, b'1', b'1', _) | (11, b'3' | b'8' | b'9', _, _) => split(&[4, 7]),
+        (10, b'8', _, _) => split(&[4, 7]),
+        _ => split(&[5]),
+    }
 }
 
 /// The original date and time: from their own columns, or from one
@@ -833,5 +933,59 @@ mod tests {
     #[test]
     fn column_table_is_consistent() {
         columns::assert_specs_consistent(SPECS, BACKLOG_COLUMNS);
+    }
+
+    #[test]
+    fn uk_phones_are_taken_in_every_usual_form_and_spaced_the_usual_way() {
+        for (written, spaced) in [
+            ("07700 900123", "07700 900123"),
+            ("07700900123", "07700 900123"),
+            ("+44 7700 900123", "07700 900123"),
+            ("+44 (0)7700 900-123", "07700 900123"),
+            ("0044 7700 900123", "07700 900123"),
+            ("447700900123", "07700 900123"),
+            ("(020) 7946 0123", "020 7946 0123"),
+            ("+44 20 7946 0123", "020 7946 0123"),
+            ("0113-496-0123", "0113 496 0123"),
+            ("0161 496 0123", "0161 496 0123"),
+            ("03001234567", "0300 123 4567"),
+            ("01632 960123", "01632 960123"),
+            ("016977 2345", "01697 72345"),
+            ("0800 123 456", "0800 123 456"),
+        ] {
+            assert_eq!(uk_phone(written), Ok(spaced.to_string()), "{written}");
+        }
+    }
+
+    #[test]
+    fn anything_but_a_uk_phone_is_refused_with_the_reason() {
+        for (written, why) in [
+            ("=HYPERLINK(\"http://x\",\"call\")", "not a phone number"),
+            ("=cmd|' /C calc'!A0", "not a phone number"),
+            ("@SUM(1+1)", "not a phone number"),
+            ("+447700900123+", "not a phone number"),
+            ("07700 9OO123", "not a phone number"),
+            ("ext 123", "not a phone number"),
+            ("0770090", "too short"),
+            ("077009001234", "too long"),
+            ("07700 900123 07700 900124", "too long"),
+            ("0612345678", "too short"),
+            ("06123456789", "start 01"),
+            ("7700900123", "start with 0"),
+            ("+33 1 23 45 67 89", "not a UK number"),
+            ("+", "not a UK number"),
+        ] {
+            let Err(err) = uk_phone(written) else { panic!("{written} is taken") };
+            assert!(err.contains(why), "{written}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_refused_phone_names_the_cell_cut_short() {
+        let formula = format!("=HYPERLINK(\"{}\")", "x".repeat(200));
+        let PhoneCell::Refused(reason) = read_phone(&formula) else { panic!("a formula is refused") };
+        assert!(reason.starts_with("phone \"=HYPERLINK(") && !reason.contains(&"x".repeat(41)), "{reason}");
+        assert_eq!(read_phone("7700900123"), PhoneCell::Repaired("07700 900123".into()));
+        assert!(matches!(read_phone("7.7009E+09"), PhoneCell::Refused(r) if r.contains("Excel")));
     }
 }

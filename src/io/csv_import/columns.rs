@@ -34,9 +34,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, ImportError> {
 /// A decoded export with what the decoding found worth saying.
 pub(crate) struct Decoded {
     pub text: String,
-    /// E.g. "read as Windows-1252".
-    pub notes: Vec<String>,
-    /// E.g. lines of a UTF-8 file that were not UTF-8.
+    /// The lines read as Windows-1252, named.
     pub warnings: Vec<String>,
 }
 
@@ -53,7 +51,6 @@ pub(crate) fn decode_noting(bytes: &[u8]) -> Result<Decoded, ImportError> {
             "it looks like an Excel workbook (.xlsx); open it in Excel and save it as \"CSV (comma delimited)\"".into(),
         ));
     }
-    let mut notes = Vec::new();
     let mut warnings = Vec::new();
     let text = match encoding_rs::Encoding::for_bom(bytes) {
         Some((encoding, bom_length)) if encoding != encoding_rs::UTF_8 => {
@@ -66,8 +63,14 @@ pub(crate) fn decode_noting(bytes: &[u8]) -> Result<Decoded, ImportError> {
                 Err(_) => {
                     let (text, converted, utf8_lines) = decode_by_line(body);
                     if utf8_lines == 0 {
-                        notes
-                            .push("The file is in Windows-1252 (Excel's \"CSV\" on Windows); it was converted.".into());
+                        // Excel's "CSV" on Windows, or a UTF-8 file with a stray
+                        // byte: the bytes cannot tell, so the lines are named.
+                        warnings.push(format!(
+                            "{} not valid UTF-8 and {} read as Windows-1252 (as Excel saves \"CSV\" on Windows): \
+                             check the accented letters there",
+                            line_list(&converted),
+                            if converted.len() == 1 { "was" } else { "were" }
+                        ));
                     } else {
                         warnings.push(format!(
                             "{} not in UTF-8 like the rest of the file and {} read as Windows-1252: check the accented letters there",
@@ -86,7 +89,7 @@ pub(crate) fn decode_noting(bytes: &[u8]) -> Result<Decoded, ImportError> {
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
     }
-    Ok(Decoded { text, notes, warnings })
+    Ok(Decoded { text, warnings })
 }
 
 /// The text, the 1-based lines read as Windows-1252, and the number of lines

@@ -275,8 +275,7 @@ pub fn preview_rota_with(plan: &Plan, bytes: &[u8], options: &RotaOptions) -> Re
         })?;
 
     let shape = RotaShape::of(&mapping);
-    let mut notes = decoded.notes;
-    notes.append(&mut mapping.notes);
+    let mut notes = std::mem::take(&mut mapping.notes);
     if shape == RotaShape::Slots {
         let made = sessions_from_slots(plan, slots, &mut seen, &mut taken_session_ids, &mut rejected, &mut warnings);
         let free: u32 = made.iter().map(|(_, s)| s.slot_count()).sum();
