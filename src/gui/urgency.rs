@@ -1,32 +1,20 @@
-//! Urgency looks the same on every screen: the most urgent priority class in
-//! red, the next in amber, the rest plain, with a legend wherever it is used.
-//! Problems (late, not placed) are marked apart from this, so red always
-//! means "urgent patient", never "something is wrong".
+//! Urgency looks the same on every screen and on paper (see
+//! [`crate::model::urgency`]), with a legend wherever it is used.
 
 use crate::model::Rules;
+use crate::model::urgency::Urgency;
 use egui::{Color32, RichText};
 
-/// The colour of a priority class by rank (0 = most urgent), if it has one.
-pub fn rank_colour(visuals: &egui::Visuals, rank: usize) -> Option<Color32> {
-    let dark = visuals.dark_mode;
-    match rank {
-        0 => Some(if dark { Color32::from_rgb(255, 120, 120) } else { Color32::from_rgb(185, 0, 0) }),
-        1 => Some(if dark { Color32::from_rgb(245, 190, 80) } else { Color32::from_rgb(150, 85, 0) }),
-        _ => None,
-    }
-}
-
+/// The colour of a priority (an unknown class is plain).
 pub fn colour(visuals: &egui::Visuals, rules: &Rules, priority: &str) -> Option<Color32> {
-    // An unknown class is plain.
-    rules.priority(priority)?;
-    rank_colour(visuals, rules.priority_rank(priority))
+    Urgency::of(rules, priority).rgb(visuals.dark_mode).map(|[r, g, b]| Color32::from_rgb(r, g, b))
 }
 
 /// `text` in its priority's colour (urgent ones also bold).
 pub fn text(visuals: &egui::Visuals, rules: &Rules, priority: &str, text: impl Into<String>) -> RichText {
     let text = RichText::new(text);
     match colour(visuals, rules, priority) {
-        Some(colour) if rules.priority_rank(priority) == 0 => text.color(colour).strong(),
+        Some(colour) if Urgency::of(rules, priority).bold() => text.color(colour).strong(),
         Some(colour) => text.color(colour),
         None => text,
     }

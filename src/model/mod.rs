@@ -9,6 +9,7 @@ pub mod history;
 pub mod merge;
 pub mod nhs;
 pub mod summary;
+pub mod urgency;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};

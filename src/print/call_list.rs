@@ -3,10 +3,12 @@
 
 use super::entries::{Entry, entries, original_clinician, printed_nhs_number, short_date_time};
 use super::layout::{
-    Align, CONTENT_WIDTH, Canvas, Columns, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, Pages, Style, key_lines, wrap,
+    Align, CONTENT_WIDTH, Canvas, Columns, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, Pages, Style, key_lines, shrink_to_fit,
+    text_width, wrap, wrap_all,
 };
 use super::{ListKind, PrintError, PrintOptions};
-use crate::model::{ContactStatus, Plan};
+use crate::model::urgency::Urgency;
+use crate::model::{ContactStatus, Plan, Rules};
 use chrono::NaiveDate;
 
 pub(super) const TITLE: Style = Style::bold(13.0);
@@ -14,6 +16,9 @@ const HEADING: Style = Style::bold(9.0);
 const BODY: Style = Style::regular(8.0);
 const BODY_BOLD: Style = Style::bold(8.0);
 const SMALL: Style = Style::regular(7.0);
+const SMALL_BOLD: Style = Style::bold(7.0);
+const LEGEND: Style = Style::regular(6.5);
+const LEGEND_BOLD: Style = Style::bold(6.5);
 /// Light enough to print as a pale grey band on any laser printer.
 pub(super) const BAND_GRAY: u8 = 225;
 
@@ -30,13 +35,24 @@ pub fn call_list_pdf(plan: &Plan, options: &PrintOptions) -> Result<Vec<u8>, Pri
 
     let mut pages = Pages::new(HEADER_BOTTOM + 6.0, FOOTER_TOP - 4.0);
     let table = CallTable::new(options.include_dob);
+    let urgent = groups
+        .iter()
+        .flat_map(|g| &g.entries)
+        .filter(|e| Urgency::of(&plan.rules, &e.item.priority) == Urgency::Most)
+        .count();
+    let urgent = match plan.rules.priorities.first() {
+        Some(class) if urgent > 0 => format!(" ({urgent} {}, marked {})", class.name, marker(&class.name)),
+        _ => String::new(),
+    };
     let summary = format!(
-        "{listed} appointment{} to confirm by phone; {} still to book. Tick one box per patient and write the outcome; \
-         enter it in Rebook by the reference.",
+        "{listed} appointment{}{urgent} to confirm by phone; {} still to book. Tick one box per patient and write \
+         the outcome; enter it in Rebook by the reference.",
         if listed == 1 { "" } else { "s" },
         unplaced.len()
     );
-    pages.line_of_text(BODY, &summary);
+    for line in wrap_all(&summary, CONTENT_WIDTH, BODY) {
+        pages.line_of_text(BODY, &line);
+    }
     pages.y += 4.0;
     if groups.is_empty() {
         pages.line_of_text(HEADING, "Nobody to call.");
@@ -45,18 +61,13 @@ pub fn call_list_pdf(plan: &Plan, options: &PrintOptions) -> Result<Vec<u8>, Pri
         table.header(&mut pages);
     }
     for group in &groups {
-        if !pages.fits(band_height() + table.row_height()) {
+        if !pages.fits(band_height() + table.row_height(0)) {
             pages.new_page();
             table.header(&mut pages);
         }
         band(&mut pages, &group.title);
         for entry in &group.entries {
-            if !pages.fits(table.row_height()) {
-                pages.new_page();
-                table.header(&mut pages);
-                band(&mut pages, &format!("{} (continued)", group.title));
-            }
-            table.row(&mut pages, plan, entry, options);
+            table.row(&mut pages, plan, entry, options, &group.title);
         }
     }
     still_to_book(&mut pages, plan, &unplaced, options);
@@ -65,8 +76,72 @@ pub fn call_list_pdf(plan: &Plan, options: &PrintOptions) -> Result<Vec<u8>, Pri
     let practice = plan.practice.name.clone();
     let printed = options.printed_on;
     pages.finish(&format!("{practice}: {title}"), |page, n, total| {
-        running_header(page, &practice, title, printed, n, total)
+        running_header(page, &practice, title, printed, n, total);
+        urgency_legend(page, &plan.rules);
     })
+}
+
+/// The word that marks a row of the most urgent class on paper: its name in capitals ("URGENT").
+fn marker(class: &str) -> String {
+    class.trim().to_uppercase()
+}
+
+/// Width of the coloured bar in the left margin beside an urgent row.
+const BAR_WIDTH: f32 = 3.5;
+
+/// The bar beside a row of `urgency` (none for a plain one), in the margin.
+fn urgency_bar(page: &mut Canvas, urgency: Urgency, top: f32, height: f32) {
+    if let Some(rgb) = urgency.rgb(false) {
+        let width = if urgency == Urgency::Most { BAR_WIDTH } else { BAR_WIDTH * 0.6 };
+        page.bar(MARGIN - BAR_WIDTH - 2.0, top + 1.0, width, height - 2.0, rgb);
+    }
+}
+
+/// One line under the title on every page saying how urgency is marked, in
+/// the screen's colours and words: "Urgency: ▌URGENT Urgent: bold row ·
+/// ▌Soon · Routine: no mark".
+fn urgency_legend(page: &mut Canvas, rules: &Rules) {
+    if rules.priorities.is_empty() {
+        return;
+    }
+    let baseline = HEADER_BOTTOM - 4.0;
+    let mut x = MARGIN;
+    let end = PAGE_WIDTH - MARGIN;
+    // Text is drawn trimmed, so leading and trailing spaces only move the pen.
+    let put = |page: &mut Canvas, x: &mut f32, style: Style, text: &str, rgb: Option<[u8; 3]>| {
+        let lead = text.len() - text.trim_start().len();
+        *x += text_width(&text[..lead], style);
+        page.text_in(*x, baseline, (end - *x).max(0.0), style, Align::Left, &text[lead..], rgb);
+        *x += text_width(&text[lead..], style);
+    };
+    put(page, &mut x, LEGEND_BOLD, "Urgency, as on screen: ", None);
+    for (rank, class) in rules.priorities.iter().enumerate() {
+        let urgency = Urgency::of_rank(rank);
+        let days = format!(" (within {} day{})", class.target_days, if class.target_days == 1 { "" } else { "s" });
+        match urgency.rgb(false) {
+            Some(rgb) => {
+                let width = if urgency == Urgency::Most { BAR_WIDTH } else { BAR_WIDTH * 0.6 };
+                page.bar(x, baseline - LEGEND.size, width, LEGEND.size + 2.0, rgb);
+                x += BAR_WIDTH + 2.0;
+                if urgency == Urgency::Most {
+                    put(page, &mut x, LEGEND_BOLD, &marker(&class.name), Some(rgb));
+                    put(page, &mut x, LEGEND, " ", None);
+                    put(page, &mut x, LEGEND_BOLD, &class.name, Some(rgb));
+                    put(page, &mut x, LEGEND, &format!("{days}: bar, mark and row in bold"), None);
+                } else {
+                    put(page, &mut x, LEGEND, &class.name, Some(rgb));
+                    put(page, &mut x, LEGEND, &format!("{days}: thin bar"), None);
+                }
+            }
+            None => {
+                put(page, &mut x, LEGEND, &class.name, None);
+                put(page, &mut x, LEGEND, &format!("{days}: no mark"), None);
+            }
+        }
+        if rank + 1 < rules.priorities.len() {
+            put(page, &mut x, LEGEND, "   ·   ", None);
+        }
+    }
 }
 
 /// Practice and title at the top, print date and "Page x of y" at the bottom.
@@ -178,8 +253,8 @@ impl CallTable {
         CallTable { cols: Columns::new(&[52.0, 126.0, 106.0, 129.0, 110.0]), lines: if include_dob { 4 } else { 3 } }
     }
 
-    fn row_height(&self) -> f32 {
-        self.lines as f32 * BODY.line_height() + 7.0
+    fn row_height(&self, lines: usize) -> f32 {
+        lines.max(self.lines) as f32 * BODY.line_height() + 7.0
     }
 
     /// The column headings, repeated at the top of every page of the table.
@@ -195,15 +270,52 @@ impl CallTable {
         pages.y += h;
     }
 
-    fn row(&self, pages: &mut Pages, plan: &Plan, entry: &Entry, options: &PrintOptions) {
+    /// On a new page: the headings and the group's band again.
+    fn continue_on_new_page(&self, pages: &mut Pages, group: &str) {
+        pages.new_page();
+        self.header(pages);
+        band(pages, &format!("{group} (continued)"));
+    }
+
+    /// One patient's block. The "Was / note" column is never cut: a long note
+    /// makes the row taller, and one taller than a page goes on over the next.
+    fn row(&self, pages: &mut Pages, plan: &Plan, entry: &Entry, options: &PrintOptions, group: &str) {
         let Some(placement) = entry.placement else { return };
         let item = entry.item;
-        let cols = &self.cols;
+        let urgency = Urgency::of(&plan.rules, &item.priority);
+        // The most urgent rows are bold throughout, as on screen.
+        let (body, body_bold) = if urgency.bold() { (BODY_BOLD, BODY_BOLD) } else { (BODY, BODY_BOLD) };
+        let was = format!(
+            "Was {} {}",
+            short_date_time(item.original_date, item.original_time),
+            original_clinician(plan, item)
+        );
+        let note = if item.notes.trim().is_empty() {
+            item.appointment_type.clone()
+        } else {
+            format!("{}. {}", item.appointment_type, item.notes.trim())
+        };
+        let mut was_lines = wrap_all(&was, self.cols.width(WAS), body);
+        was_lines.extend(wrap_all(&note, self.cols.width(WAS), body));
+
         let lh = BODY.line_height();
+        let room = |pages: &Pages| ((pages.bottom - pages.y - 7.0) / lh).floor().max(0.0) as usize;
+        let needed = was_lines.len().max(self.lines);
+        let header_and_band = HEADING.line_height() + 5.0 + band_height();
+        let fresh_room = ((pages.bottom - pages.top - header_and_band - 7.0) / lh).floor().max(0.0) as usize;
+        // A new page when the row would fit there whole (or not even its fixed cells fit here).
+        if room(pages) < self.lines || (room(pages) < needed && needed <= fresh_room) {
+            self.continue_on_new_page(pages, group);
+        }
+        // What fits on this page (at least the fixed cells); the rest follows.
+        let first = was_lines.len().min(room(pages).max(self.lines));
+        let (here, mut rest) = was_lines.split_at(first);
         let top = pages.y;
-        let first = top + 3.0 + BODY.size;
-        let line = |i: usize| first + i as f32 * lh;
+        let height = self.row_height(here.len());
+        let line = |i: usize| top + 3.0 + BODY.size + i as f32 * lh;
+        let cols = &self.cols;
         let page = pages.page();
+        urgency_bar(page, urgency, top, height);
 
         let contact = entry.contact();
         let mut labels = Vec::new();
@@ -213,46 +325,46 @@ impl CallTable {
         if placement.late {
             labels.push("LATE");
         }
-        reference_cell(page, cols, line(0), lh, &item.id, &labels, self.lines);
+        let mark = match (urgency, urgency.rgb(false)) {
+            (Urgency::Most, Some(rgb)) => Some((marker(&item.priority), rgb)),
+            _ => None,
+        };
+        reference_cell(page, cols, line(0), lh, &item.id, mark.as_ref(), &labels, here.len().max(self.lines));
 
         let patient = &item.patient;
         let mut patient_lines = vec![
             (BODY_BOLD, patient.name.clone()),
-            (BODY, format!("NHS {}", printed_nhs_number(&patient.nhs_number, options.mask_nhs))),
+            (body, format!("NHS {}", printed_nhs_number(&patient.nhs_number, options.mask_nhs))),
         ];
         if options.include_dob {
             let dob = patient.date_of_birth.map_or("not recorded".to_string(), |d| d.format("%d/%m/%Y").to_string());
-            patient_lines.push((BODY, format!("DOB {dob}")));
+            patient_lines.push((body, format!("DOB {dob}")));
         }
         let phone = if patient.phone.trim().is_empty() { "no number recorded" } else { patient.phone.as_str() };
-        patient_lines.push((BODY, format!("Tel {phone}")));
+        patient_lines.push((body, format!("Tel {phone}")));
         for (i, (style, text)) in patient_lines.iter().enumerate() {
             page.text(cols.x(PATIENT), line(i), cols.width(PATIENT), *style, Align::Left, text);
         }
 
         let session = placement.session;
-        let new_lines = [
-            (BODY_BOLD, short_date_time(session.date, Some(placement.time))),
-            (BODY, entry.clinician_name(plan).unwrap_or("").to_string()),
-            (BODY, format!("{}, {}", session.mode.label(), item.priority)),
-        ];
-        for (i, (style, text)) in new_lines.iter().enumerate() {
-            page.text(cols.x(NEW), line(i), cols.width(NEW), *style, Align::Left, text);
-        }
-
-        let was = format!(
-            "Was {} {}",
-            short_date_time(item.original_date, item.original_time),
-            original_clinician(plan, item)
+        page.text(
+            cols.x(NEW),
+            line(0),
+            cols.width(NEW),
+            body_bold,
+            Align::Left,
+            &short_date_time(session.date, Some(placement.time)),
         );
-        page.text(cols.x(WAS), line(0), cols.width(WAS), BODY, Align::Left, &was);
-        let note = if item.notes.trim().is_empty() {
-            item.appointment_type.clone()
-        } else {
-            format!("{}. {}", item.appointment_type, item.notes.trim())
-        };
-        for (i, text) in wrap(&note, cols.width(WAS), BODY, self.lines - 1).iter().enumerate() {
-            page.text(cols.x(WAS), line(i + 1), cols.width(WAS), BODY, Align::Left, text);
+        page.text(cols.x(NEW), line(1), cols.width(NEW), body, Align::Left, entry.clinician_name(plan).unwrap_or(""));
+        // The priority in its screen colour after the mode.
+        let mode = format!("{}, ", session.mode.label());
+        page.text(cols.x(NEW), line(2), cols.width(NEW), body, Align::Left, &mode);
+        let after = text_width(&mode, body);
+        let rgb = urgency.rgb(false);
+        page.text_in(cols.x(NEW) + after, line(2), cols.width(NEW) - after, body, Align::Left, &item.priority, rgb);
+
+        for (i, text) in here.iter().enumerate() {
+            page.text(cols.x(WAS), line(i), cols.width(WAS), body, Align::Left, text);
         }
 
         let boxes = [
@@ -271,22 +383,59 @@ impl CallTable {
             page.text(write_from, line(0), write_to - write_from, SMALL, Align::Left, "Notes");
             page.polyline(vec![(write_from, line(2) + 1.0), (write_to, line(2) + 1.0)], 0.4, 120, true);
         }
-
-        let bottom = top + self.row_height();
+        let bottom = top + height;
         page.line((MARGIN, bottom), (MARGIN + CONTENT_WIDTH, bottom), 0.4);
         pages.y = bottom;
+
+        // A note longer than a page: the rest under the same reference on the next pages.
+        while !rest.is_empty() {
+            self.continue_on_new_page(pages, group);
+            let take = rest.len().min(room(pages).max(1));
+            let (here, left) = rest.split_at(take);
+            rest = left;
+            let top = pages.y;
+            let height = here.len() as f32 * lh + 7.0;
+            let line = |i: usize| top + 3.0 + BODY.size + i as f32 * lh;
+            let page = pages.page();
+            urgency_bar(page, urgency, top, height);
+            reference_cell(page, cols, line(0), lh, &item.id, mark.as_ref(), &["(continued)"], here.len().max(2));
+            page.text(cols.x(PATIENT), line(0), cols.width(PATIENT), BODY_BOLD, Align::Left, &patient.name);
+            for (i, text) in here.iter().enumerate() {
+                page.text(cols.x(WAS), line(i), cols.width(WAS), body, Align::Left, text);
+            }
+            let bottom = top + height;
+            page.line((MARGIN, bottom), (MARGIN + CONTENT_WIDTH, bottom), 0.4);
+            pages.y = bottom;
+        }
     }
 }
 
-/// The reference (whole, over several lines if need be) and status labels
-/// under it, within `max_lines` lines of the first column.
-fn reference_cell(page: &mut Canvas, cols: &Columns, first: f32, lh: f32, id: &str, labels: &[&str], max_lines: usize) {
+/// The reference (whole, over several lines if need be), the urgency mark
+/// ("URGENT", bold in its colour) and status labels under it, within
+/// `max_lines` lines of the first column.
+#[allow(clippy::too_many_arguments)]
+fn reference_cell(
+    page: &mut Canvas,
+    cols: &Columns,
+    first: f32,
+    lh: f32,
+    id: &str,
+    mark: Option<&(String, [u8; 3])>,
+    labels: &[&str],
+    max_lines: usize,
+) {
     let (style, lines) = key_lines(id, cols.width(REF), BODY_BOLD);
     let key_lh = if lines.len() > 1 { style.line_height() } else { lh };
     for (i, text) in lines.iter().enumerate() {
         page.text(cols.x(REF), first + i as f32 * key_lh, cols.width(REF), style, Align::Left, text);
     }
-    let used = ((lines.len() as f32 * key_lh) / lh).ceil() as usize;
+    let mut used = ((lines.len() as f32 * key_lh) / lh).ceil() as usize;
+    if let Some((word, rgb)) = mark {
+        // Never cut: a long class name is printed smaller.
+        let style = shrink_to_fit(word, cols.width(REF), SMALL_BOLD, 5.0);
+        page.text_in(cols.x(REF), first + used as f32 * lh, cols.width(REF), style, Align::Left, word, Some(*rgb));
+        used += 1;
+    }
     for (i, label) in labels.iter().enumerate().filter(|(i, _)| used + i < max_lines) {
         page.text(cols.x(REF), first + (used + i) as f32 * lh, cols.width(REF), SMALL, Align::Left, label);
     }
@@ -333,12 +482,18 @@ fn still_to_book(pages: &mut Pages, plan: &Plan, unplaced: &[&Entry], options: &
         let top = pages.y;
         let line = |i: usize| top + 3.0 + BODY.size + i as f32 * lh;
         let page = pages.page();
-        reference_cell(page, &cols, line(0), lh, &item.id, &[], 3);
+        let urgency = Urgency::of(&plan.rules, &item.priority);
+        urgency_bar(page, urgency, top, row_h);
+        let mark = match (urgency, urgency.rgb(false)) {
+            (Urgency::Most, Some(rgb)) => Some((marker(&item.priority), rgb)),
+            _ => None,
+        };
+        reference_cell(page, &cols, line(0), lh, &item.id, mark.as_ref(), &[], 3);
         page.text(cols.x(1), line(0), cols.width(1), BODY_BOLD, Align::Left, &item.patient.name);
         let nhs = format!("NHS {}", printed_nhs_number(&item.patient.nhs_number, options.mask_nhs));
         page.text(cols.x(1), line(1), cols.width(1), BODY, Align::Left, &nhs);
         page.text(cols.x(1), line(2), cols.width(1), BODY, Align::Left, &format!("Tel {}", item.patient.phone));
-        page.text(cols.x(2), line(0), cols.width(2), BODY_BOLD, Align::Left, &item.priority);
+        page.text_in(cols.x(2), line(0), cols.width(2), BODY_BOLD, Align::Left, &item.priority, urgency.rgb(false));
         page.text(cols.x(2), line(1), cols.width(2), BODY, Align::Left, &item.appointment_type);
         let was = format!("Was {}", short_date_time(item.original_date, item.original_time));
         page.text(cols.x(2), line(2), cols.width(2), BODY, Align::Left, &was);

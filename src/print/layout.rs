@@ -179,6 +179,36 @@ pub fn wrap(text: &str, width: f32, style: Style, max_lines: usize) -> Vec<Strin
     lines
 }
 
+/// Word-wraps all of `text` into lines of `width`, however many it takes:
+/// for text that must never be cut (a note the caller reads out). A word
+/// wider than the column is broken between characters.
+pub fn wrap_all(text: &str, width: f32, style: Style) -> Vec<String> {
+    let text = clean(text);
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if current.is_empty() { word.to_string() } else { format!("{current} {word}") };
+        if text_width(&candidate, style) <= width {
+            current = candidate;
+            continue;
+        }
+        if !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        for c in word.chars() {
+            current.push(c);
+            if text_width(&current, style) > width && current.chars().count() > 1 {
+                current.pop();
+                lines.push(std::mem::replace(&mut current, c.to_string()));
+            }
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
     Left,
@@ -189,9 +219,35 @@ pub enum Align {
 /// One recorded drawing operation. Coordinates from the top-left corner, y down.
 #[derive(Debug, Clone, PartialEq)]
 enum Op {
-    Text { x: f32, baseline: f32, style: Style, text: String },
-    Line { points: Vec<(f32, f32)>, width: f32, gray: u8, dashed: bool },
-    Rect { x: f32, y: f32, w: f32, h: f32, fill: Option<u8>, stroke: Option<f32> },
+    Text {
+        x: f32,
+        baseline: f32,
+        style: Style,
+        text: String,
+        rgb: Option<[u8; 3]>,
+    },
+    Line {
+        points: Vec<(f32, f32)>,
+        width: f32,
+        gray: u8,
+        dashed: bool,
+    },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        fill: Option<u8>,
+        stroke: Option<f32>,
+    },
+    /// A rectangle filled with a colour (an urgency mark).
+    Bar {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        rgb: [u8; 3],
+    },
 }
 
 /// One page's drawing operations.
@@ -203,6 +259,21 @@ pub struct Canvas {
 impl Canvas {
     /// Draws `text` (cleaned, truncated to `width`) on `baseline`, aligned within [x, x + width].
     pub fn text(&mut self, x: f32, baseline: f32, width: f32, style: Style, align: Align, text: &str) {
+        self.text_in(x, baseline, width, style, align, text, None);
+    }
+
+    /// [`Canvas::text`] in a colour (black when `None`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn text_in(
+        &mut self,
+        x: f32,
+        baseline: f32,
+        width: f32,
+        style: Style,
+        align: Align,
+        text: &str,
+        rgb: Option<[u8; 3]>,
+    ) {
         let text = fit(text, width, style);
         if text.is_empty() {
             return;
@@ -213,7 +284,7 @@ impl Canvas {
             Align::Right => x + width - w,
             Align::Centre => x + (width - w) / 2.0,
         };
-        self.ops.push(Op::Text { x, baseline, style, text });
+        self.ops.push(Op::Text { x, baseline, style, text, rgb });
     }
 
     pub fn line(&mut self, from: (f32, f32), to: (f32, f32), width: f32) {
@@ -232,6 +303,11 @@ impl Canvas {
         self.ops.push(Op::Rect { x, y, w, h, fill, stroke });
     }
 
+    /// A rectangle filled with a colour (prints as a dark grey in black and white).
+    pub fn bar(&mut self, x: f32, y: f32, w: f32, h: f32, rgb: [u8; 3]) {
+        self.ops.push(Op::Bar { x, y, w, h, rgb });
+    }
+
     /// An empty tick box with its label; `ticked` draws a cross in it.
     pub fn tick_box(&mut self, x: f32, baseline: f32, label: &str, style: Style, ticked: bool) -> f32 {
         let side = style.size;
@@ -243,7 +319,7 @@ impl Canvas {
         }
         let label_x = x + side + 3.0;
         let w = text_width(label, style);
-        self.ops.push(Op::Text { x: label_x, baseline, style, text: label.to_string() });
+        self.ops.push(Op::Text { x: label_x, baseline, style, text: label.to_string(), rgb: None });
         label_x + w
     }
 }
@@ -375,10 +451,15 @@ fn render(pages: &[Canvas], title: &str) -> Result<Vec<u8>, PrintError> {
         let mut surface = page.surface();
         for op in &canvas.ops {
             match op {
-                Op::Text { x, baseline, style, text } => {
+                Op::Text { x, baseline, style, text, rgb } => {
                     let font = if style.weight == Weight::Bold { bold.clone() } else { regular.clone() };
                     surface.set_stroke(None);
-                    surface.set_fill(Some(Fill::default()));
+                    surface.set_fill(Some(match rgb {
+                        Some([r, g, b]) => {
+                            Fill { paint: krilla::color::rgb::Color::new(*r, *g, *b).into(), ..Fill::default() }
+                        }
+                        None => Fill::default(),
+                    }));
                     surface.draw_text(
                         Point::from_xy(*x, *baseline),
                         font,
@@ -400,6 +481,20 @@ fn render(pages: &[Canvas], title: &str) -> Result<Vec<u8>, PrintError> {
                             width: *width,
                             dash: dashed.then(|| StrokeDash { array: vec![3.0, 2.0], offset: 0.0 }),
                             ..Stroke::default()
+                        }));
+                        surface.draw_path(&path);
+                    }
+                }
+                Op::Bar { x, y, w, h, rgb: [r, g, b] } => {
+                    let mut builder = PathBuilder::new();
+                    if let Some(rect) = Rect::from_xywh(*x, *y, *w, *h) {
+                        builder.push_rect(rect);
+                    }
+                    if let Some(path) = builder.finish() {
+                        surface.set_stroke(None);
+                        surface.set_fill(Some(Fill {
+                            paint: krilla::color::rgb::Color::new(*r, *g, *b).into(),
+                            ..Fill::default()
                         }));
                         surface.draw_path(&path);
                     }
@@ -459,6 +554,22 @@ mod tests {
         let all = wrap(text, 1000.0, BODY, 3);
         assert_eq!(all, vec![text.to_string()]);
         assert!(wrap("", 100.0, BODY, 2).is_empty());
+    }
+
+    #[test]
+    fn wrap_all_keeps_every_word_within_the_width() {
+        let text = "Needs an interpreter (Polish); prefers mornings; husband drives; call after 10am please \
+                    https://example.test/a-very-long-link-that-is-wider-than-any-column-of-the-list";
+        let lines = wrap_all(text, 90.0, BODY);
+        assert!(lines.len() > 3, "{lines:?}");
+        for line in &lines {
+            assert!(text_width(line, BODY) <= 90.0, "{line}");
+            assert!(!line.contains('…'), "{line}");
+        }
+        let words: String = text.split_whitespace().collect();
+        assert_eq!(lines.concat().replace(' ', ""), words, "nothing is lost");
+        assert!(wrap_all("", 90.0, BODY).is_empty());
+        assert_eq!(wrap_all("a\nb", 90.0, BODY), ["a b"]);
     }
 
     #[test]

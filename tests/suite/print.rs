@@ -301,3 +301,54 @@ fn generated_thousand_item_plan_prints_every_booking() {
         "an NHS number was printed in full"
     );
 }
+
+#[test]
+fn urgent_rows_are_marked_with_a_legend_on_every_page_and_notes_are_never_cut() {
+    let mut plan = plan_with_bookings(40);
+    // A note of a few lines, and one longer than a page: both printed whole.
+    let medium = "Needs an interpreter (Polish); hard of hearing, please speak slowly; daughter Anna on 07700 900999 \
+                  arranges transport, call her first; prefers the afternoon; wheelchair access needed at the side door";
+    plan.backlog[1].notes = medium.into();
+    let words: Vec<String> = (1..=500).map(|i| format!("w{i:04}")).collect();
+    plan.backlog[2].notes = words.join(" ");
+    let pdf = call_list_pdf(&plan, &options(ListKind::ByDay)).unwrap();
+    let count = check_valid(&pdf);
+    let Some(pages) = pages_text(&pdf) else { return no_pdftotext() };
+    for (i, page) in pages.iter().enumerate() {
+        assert!(page.contains("Urgency, as on screen"), "page {} lacks the legend", i + 1);
+        assert!(page.contains("URGENT Urgent") && page.contains("Soon") && page.contains("Routine"), "{page}");
+    }
+    let all = pages.join("\n");
+    assert!(!all.contains('…'), "something was cut");
+    let urgent = plan.backlog.iter().filter(|b| b.priority == "Urgent").count();
+    assert!(all.contains("Urgent, marked URGENT"), "the summary counts the urgent rows");
+
+    // The line under an urgent row's reference says URGENT; no other row's does.
+    let lines: Vec<&str> = all.lines().collect();
+    let mut marked = 0;
+    for id in placed_ids(&plan) {
+        let item = plan.backlog_item(id).unwrap();
+        let at = lines.iter().position(|l| l.trim_start().starts_with(id)).unwrap_or_else(|| panic!("{id} missing"));
+        let under = lines[at + 1].trim_start();
+        if item.priority == "Urgent" {
+            assert!(under.starts_with("URGENT"), "{id} is urgent but not marked:\n{}\n{}", lines[at], lines[at + 1]);
+            marked += 1;
+        } else {
+            assert!(!under.starts_with("URGENT"), "{id} is {} but marked", item.priority);
+        }
+    }
+    assert!(marked > 0 && marked <= urgent, "{marked} of {urgent}");
+
+    // Every word of both notes, in order, nothing cut.
+    let (_dir, path) = write_temp(&pdf);
+    let (_, raw) = tool_output("pdftotext", &["-raw", path.to_str().unwrap(), "-"]).unwrap();
+    let squashed: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    let medium_squashed: String = medium.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(squashed.contains(&medium_squashed), "the note is not whole");
+    let mut from = 0;
+    for word in &words {
+        let found = raw[from..].find(word.as_str()).unwrap_or_else(|| panic!("{word} missing or out of order"));
+        from += found + word.len();
+    }
+    assert!(count >= 2 && all.contains("(continued)"), "the long note goes on over the next page");
+}
