@@ -61,9 +61,10 @@ impl Passphrase {
         Ok(Self::new(line))
     }
 
-    /// The passphrase in a file's text: its first line, without a byte-order mark.
+    /// The passphrase in a file's text: its first line, without a byte-order
+    /// mark (or several: a file saved again by a tool that adds one each time).
     pub fn first_line(text: &str) -> &str {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let text = text.trim_start_matches('\u{feff}');
         text.split(['\n', '\r']).next().unwrap_or("")
     }
 
@@ -192,6 +193,8 @@ mod tests {
     fn a_notepad_passphrase_file_reads_as_typed() {
         assert_eq!(Passphrase::first_line("\u{feff}correct horse\r\nsecond"), "correct horse");
         assert_eq!(Passphrase::first_line("correct horse\n"), "correct horse");
+        // Found by fuzzing: two marks left the second in the passphrase.
+        assert_eq!(Passphrase::first_line("\u{feff}\u{feff}r\r\nr\r\n"), "r");
     }
 
     proptest::proptest! {
@@ -204,6 +207,8 @@ mod tests {
             proptest::prop_assert!(clean, "{:?}", line);
             let with_bom = format!("\u{feff}{text}");
             proptest::prop_assert_eq!(Passphrase::first_line(&with_bom), line);
+            let with_two = format!("\u{feff}\u{feff}{text}");
+            proptest::prop_assert_eq!(Passphrase::first_line(&with_two), line);
         }
     }
 

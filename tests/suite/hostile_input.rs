@@ -416,6 +416,10 @@ fn a_notepad_passphrase_file_matches_the_typed_passphrase() {
     fs::write(&file, "\u{feff}correct horse battery\r\n").unwrap();
     let from_file = rebook::io::crypto::Passphrase::from_file(&file).unwrap();
     assert!(plan_file::load_with(&path, Some(&from_file)).is_ok());
+    // Found by fuzzing: a file saved again by a tool that adds a mark each time has two.
+    fs::write(&file, "\u{feff}\u{feff}correct horse battery\r\n").unwrap();
+    let from_file = rebook::io::crypto::Passphrase::from_file(&file).unwrap();
+    assert!(plan_file::load_with(&path, Some(&from_file)).is_ok());
 }
 
 /// Phone numbers (and every other text cell) that a spreadsheet would run are
