@@ -97,50 +97,96 @@ fn urgency_bar(page: &mut Canvas, urgency: Urgency, top: f32, height: f32) {
     }
 }
 
+/// A piece of the urgency legend: a bar, or a run of text.
+enum Piece {
+    Bar(f32, [u8; 3]),
+    Text(String, Style, Option<[u8; 3]>),
+}
+
+impl Piece {
+    fn width(&self) -> f32 {
+        match self {
+            Piece::Bar(..) => BAR_WIDTH + 2.0,
+            Piece::Text(text, style, _) => text_width(text, *style),
+        }
+    }
+}
+
+/// The legend's pieces; the target days only when `days` (they are left out
+/// when the practice's class names make the line too long).
+fn legend_pieces(rules: &Rules, days: bool) -> Vec<Piece> {
+    let text = |text: String, style: Style, rgb: Option<[u8; 3]>| Piece::Text(text, style, rgb);
+    let mut pieces = vec![text("Urgency, as on screen: ".into(), LEGEND_BOLD, None)];
+    for (rank, class) in rules.priorities.iter().enumerate() {
+        let urgency = Urgency::of_rank(rank);
+        let within = if days {
+            format!(" (within {} day{})", class.target_days, if class.target_days == 1 { "" } else { "s" })
+        } else {
+            String::new()
+        };
+        match urgency.rgb(false) {
+            Some(rgb) if urgency == Urgency::Most => {
+                pieces.push(Piece::Bar(BAR_WIDTH, rgb));
+                pieces.push(text(format!("{} ", marker(&class.name)), LEGEND_BOLD, Some(rgb)));
+                pieces.push(text(class.name.clone(), LEGEND_BOLD, Some(rgb)));
+                pieces.push(text(format!("{within}: bar, mark and row in bold"), LEGEND, None));
+            }
+            Some(rgb) => {
+                pieces.push(Piece::Bar(BAR_WIDTH * 0.6, rgb));
+                pieces.push(text(class.name.clone(), LEGEND, Some(rgb)));
+                pieces.push(text(format!("{within}: thin bar"), LEGEND, None));
+            }
+            None => {
+                pieces.push(text(class.name.clone(), LEGEND, None));
+                pieces.push(text(format!("{within}: no mark"), LEGEND, None));
+            }
+        }
+        if rank + 1 < rules.priorities.len() {
+            pieces.push(text("   ·   ".into(), LEGEND, None));
+        }
+    }
+    pieces
+}
+
 /// One line under the title on every page saying how urgency is marked, in
-/// the screen's colours and words: "Urgency: ▌URGENT Urgent: bold row ·
-/// ▌Soon · Routine: no mark".
+/// the screen's colours and words: "Urgency: ▌URGENT Urgent: bar, mark and
+/// row in bold · ▌Soon: thin bar · Routine: no mark".
 fn urgency_legend(page: &mut Canvas, rules: &Rules) {
     if rules.priorities.is_empty() {
         return;
     }
+    let width = |pieces: &[Piece]| pieces.iter().map(Piece::width).sum::<f32>();
+    let mut pieces = legend_pieces(rules, true);
+    if width(&pieces) > CONTENT_WIDTH {
+        pieces = legend_pieces(rules, false);
+    }
+    // Still too long (many long class names): smaller, down to a readable minimum.
+    let scale = (CONTENT_WIDTH / width(&pieces)).clamp(5.0 / LEGEND.size, 1.0);
     let baseline = HEADER_BOTTOM - 4.0;
     let mut x = MARGIN;
-    let end = PAGE_WIDTH - MARGIN;
-    // Text is drawn trimmed, so leading and trailing spaces only move the pen.
-    let put = |page: &mut Canvas, x: &mut f32, style: Style, text: &str, rgb: Option<[u8; 3]>| {
-        let lead = text.len() - text.trim_start().len();
-        *x += text_width(&text[..lead], style);
-        page.text_in(*x, baseline, (end - *x).max(0.0), style, Align::Left, &text[lead..], rgb);
-        *x += text_width(&text[lead..], style);
-    };
-    put(page, &mut x, LEGEND_BOLD, "Urgency, as on screen: ", None);
-    for (rank, class) in rules.priorities.iter().enumerate() {
-        let urgency = Urgency::of_rank(rank);
-        let days = format!(" (within {} day{})", class.target_days, if class.target_days == 1 { "" } else { "s" });
-        match urgency.rgb(false) {
-            Some(rgb) => {
-                let width = if urgency == Urgency::Most { BAR_WIDTH } else { BAR_WIDTH * 0.6 };
-                page.bar(x, baseline - LEGEND.size, width, LEGEND.size + 2.0, rgb);
-                x += BAR_WIDTH + 2.0;
-                if urgency == Urgency::Most {
-                    put(page, &mut x, LEGEND_BOLD, &marker(&class.name), Some(rgb));
-                    put(page, &mut x, LEGEND, " ", None);
-                    put(page, &mut x, LEGEND_BOLD, &class.name, Some(rgb));
-                    put(page, &mut x, LEGEND, &format!("{days}: bar, mark and row in bold"), None);
-                } else {
-                    put(page, &mut x, LEGEND, &class.name, Some(rgb));
-                    put(page, &mut x, LEGEND, &format!("{days}: thin bar"), None);
-                }
-            }
-            None => {
-                put(page, &mut x, LEGEND, &class.name, None);
-                put(page, &mut x, LEGEND, &format!("{days}: no mark"), None);
+    for piece in &pieces {
+        match piece {
+            Piece::Bar(w, rgb) => page.bar(x, baseline - LEGEND.size, *w, LEGEND.size + 2.0, *rgb),
+            Piece::Text(text, style, rgb) => {
+                let style = Style { size: style.size * scale, ..*style };
+                // Drawn trimmed, so leading spaces only move the pen.
+                let lead = text.len() - text.trim_start().len();
+                let at = x + text_width(&text[..lead], style);
+                page.text_in(
+                    at,
+                    baseline,
+                    (MARGIN + CONTENT_WIDTH - at).max(0.0),
+                    style,
+                    Align::Left,
+                    &text[lead..],
+                    *rgb,
+                );
             }
         }
-        if rank + 1 < rules.priorities.len() {
-            put(page, &mut x, LEGEND, "   ·   ", None);
-        }
+        x += match piece {
+            Piece::Bar(..) => piece.width(),
+            Piece::Text(text, style, _) => text_width(text, Style { size: style.size * scale, ..*style }),
+        };
     }
 }
 
@@ -503,5 +549,33 @@ fn still_to_book(pages: &mut Pages, plan: &Plan, unplaced: &[&Entry], options: &
         let bottom = top + row_h;
         page.line((MARGIN, bottom), (MARGIN + CONTENT_WIDTH, bottom), 0.4);
         pages.y = bottom;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PriorityClass;
+
+    fn width(pieces: &[Piece]) -> f32 {
+        pieces.iter().map(Piece::width).sum()
+    }
+
+    #[test]
+    fn the_legend_names_every_class_and_fits_the_line() {
+        let rules = Rules::default();
+        let pieces = legend_pieces(&rules, true);
+        assert!(width(&pieces) <= CONTENT_WIDTH, "the default legend fits with its target days");
+        let words: Vec<&str> =
+            pieces.iter().filter_map(|p| if let Piece::Text(t, ..) = p { Some(t.as_str()) } else { None }).collect();
+        let line = words.concat();
+        assert!(line.contains("URGENT Urgent (within 1 day)") && line.contains("Soon") && line.contains("Routine"));
+
+        let mut long = rules.clone();
+        long.priorities = (1..=5)
+            .map(|i| PriorityClass { name: format!("Clinically urgent group {i}"), weight: 1.0, target_days: 3 })
+            .collect();
+        assert!(width(&legend_pieces(&long, true)) > CONTENT_WIDTH);
+        assert!(width(&legend_pieces(&long, false)) < width(&legend_pieces(&long, true)));
     }
 }
