@@ -2,7 +2,8 @@
 //! cancellation through a shared flag, and a panic in the solver reported as
 //! an error instead of taking the app down.
 
-use super::solve::{Progress, SolveError, SolveOptions, SolveResult, panic_message, solve};
+use super::solve::worker::panic_message;
+use super::solve::{Progress, SolveError, SolveOptions, SolveResult, solve};
 use crate::model::Plan;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

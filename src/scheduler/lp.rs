@@ -8,7 +8,7 @@
 
 use super::classes::{ClassModel, Component};
 use super::flow::Network;
-use super::solve::{Backend, SolveError};
+use super::solve_api::{Backend, SolveError};
 use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, variable};
 use std::collections::{BTreeMap, HashMap};
 

@@ -12,6 +12,7 @@ pub mod flow;
 pub mod job;
 pub mod lp;
 pub mod solve;
+pub mod solve_api;
 #[doc(hidden)]
 pub mod test_plans;
 pub mod times;

@@ -1,0 +1,236 @@
+//! The order of the optimiser's steps: build the class model, solve each part's
+//! LP on the workers, round, repair, solve small parts exactly, keep the greedy
+//! plan when it is better, and hand the places back to patients.
+
+use super::capacity_left::CapacityLeft;
+use super::hand_back::hand_back;
+use super::local_search::improve;
+use super::rounding::{
+    adopt_if_better, class_cost, empty_counts, fill_greedily, one_class_cost, round_down, round_flow,
+};
+use super::worker::{LpPool, run_lp};
+use crate::model::{Booking, Plan, SolveInfo};
+use crate::scheduler::classes::{ClassModel, Component};
+use crate::scheduler::cost;
+use crate::scheduler::lp::{self, Relaxation};
+use crate::scheduler::solve_api::{Backend, Progress, SolveError, SolveOptions, SolveResult, SolveStats};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Solves `plan`: every backlog item gets a booking (placed or unplaced).
+/// Pinned and confirmed bookings stay; communicated ones move only when it pays M.
+/// `cancel` is checked at least every 50 ms; a time limit returns the best plan so far.
+pub fn solve(
+    plan: &Plan,
+    options: &SolveOptions,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<SolveResult, SolveError> {
+    if !options.backend.available() {
+        return Err(SolveError::BackendMissing);
+    }
+    if plan.backlog.is_empty() {
+        return Err(SolveError::NoBacklog);
+    }
+    if plan.sessions.iter().all(|s| s.cancelled) {
+        return Err(SolveError::NoSessions);
+    }
+    if cancel.load(Ordering::Relaxed) {
+        return Err(SolveError::Cancelled);
+    }
+    let deadline = options.time_limit.map(|limit| Instant::now() + limit);
+    let started = Instant::now();
+    progress(Progress { message: "Grouping appointments and sessions".into(), fraction: 0.0 });
+    let model = Arc::new(ClassModel::build(plan));
+    let build_ms = started.elapsed().as_secs_f64() * 1e3;
+
+    let solve_started = Instant::now();
+    let mut counts = empty_counts(&model);
+    let mut free = CapacityLeft::new(&model);
+    let mut component_bounds = vec![0.0; model.components.len()];
+    let mut stats = SolveStats { build_ms, components: model.components.len(), ..SolveStats::default() };
+    let mut stopped_early = false;
+    // Classes the rounding may have placed worse than their LP share: repaired at the end.
+    // Each class's share of its LP optimum: the repair works on classes that got less.
+    let mut lp_cost: Vec<Option<f64>> = vec![None; model.classes.len()];
+    let mut lp_values: Vec<Vec<f64>> = vec![Vec::new(); model.classes.len()];
+    let total_edges = model.edge_count().max(1) as f32;
+    let mut done_edges = 0usize;
+    let mut to_fill: Vec<usize> = Vec::new();
+    // The parts' LPs run on worker threads, as many at once as there are cores;
+    // their results are used in part order so the plan does not depend on timing.
+    let mut pool = LpPool::start(&model, options.backend)?;
+    for (k, component) in model.components.iter().enumerate() {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(SolveError::Cancelled);
+        }
+        let size: usize = component.classes.iter().map(|&c| model.classes[c].edges.len()).sum();
+        progress(Progress {
+            message: format!("Solving part {} of {} ({} choices)", k + 1, model.components.len(), size),
+            fraction: 0.05 + 0.9 * done_edges as f32 / total_edges,
+        });
+        done_edges += size;
+        let lp = if stopped_early || deadline.is_some_and(|d| Instant::now() >= d) {
+            stopped_early = true;
+            None
+        } else {
+            match pool.wait(k, deadline, cancel)? {
+                Some(lp) => Some(lp),
+                None => {
+                    stopped_early = true;
+                    None
+                }
+            }
+        };
+        match &lp {
+            Some(lp) => {
+                stats.variables += lp.variables;
+                stats.constraints += lp.constraints;
+                component_bounds[k] = lp.objective;
+                let singles = if lp::uses_flow(&model, component) && options.backend == Backend::Default {
+                    round_flow(&model, component, lp, &mut counts, &mut free)
+                } else {
+                    round_down(&model, component, lp, &mut counts, &mut free);
+                    None
+                };
+                // Filled after every part is rounded (below): the room an appointment's LP
+                // place left while its patient was busy that day is kept for swaps first.
+                to_fill.push(k);
+                let shares = component
+                    .classes
+                    .iter()
+                    .zip(&lp.placed)
+                    .chain(singles.iter().flat_map(|(part, lp)| part.classes.iter().zip(&lp.placed)));
+                for (&c, values) in shares {
+                    let class = &model.classes[c];
+                    let placed: f64 = values.iter().sum();
+                    let used: f64 = class.edges.iter().zip(values).map(|(e, x)| e.cost * x).sum();
+                    lp_cost[c] = Some(used + class.unplaced_cost * (class.count() as f64 - placed).max(0.0));
+                    lp_values[c].clone_from(values);
+                }
+            }
+            None => {
+                component_bounds[k] = capacity_free_bound(&model, component);
+                fill_greedily(&model, component, &mut counts, &mut free);
+            }
+        }
+    }
+    let stop = || cancel.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
+    if !stopped_early {
+        // A patient's appointments in different parts may have been given the same day:
+        // the later one moves first, while the room of its LP place is still free.
+        let busy: Vec<usize> = (0..model.classes.len())
+            .filter(|&c| {
+                model.classes[c].patient.is_some()
+                    && lp_cost[c].is_some_and(|lp| one_class_cost(&model, c, &counts) > lp + 1e-6)
+            })
+            .collect();
+        improve(&model, &busy, &lp_values, &mut counts, &mut free, &stop);
+    }
+    for &k in &to_fill {
+        fill_greedily(&model, &model.components[k], &mut counts, &mut free);
+    }
+    if !stopped_early {
+        progress(Progress { message: "Repairing the rounded plan".into(), fraction: 0.95 });
+        let touched: Vec<usize> = (0..model.classes.len())
+            .filter(|&c| lp_cost[c].is_some_and(|lp| one_class_cost(&model, c, &counts) > lp + 1e-6))
+            .collect();
+        improve(&model, &touched, &lp_values, &mut counts, &mut free, &stop);
+        if cancel.load(Ordering::Relaxed) {
+            return Err(SolveError::Cancelled);
+        }
+        stopped_early |= deadline.is_some_and(|d| Instant::now() >= d);
+        // Small parts the rounding left above their bound: solve them exactly.
+        for (k, component) in model.components.iter().enumerate() {
+            let items: usize = component.classes.iter().map(|&c| model.classes[c].count()).sum();
+            if items > EXACT_ITEMS || class_cost(&model, component, &counts) <= component_bounds[k] + 1e-6 {
+                continue;
+            }
+            let Some(exact) = run_lp(&model, k, options.backend, Relaxation::Integer(EXACT_TIME), deadline, cancel)?
+            else {
+                stopped_early = true;
+                break;
+            };
+            if exact.proven_integer {
+                component_bounds[k] = component_bounds[k].max(exact.objective);
+            }
+            adopt_if_better(&model, component, &exact, &mut counts, &mut free);
+        }
+    }
+    // Never worse than placing greedily.
+    let mut greedy_counts = empty_counts(&model);
+    let mut greedy_free = CapacityLeft::new(&model);
+    for component in &model.components {
+        fill_greedily(&model, component, &mut greedy_counts, &mut greedy_free);
+    }
+    let total = |counts: &[Vec<u32>]| model.components.iter().map(|c| class_cost(&model, c, counts)).sum::<f64>();
+    if total(&greedy_counts) < total(&counts) - 1e-9 {
+        counts = greedy_counts;
+    }
+    let mut bound = model.fixed_cost + component_bounds.iter().sum::<f64>();
+    // Classes with no eligible session at all are in no component: always unplaced.
+    bound +=
+        model.classes.iter().filter(|c| c.edges.is_empty()).map(|c| c.unplaced_cost * c.count() as f64).sum::<f64>();
+    progress(Progress { message: "Giving appointment times".into(), fraction: 0.96 });
+    let mut bookings = hand_back(plan, &model, &counts);
+    progress(Progress { message: "Explaining the bookings".into(), fraction: 0.97 });
+    crate::scheduler::explain::explain_all(plan, &mut bookings);
+    let objective = cost::objective(plan, &bookings, &plan.bookings);
+    let bound = bound.min(objective);
+    stats.solve_ms = solve_started.elapsed().as_secs_f64() * 1e3;
+    let moved = count_moved(&plan.bookings, &bookings);
+    let info = SolveInfo {
+        backend: options.backend.name().to_string(),
+        objective,
+        bound,
+        gap: (objective - bound) / objective.abs().max(1.0),
+        moved,
+        stopped_early,
+    };
+    progress(Progress { message: "Done".into(), fraction: 1.0 });
+    Ok(SolveResult { bookings, info, stats })
+}
+
+/// Replaces the plan's bookings with the solved ones and records the solve figures.
+pub fn apply_solution(plan: &mut Plan, result: SolveResult) {
+    plan.bookings = result.bookings;
+    plan.solve_info = Some(result.info);
+    plan.normalise();
+}
+
+/// A plan built without any LP: classes in priority order, each item in its cheapest
+/// free eligible session. The fallback when time runs out, and a yardstick in tests.
+pub fn greedy(plan: &Plan) -> Vec<Booking> {
+    let model = ClassModel::build(plan);
+    let mut counts = empty_counts(&model);
+    let mut free = CapacityLeft::new(&model);
+    for component in &model.components {
+        fill_greedily(&model, component, &mut counts, &mut free);
+    }
+    hand_back(plan, &model, &counts)
+}
+
+/// Components with at most this many items are solved exactly when rounding left a gap.
+const EXACT_ITEMS: usize = crate::scheduler::classes::LINK_PATIENTS_UP_TO;
+/// Time allowed for one exact solve of a small component.
+const EXACT_TIME: Duration = Duration::from_secs(2);
+
+/// A lower bound for a component whose LP was not solved: every item at its
+/// cheapest option as if sessions had no capacity limit.
+fn capacity_free_bound(model: &ClassModel, component: &Component) -> f64 {
+    component
+        .classes
+        .iter()
+        .map(|&c| {
+            let class = &model.classes[c];
+            let cheapest = class.edges.iter().map(|e| e.cost).fold(class.unplaced_cost, f64::min);
+            cheapest * class.count() as f64
+        })
+        .sum()
+}
+
+/// Bookings that were placed before and are now elsewhere, at another time, or unplaced.
+fn count_moved(before: &[Booking], after: &[Booking]) -> u32 {
+    cost::moves(before, after).moved
+}
