@@ -5,7 +5,7 @@
 //! is ever overridden.
 
 use crate::model::{ContactStatus, Mode, Patient, Plan};
-use crate::print::entries::{Entry, entries, original_clinician, short_date_time};
+use crate::report::entries::{Entry, entries, original_clinician, short_date_time};
 use chrono::NaiveDate;
 
 #[derive(Debug, thiserror::Error)]

@@ -1,7 +1,6 @@
 //! The call list: one block per rebooked patient with what the caller reads
 //! out and tick boxes to record the answer, then the items still to book.
 
-use super::entries::{Entry, entries, original_clinician, printed_nhs_number, short_date_time};
 use super::layout::{
     Align, CONTENT_WIDTH, Canvas, Columns, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, Pages, Style, key_lines, shrink_to_fit,
     text_width, wrap, wrap_all,
@@ -9,6 +8,7 @@ use super::layout::{
 use super::{ListKind, PrintError, PrintOptions};
 use crate::model::urgency::Urgency;
 use crate::model::{ContactStatus, Plan, Rules};
+use crate::report::entries::{Entry, entries, original_clinician, printed_nhs_number, short_date_time};
 use chrono::NaiveDate;
 
 pub(super) const TITLE: Style = Style::bold(13.0);

@@ -3,7 +3,6 @@
 //! sending them to a system printer (or the PDF viewer where there is none).
 
 mod call_list;
-pub mod entries;
 pub mod layout;
 mod summary;
 mod system;

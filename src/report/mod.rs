@@ -6,6 +6,8 @@
 //! an unplaced appointment counts as not seen within target; a group with no
 //! appointments reports 100 % (nothing was missed).
 
+pub mod entries;
+
 use crate::model::{BacklogItem, Booking, ContactStatus, Outcome, Plan, Session};
 use crate::scheduler::baseline::{fifo, priority_greedy};
 use crate::scheduler::cost::{deadline, horizon_start, objective};
