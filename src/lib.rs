@@ -12,4 +12,12 @@ pub mod io;
 pub mod model;
 pub mod print;
 pub mod report;
+pub mod rules;
 pub mod scheduler;
+
+// Lets the shared test fixtures name the library `rebook::` both here and in
+// the integration suite, which includes the same file.
+extern crate self as rebook;
+#[cfg(test)]
+#[path = "../tests/support/test_plans.rs"]
+pub(crate) mod test_plans;

@@ -4,7 +4,7 @@
 
 use crate::generate::{Shape, generate, shaped_config};
 use crate::report::report_for;
-use crate::scheduler::cost::objective;
+use crate::rules::cost::objective;
 use crate::scheduler::{self, Backend, SolveOptions, baseline};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;

@@ -101,7 +101,7 @@ pub fn run_solve(args: &SolveArgs) -> anyhow::Result<ExitCode> {
 fn print_summary(plan: &Plan, result: &SolveResult) {
     let placed = result.bookings.iter().filter(|b| b.session().is_some()).count();
     println!("Placed {placed} of {} appointments.", plan.backlog.len());
-    let moves = crate::scheduler::cost::moves(&plan.bookings, &result.bookings);
+    let moves = crate::rules::cost::moves(&plan.bookings, &result.bookings);
     if plan.bookings.iter().any(|b| b.session().is_some()) {
         println!("Bookings moved by this re-plan: {} ({} of them already told)", moves.moved, moves.told);
     }

@@ -276,7 +276,7 @@ impl BacklogPanel {
                                 item.notes = std::mem::take(&mut slot.notes);
                                 *slot = item;
                             }
-                            let _ = crate::scheduler::edit::set_notes(plan, &id, &notes);
+                            let _ = crate::rules::edit::set_notes(plan, &id, &notes);
                         }),
                         None => doc.edit(|plan| plan.backlog.push(outcome.item)),
                     }

@@ -304,7 +304,7 @@ impl CapacityPanel {
             }
             (Some(name), Ok(from), Ok(to)) => {
                 let id = self.absence.clinician.clone();
-                let absence = doc.edit(|p| crate::scheduler::edit::cancel_sessions(p, &id, from, to));
+                let absence = doc.edit(|p| crate::rules::edit::cancel_sessions(p, &id, from, to));
                 self.notes.push(format!(
                     "{name} absent {} to {}: {} session(s) cancelled, {} booking(s) freed; re-plan to place them.",
                     dates::uk_day(from),
@@ -341,7 +341,7 @@ impl CapacityPanel {
             return;
         }
         let weekdays = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
-        let template = crate::io::calendar::WeeklyTemplate {
+        let template = crate::rules::calendar::WeeklyTemplate {
             clinician: self.template.clinician.clone(),
             weekdays: weekdays.iter().zip(self.template.weekdays).filter(|(_, on)| *on).map(|(w, _)| *w).collect(),
             parts: [(PartOfDay::AM, self.template.am), (PartOfDay::PM, self.template.pm)]
@@ -355,7 +355,7 @@ impl CapacityPanel {
             free_slots: self.template.slots,
             mode: Mode::FaceToFace,
         };
-        let added = doc.edit(|p| crate::io::calendar::apply_template(p, &template));
+        let added = doc.edit(|p| crate::rules::calendar::apply_template(p, &template));
         self.notes.push(format!("Weekly template: {added} session(s) added."));
     }
 

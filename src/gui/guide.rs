@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn a_new_plan_starts_at_step_one_and_a_planned_one_needs_no_guide() {
-        use crate::scheduler::test_plans::{item, small_plan};
+        use crate::test_plans::{item, small_plan};
         let plan = Plan::new("New practice");
         let done: Vec<bool> = steps(&plan).iter().map(|s| s.done).collect();
         assert_eq!(done, [false; 4]);

@@ -6,7 +6,7 @@ use super::dates;
 use super::document::Document;
 use super::privacy;
 use crate::model::{ContactStatus, Outcome, Plan};
-use crate::scheduler::edit;
+use crate::rules::edit;
 
 /// Outcomes the keys stand for.
 const KEYS: [(egui::Key, ContactStatus, &str); 3] = [

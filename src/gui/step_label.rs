@@ -102,7 +102,7 @@ fn one_appointment(before: &Plan, after: &Plan) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::test_plans::{item, small_plan, t};
+    use crate::test_plans::{item, small_plan, t};
 
     #[test]
     fn names_one_appointment_edits_after_the_appointment() {

@@ -1,6 +1,5 @@
 //! Reading and writing files: plan files, CSV imports.
 
-pub mod calendar;
 pub mod crypto;
 pub mod csv_import;
 pub mod limits;

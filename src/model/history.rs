@@ -148,7 +148,7 @@ pub fn describe_changes(before: &Plan, after: &Plan) -> String {
 mod tests {
     use super::*;
     use crate::model::{Outcome, Plan};
-    use crate::scheduler::test_plans::{item, small_plan, t};
+    use crate::test_plans::{item, small_plan, t};
 
     fn booked(id: &str) -> Booking {
         Booking {

@@ -332,7 +332,7 @@ fn add_their_item(plan: &mut Plan, theirs: &Plan, id: &str) {
 mod tests {
     use super::*;
     use crate::model::{Change, Outcome};
-    use crate::scheduler::test_plans::{item, small_plan, t};
+    use crate::test_plans::{item, small_plan, t};
     use chrono::TimeZone;
 
     fn base() -> Plan {

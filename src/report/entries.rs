@@ -3,7 +3,7 @@
 //! lists and the CSV exports, so they can never disagree.
 
 use crate::model::{BacklogItem, Booking, ContactStatus, Outcome, Plan, Session, nhs};
-use crate::scheduler::cost::{deadline, horizon_start};
+use crate::rules::cost::{deadline, horizon_start};
 use chrono::{NaiveDate, NaiveTime};
 
 /// A placed appointment: the session it went to and its start time.

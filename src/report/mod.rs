@@ -9,8 +9,8 @@
 pub mod entries;
 
 use crate::model::{BacklogItem, Booking, ContactStatus, Outcome, Plan, Session};
+use crate::rules::cost::{deadline, horizon_start, objective};
 use crate::scheduler::baseline::{fifo, priority_greedy};
-use crate::scheduler::cost::{deadline, horizon_start, objective};
 use crate::scheduler::explain::{Explainer, day_label};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -178,7 +178,7 @@ pub fn report_for(plan: &Plan, bookings: &[Booking]) -> Report {
         }
         expected_dna += dna_rate(days);
         placed_dates.push(session.date);
-        *used_by_day.entry(session.date).or_default() += crate::scheduler::usage::slots_needed(item);
+        *used_by_day.entry(session.date).or_default() += crate::rules::usage::slots_needed(item);
     }
 
     let mut usable_by_day: BTreeMap<NaiveDate, u32> = BTreeMap::new();
@@ -286,7 +286,7 @@ pub struct ReplanPreview {
 /// The preview of replacing `before`'s bookings by `after`'s (the same plan
 /// re-planned, perhaps with a session added).
 pub fn replan_preview(before: &Plan, after: &Plan) -> ReplanPreview {
-    let moves = crate::scheduler::cost::moves(&before.bookings, &after.bookings);
+    let moves = crate::rules::cost::moves(&before.bookings, &after.bookings);
     let within = |plan: &Plan| -> HashMap<String, bool> {
         let start = horizon_start(plan);
         let items = plan.items_by_id();

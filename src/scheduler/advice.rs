@@ -9,9 +9,9 @@
 //! offered too. The list is kept varied: one idea per clinician and day, at
 //! most two per role and mode.
 
-use super::cost::{check_eligible, deadline, horizon_start, placement_cost, unplaced_cost};
 use super::solve::{SolveError, SolveOptions, solve};
 use crate::model::{Booking, Clinician, Mode, PartOfDay, Plan, Session};
+use crate::rules::cost::{check_eligible, deadline, horizon_start, placement_cost, unplaced_cost};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::AtomicBool;

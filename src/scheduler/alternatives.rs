@@ -3,11 +3,11 @@
 //! respecting one appointment per patient per day and the daily caps; ranked
 //! by the change in cost against where it is now.
 
-use super::cost::{move_cost, placement_cost, unplaced_cost};
 use super::explain::{day_label, days};
-use super::times::assign_start_times;
-use super::usage::{EligibleIndex, Usage};
 use crate::model::{Booking, ContactStatus, Continuity, PartOfDay, Plan};
+use crate::rules::cost::{move_cost, placement_cost, unplaced_cost};
+use crate::rules::times::assign_start_times;
+use crate::rules::usage::{EligibleIndex, Usage};
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -133,7 +133,7 @@ fn time_in(plan: &Plan, appointment_id: &str, session_id: &str) -> NaiveTime {
 mod tests {
     use super::*;
     use crate::model::{Continuity, Mode, Outcome};
-    use crate::scheduler::test_plans::{item, number_patients, session, small_plan, t};
+    use crate::test_plans::{item, number_patients, session, small_plan, t};
 
     #[test]
     fn ranked_by_cost_change_and_respecting_capacity() {

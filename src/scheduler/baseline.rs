@@ -10,11 +10,11 @@
 //! bookings the patient was told of stay too where they still fit, so the
 //! comparison is of the same work.
 
-use super::cost::{deadline, horizon_start, is_eligible};
 use super::explain::explain_all;
-use super::times::assign_start_times;
-use super::usage::{EligibleIndex, Usage};
 use crate::model::{BacklogItem, Booking, Outcome, Plan};
+use crate::rules::cost::{deadline, horizon_start, is_eligible};
+use crate::rules::times::assign_start_times;
+use crate::rules::usage::{EligibleIndex, Usage};
 use chrono::NaiveTime;
 use std::collections::{BTreeMap, HashMap};
 
@@ -137,8 +137,8 @@ fn next_free_time(usage: &Usage, idx: usize) -> NaiveTime {
 mod tests {
     use super::*;
     use crate::model::{ContactStatus, Mode, PartOfDay};
-    use crate::scheduler::check::violations;
-    use crate::scheduler::test_plans::{item, number_patients, session, small_plan, t};
+    use crate::rules::check::violations;
+    use crate::test_plans::{item, number_patients, session, small_plan, t};
 
     /// Two GP sessions Mon AM (S1, 8 usable) and Tue AM (S2, 1 usable); 9 routine then 1 urgent.
     fn crowded() -> Plan {

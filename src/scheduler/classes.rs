@@ -7,9 +7,9 @@
 //! Eligibility and cost come only from `cost.rs`; this module decides which
 //! items share a row and computes each row once.
 
-use super::cost::{move_cost, placement_cost, unplaced_cost};
-use super::usage::EligibleIndex;
 use crate::model::{BacklogItem, Booking, Plan, name_key};
+use crate::rules::cost::{move_cost, placement_cost, unplaced_cost};
+use crate::rules::usage::EligibleIndex;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -10,9 +10,9 @@
 //! [`Why`] is the cause as data, so tests can check each stated cause against
 //! the plan itself.
 
-use super::cost::{check_eligible, deadline, horizon_start, placement_cost};
-use super::usage::{Blocked, EligibleIndex, Usage, signature};
 use crate::model::{BacklogItem, Booking, Continuity, Mode, ModeRequirement, Outcome, Plan, Session};
+use crate::rules::cost::{check_eligible, deadline, horizon_start, placement_cost};
+use crate::rules::usage::{Blocked, EligibleIndex, Usage, signature};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -564,7 +564,7 @@ pub fn capitalise(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::{Mode, PartOfDay};
-    use crate::scheduler::test_plans::{item, number_patients, session, small_plan, t};
+    use crate::test_plans::{item, number_patients, session, small_plan, t};
 
     fn placed(id: &str, session: &str) -> Booking {
         Booking {
@@ -669,7 +669,7 @@ mod tests {
         plan.sessions.push(session("T3", "GP-JONES", 26, PartOfDay::AM, 10, Mode::Telephone));
         let mut away = item("A", "GP routine", "Urgent", (1, 9, 0));
         away.mode = ModeRequirement::Telephone;
-        away.earliest_date = Some(crate::scheduler::test_plans::d(26));
+        away.earliest_date = Some(crate::test_plans::d(26));
         away.notes = "away until 26/07/2024".into();
         let mut tuesdays = item("B", "GP routine", "Urgent", (1, 9, 0));
         tuesdays.mode = ModeRequirement::Telephone;

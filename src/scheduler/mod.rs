@@ -3,20 +3,13 @@
 pub mod advice;
 pub mod alternatives;
 pub mod baseline;
-pub mod check;
 pub mod classes;
-pub mod cost;
-pub mod edit;
 pub mod explain;
 pub mod flow;
 pub mod job;
 pub mod lp;
 pub mod solve;
 pub mod solve_api;
-#[doc(hidden)]
-pub mod test_plans;
-pub mod times;
-pub mod usage;
 
 pub use advice::{Advice, add_advised_session, advise};
 pub use job::{JobEvent, SolveJob};

@@ -14,7 +14,7 @@ use rebook::io::shared_save::{Keys, SharedSaveError, save_shared};
 use rebook::model::audit::{machine_name, os_user};
 use rebook::model::merge::{ConflictKind, Side, merge};
 use rebook::model::{Change, ContactStatus, Outcome, Plan, describe_changes};
-use rebook::scheduler::edit::{self, EditError};
+use rebook::rules::edit::{self, EditError};
 use rebook::scheduler::explain::WITHDRAWN_REASON;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

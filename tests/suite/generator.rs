@@ -10,7 +10,7 @@ use rebook::generate::{Shape, backlog_csv, benchmark_config, example_config, gen
 use rebook::io::plan_file;
 use rebook::model::summary::problems;
 use rebook::model::{Continuity, Mode, ModeRequirement, PartOfDay, Plan, nhs};
-use rebook::scheduler::cost::check_eligible;
+use rebook::rules::cost::check_eligible;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

@@ -16,5 +16,7 @@ mod real_exports;
 mod report;
 mod rota_exports;
 mod scheduler;
+#[path = "../support/test_plans.rs"]
+mod test_plans;
 mod trust;
 mod window;

@@ -3,12 +3,12 @@
 
 #![allow(clippy::unwrap_used)]
 
+use crate::test_plans::{d, item, number_patients, session, small_plan, t};
 use rebook::model::{Booking, ContactStatus, Continuity, Mode, ModeRequirement, Outcome, PartOfDay, Plan};
 use rebook::report::{Comparison, ProblemKind, compare, render_text, report, report_for};
+use rebook::rules::check::violations;
+use rebook::rules::edit::{record_contact, set_pinned};
 use rebook::scheduler::baseline::{fifo, priority_greedy};
-use rebook::scheduler::check::violations;
-use rebook::scheduler::edit::{record_contact, set_pinned};
-use rebook::scheduler::test_plans::{d, item, number_patients, session, small_plan, t};
 
 fn at(id: &str, session: &str) -> Booking {
     Booking {
@@ -283,7 +283,7 @@ fn random_plan(seed: u64, items: usize, sessions: usize) -> Plan {
     plan.clinicians = (0..60)
         .map(|i| {
             let role = roles[i % roles.len()];
-            rebook::scheduler::test_plans::clinician(&format!("C{i:02}"), &format!("Clinician {i}"), role)
+            crate::test_plans::clinician(&format!("C{i:02}"), &format!("Clinician {i}"), role)
         })
         .collect();
     plan.clinicians[3].daily_cap = Some(6);
@@ -357,13 +357,13 @@ fn random_plan(seed: u64, items: usize, sessions: usize) -> Plan {
 #[test]
 fn the_eligibility_index_agrees_with_check_eligible() {
     let plan = random_plan(3, 400, 150);
-    let mut index = rebook::scheduler::usage::EligibleIndex::new(&plan);
-    let order = rebook::scheduler::usage::chronological(&plan);
+    let mut index = rebook::rules::usage::EligibleIndex::new(&plan);
+    let order = rebook::rules::usage::chronological(&plan);
     for item in &plan.backlog {
         let brute: Vec<usize> = order
             .iter()
             .copied()
-            .filter(|&i| rebook::scheduler::cost::check_eligible(&plan, item, &plan.sessions[i]).is_ok())
+            .filter(|&i| rebook::rules::cost::check_eligible(&plan, item, &plan.sessions[i]).is_ok())
             .collect();
         assert_eq!(&*index.eligible(item), brute.as_slice(), "{}", item.id);
     }
@@ -417,7 +417,7 @@ proptest::proptest! {
     #[test]
     fn baselines_and_edits_never_break_a_hard_constraint(seed in 0u64..10_000) {
         use rebook::scheduler::alternatives::alternatives;
-        use rebook::scheduler::edit::{cancel_sessions, move_booking};
+        use rebook::rules::edit::{cancel_sessions, move_booking};
         let mut plan = random_plan(seed, 80, 25);
         plan.clinicians.truncate(8);
         for (i, s) in plan.sessions.iter_mut().enumerate() {

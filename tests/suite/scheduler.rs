@@ -13,7 +13,7 @@ use rebook::model::{
     BacklogItem, Booking, Clinician, ContactStatus, Continuity, DaySpec, Horizon, Mode, ModeRequirement, Outcome,
     PartOfDay, Patient, Plan, Session, Unavailability,
 };
-use rebook::scheduler::cost::{check_eligible, objective};
+use rebook::rules::cost::{check_eligible, objective};
 use rebook::scheduler::{self, SolveError, SolveOptions};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::AtomicBool;
@@ -144,7 +144,7 @@ fn patient_of(plan: &Plan, id: &str) -> String {
 /// Every hard constraint of model.md, checked from scratch on the bookings, and
 /// by the shared independent checker.
 fn assert_hard_constraints(plan: &Plan, bookings: &[Booking]) {
-    let broken = scheduler::check::violations(plan, bookings);
+    let broken = rebook::rules::check::violations(plan, bookings);
     assert!(broken.is_empty(), "{broken:#?}");
     assert_eq!(bookings.len(), plan.backlog.len(), "one booking per backlog item");
     let ids: BTreeSet<&str> = bookings.iter().map(|b| b.appointment_id.as_str()).collect();

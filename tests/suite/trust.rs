@@ -6,7 +6,7 @@
 
 use rebook::generate::{GeneratorConfig, benchmark_config, generate};
 use rebook::model::{BacklogItem, Booking, Continuity, Outcome, Plan, Session};
-use rebook::scheduler::cost::{check_eligible, deadline, horizon_start};
+use rebook::rules::cost::{check_eligible, deadline, horizon_start};
 use rebook::scheduler::explain::{Cause, Explainer, Why};
 use rebook::scheduler::{self, SolveOptions};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -300,7 +300,7 @@ fn advice_proposes_the_role_and_mode_unplaced_work_lacks() {
 #[test]
 fn ten_declines_in_a_thousand_move_few_other_bookings() {
     use rebook::model::ContactStatus;
-    use rebook::scheduler::edit::record_contact;
+    use rebook::rules::edit::record_contact;
     let mut plan = generate(&benchmark_config(1000, 7));
     let first = solve(&plan);
     scheduler::apply_solution(&mut plan, first);
@@ -311,7 +311,7 @@ fn ten_declines_in_a_thousand_move_few_other_bookings() {
         record_contact(&mut plan, id, ContactStatus::Declined).unwrap();
     }
     let again = solve(&plan);
-    let moves = rebook::scheduler::cost::moves(&plan.bookings, &again.bookings);
+    let moves = rebook::rules::cost::moves(&plan.bookings, &again.bookings);
     assert_eq!(again.info.moved, moves.moved, "the report counts what moved");
     // The declined ones were unplaced before the re-plan, so every move counted is another patient's.
     eprintln!("10 declines in 1,000: {} other bookings moved ({} told)", moves.moved, moves.told);

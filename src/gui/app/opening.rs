@@ -102,7 +102,7 @@ impl RebookApp {
                     // A colleague's booking taken into a plan re-planned here
                     // may now share a slot or overfill a session.
                     let plan = self.doc.plan();
-                    let clashes = crate::scheduler::check::violations(plan, &plan.bookings);
+                    let clashes = crate::rules::check::violations(plan, &plan.bookings);
                     if let Some(first) = clashes.first() {
                         self.error(format!(
                             "After merging, {} booking problem(s) need a re-plan (press Solve), for example: {first}",

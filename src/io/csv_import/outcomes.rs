@@ -5,7 +5,7 @@
 use super::columns::{self, ColumnSpec};
 use super::{ImportError, RowError, RowProblems};
 use crate::model::{ContactStatus, Plan};
-use crate::scheduler::edit::{EditError, find_by_code, record_contact};
+use crate::rules::edit::{EditError, find_by_code, record_contact};
 use std::collections::BTreeMap;
 
 const SPECS: &[ColumnSpec] = &[

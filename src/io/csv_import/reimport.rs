@@ -10,7 +10,7 @@ use super::BacklogPreview;
 use crate::model::{
     BacklogItem, Booking, ContactStatus, Continuity, ModeRequirement, Outcome, PartOfDay, Plan, Unavailability,
 };
-use crate::scheduler::cost::check_eligible;
+use crate::rules::cost::check_eligible;
 use crate::scheduler::explain::WITHDRAWN_REASON;
 use chrono::{NaiveDate, NaiveTime};
 use std::collections::{BTreeSet, HashMap};

@@ -6,8 +6,8 @@
 use super::clinician_names::{ClinicianMatch, NameParts, match_clinician};
 use super::columns::{self, ColumnSpec, Row};
 use super::{ImportError, RotaPreview, RowError, RowProblems, values};
-use crate::io::calendar::{is_working_day, unique_session_id};
 use crate::model::{Clinician, Continuity, Horizon, Mode, PartOfDay, Plan, Session, name_key, same_name};
+use crate::rules::calendar::{is_working_day, unique_session_id};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use std::collections::{BTreeMap, BTreeSet};
 

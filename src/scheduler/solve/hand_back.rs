@@ -29,7 +29,7 @@ pub(super) fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) ->
             by_session.insert(item.id.clone(), plan.sessions[s].id.clone());
         }
     }
-    let times = crate::scheduler::times::assign_start_times(plan, &by_session);
+    let times = crate::rules::times::assign_start_times(plan, &by_session);
     plan.backlog
         .iter()
         .enumerate()

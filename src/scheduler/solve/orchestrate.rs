@@ -10,8 +10,8 @@ use super::rounding::{
 };
 use super::worker::{LpPool, run_lp};
 use crate::model::{Booking, Plan, SolveInfo};
+use crate::rules::cost;
 use crate::scheduler::classes::{ClassModel, Component};
-use crate::scheduler::cost;
 use crate::scheduler::lp::{self, Relaxation};
 use crate::scheduler::solve_api::{Backend, Progress, SolveError, SolveOptions, SolveResult, SolveStats};
 use std::sync::Arc;

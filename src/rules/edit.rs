@@ -308,8 +308,8 @@ fn retime_sessions(plan: &mut Plan, sessions: &[String]) {
 mod tests {
     use super::*;
     use crate::model::{Mode, PartOfDay};
-    use crate::scheduler::check::violations;
-    use crate::scheduler::test_plans::{d, item, number_patients, session, small_plan, t};
+    use crate::rules::check::violations;
+    use crate::test_plans::{d, item, number_patients, session, small_plan, t};
 
     fn plan_with_two() -> Plan {
         let mut plan = small_plan();

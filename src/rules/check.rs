@@ -114,7 +114,7 @@ pub fn violations(plan: &Plan, bookings: &[Booking]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::model::{ContactStatus, Mode, PartOfDay};
-    use crate::scheduler::test_plans::{item, number_patients, session, small_plan, t};
+    use crate::test_plans::{item, number_patients, session, small_plan, t};
 
     fn placed(id: &str, session: &str, time: chrono::NaiveTime) -> Booking {
         Booking {

@@ -179,7 +179,7 @@ pub fn retime(plan: &Plan, bookings: &mut [Booking], only: Option<&[&str]>) {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::scheduler::test_plans::{item, small_plan, t};
+    use crate::test_plans::{item, small_plan, t};
 
     fn place(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(a, s)| (a.to_string(), s.to_string())).collect()

@@ -1,12 +1,13 @@
-//! Small hand-built plans for tests (unit, integration and property tests of
-//! the scheduler), so every test states its case in a few lines.
+//! Small hand-built plans for tests, so every test states its case in a few
+//! lines. Never shipped: the library includes this file only under
+//! `cfg(test)` for its unit tests, and the integration suite includes it too.
 //!
 //! The week starts Mon 22 Jul 2024; the horizon runs to Fri 9 Aug 2024.
 //! Patients get synthetic NHS numbers from the 999 range.
 
-use crate::model::nhs::test_numbers;
-use crate::model::{BacklogItem, Clinician, Horizon, Mode, PartOfDay, Patient, Plan, Session};
 use chrono::{NaiveDate, NaiveTime};
+use rebook::model::nhs::test_numbers;
+use rebook::model::{BacklogItem, Clinician, Horizon, Mode, PartOfDay, Patient, Plan, Session};
 
 pub fn d(day_of_july_2024: u32) -> NaiveDate {
     let base = NaiveDate::from_ymd_opt(2024, 7, 1).unwrap_or(NaiveDate::MIN);
