@@ -7,13 +7,14 @@
 
 mod names;
 
-use crate::io::calendar::is_working_day;
+use crate::io::csv_import::BACKLOG_COLUMNS;
 use crate::model::nhs;
 use crate::model::{
     BacklogItem, Clinician, Continuity, DaySpec, Horizon, Mode, ModeRequirement, Outage, PartOfDay, Patient, Plan,
     Practice, Session, Unavailability, default_roles,
 };
-use crate::scheduler::cost::check_eligible;
+use crate::rules::calendar::is_working_day;
+use crate::rules::cost::check_eligible;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -867,55 +868,41 @@ fn make_every_item_placeable(plan: &mut Plan) {
 }
 
 /// Quotes a CSV field when it holds a separator, quote or line break.
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
-}
-
-fn csv_line(fields: &[String]) -> String {
-    let mut line = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
-    line.push('\n');
-    line
+/// Writes a header and rows as CSV into memory (the csv crate quotes as needed).
+fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(header)?;
+    for row in rows {
+        writer.write_record(&row)?;
+    }
+    writer.into_inner().map_err(|e| e.into_error().into())
 }
 
 fn dmy(date: Option<NaiveDate>) -> String {
     date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
 }
 
+/// The import's canonical backlog columns that a clinical system's export
+/// has no separate use for: the generated export writes every other one.
+const NOT_IN_BACKLOG_EXPORT: &[&str] =
+    &["forename", "surname", "telephone_appointment", "continuity_clinician", "deceased"];
+
 /// Columns of the backlog export, in `formats.md`'s canonical names.
-pub const BACKLOG_EXPORT_COLUMNS: &[&str] = &[
-    "appointment_id",
-    "nhs_number",
-    "patient_name",
-    "date_of_birth",
-    "phone",
-    "sms_consent",
-    "original_date",
-    "original_time",
-    "original_clinician",
-    "appointment_type",
-    "slots",
-    "priority",
-    "mode",
-    "continuity",
-    "unavailable",
-    "preferred_part",
-    "earliest_date",
-    "see_by",
-    "notes",
-];
+pub fn backlog_export_columns() -> Vec<&'static str> {
+    BACKLOG_COLUMNS.iter().copied().filter(|c| !NOT_IN_BACKLOG_EXPORT.contains(c)).collect()
+}
 
 /// The backlog as a clinical system's export of cancelled appointments:
 /// dd/mm/yyyy dates, NHS numbers as "999 000 0018", clinicians by name.
-pub fn backlog_csv(plan: &Plan) -> String {
-    let mut out = csv_line(&BACKLOG_EXPORT_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+pub fn backlog_csv(plan: &Plan) -> Result<Vec<u8>, csv::Error> {
     let clinician_name = |id: &str| plan.clinician(id).map_or_else(|| id.to_string(), |c| c.name.clone());
-    for item in &plan.backlog {
+    let rows = plan.backlog.iter().map(|item| {
         let mode = match item.mode {
             ModeRequirement::Any => "Any",
             ModeRequirement::FaceToFace => "F2F",
             ModeRequirement::Telephone => "Telephone",
         };
-        out.push_str(&csv_line(&[
+        vec![
             item.id.clone(),
             nhs::format(&item.patient.nhs_number),
             item.patient.name.clone(),
@@ -935,9 +922,9 @@ pub fn backlog_csv(plan: &Plan) -> String {
             dmy(item.earliest_date),
             dmy(item.see_by),
             item.notes.clone(),
-        ]));
-    }
-    out
+        ]
+    });
+    csv_bytes(&backlog_export_columns(), rows)
 }
 
 /// Columns of the rota export, in `formats.md`'s canonical names.
@@ -945,11 +932,10 @@ pub const ROTA_EXPORT_COLUMNS: &[&str] =
     &["clinician", "role", "date", "part", "start", "slot_minutes", "free_slots", "mode"];
 
 /// The sessions as the rota a practice would type or export: one row per session.
-pub fn rota_csv(plan: &Plan) -> String {
-    let mut out = csv_line(&ROTA_EXPORT_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
-    for session in &plan.sessions {
+pub fn rota_csv(plan: &Plan) -> Result<Vec<u8>, csv::Error> {
+    let rows = plan.sessions.iter().map(|session| {
         let clinician = plan.clinician(&session.clinician);
-        out.push_str(&csv_line(&[
+        vec![
             clinician.map_or_else(|| session.clinician.clone(), |c| c.name.clone()),
             clinician.map(|c| c.role.clone()).unwrap_or_default(),
             dmy(Some(session.date)),
@@ -962,9 +948,9 @@ pub fn rota_csv(plan: &Plan) -> String {
                 Mode::Telephone => "Telephone",
             }
             .to_string(),
-        ]));
-    }
-    out
+        ]
+    });
+    csv_bytes(ROTA_EXPORT_COLUMNS, rows)
 }
 
 #[cfg(test)]
@@ -992,9 +978,9 @@ mod tests {
 
     #[test]
     fn csv_fields_are_quoted_only_when_needed() {
-        assert_eq!(csv_field("SMITH, Jane"), "\"SMITH, Jane\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("GP routine"), "GP routine");
+        let csv = csv_bytes(&["a", "b", "c"], [vec!["SMITH, Jane".into(), "say \"hi\"".into(), "GP routine".into()]])
+            .unwrap();
+        assert_eq!(String::from_utf8(csv).unwrap(), "a,b,c\n\"SMITH, Jane\",\"say \"\"hi\"\"\",GP routine\n");
     }
 
     #[test]

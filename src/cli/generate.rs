@@ -53,8 +53,8 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     // A plan a colleague has open there is never replaced.
     let mut locked = plan_service::lock_plan(&plan_path, plan_service::Insist::IfFree)
         .with_context(|| format!("{} was not replaced", plan_path.display()))?;
-    plan_file::write_atomically(&args.out.join("backlog.csv"), backlog_csv(&plan).as_bytes())?;
-    plan_file::write_atomically(&args.out.join("rota.csv"), rota_csv(&plan).as_bytes())?;
+    plan_file::write_atomically(&args.out.join("backlog.csv"), &backlog_csv(&plan)?)?;
+    plan_file::write_atomically(&args.out.join("rota.csv"), &rota_csv(&plan)?)?;
     plan_service::save_replacing(&plan_path, &plan, None, &mut locked.lock)?;
     println!(
         "{}: {} appointments, {} clinicians, {} sessions (seed {}) written to {}",

@@ -175,10 +175,10 @@ fn import_solve_and_generate_replace_a_plan_only_with_overwrite() {
     let s = source.to_str().unwrap();
     let backlog = dir.path().join("backlog.csv");
     let example = rebook::generate::generate(&rebook::generate::example_config());
-    fs::write(&backlog, rebook::generate::backlog_csv(&example)).unwrap();
+    fs::write(&backlog, rebook::generate::backlog_csv(&example).unwrap()).unwrap();
     let b = backlog.to_str().unwrap();
     let rota = dir.path().join("rota.csv");
-    fs::write(&rota, rebook::generate::rota_csv(&example)).unwrap();
+    fs::write(&rota, rebook::generate::rota_csv(&example).unwrap()).unwrap();
     let r = rota.to_str().unwrap();
 
     let refused = |args: &[&str]| {
