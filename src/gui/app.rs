@@ -20,7 +20,7 @@ use super::print_dialog::{PrintAction, PrintDialog};
 use super::recent::RecentFiles;
 use super::rules::RulesPanel;
 use super::sharing;
-use super::summary::SummaryPanel;
+use super::summary_panel::SummaryPanel;
 use crate::io::lock::LockInfo;
 use crate::io::plan_file;
 use crate::io::recovery::{Recoverable, RecoveryStore};

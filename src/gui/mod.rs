@@ -28,7 +28,7 @@ mod recent;
 mod rules;
 mod sharing;
 mod step_label;
-mod summary;
+mod summary_panel;
 mod theme;
 mod urgency;
 

@@ -4,13 +4,13 @@
 
 mod call_list;
 pub mod layout;
-mod summary;
+mod meeting_summary;
 mod system;
 
 use chrono::NaiveDate;
 
 pub use call_list::call_list_pdf;
-pub use summary::summary_pdf;
+pub use meeting_summary::summary_pdf;
 pub use system::{list_printers, open_in_viewer, print_pdf_bytes, send_to_printer, write_temp_pdf};
 
 /// Which patients a call list shows, and in what order.
