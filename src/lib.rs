@@ -2,11 +2,13 @@
 //!
 //! The library holds everything but the window: the plan model, file formats,
 //! CSV import, the example generator, the scheduler and printing. The GUI
-//! (`gui`) and the CLI (`cli`) are thin layers over it.
+//! (`gui`, only with the `gui` feature, on by default) and the CLI (`cli`) are
+//! thin layers over it.
 
 pub mod cli;
 pub mod export;
 pub mod generate;
+#[cfg(feature = "gui")]
 pub mod gui;
 pub mod io;
 pub mod model;

@@ -19,7 +19,8 @@ use std::process::ExitCode;
 
 /// Rebook: rebook the appointments a GP practice cancelled during an IT outage.
 ///
-/// Without a subcommand, opens the desktop app on FILE (or the example plan).
+/// Without a subcommand, opens the desktop app on FILE (or the example plan)
+/// in a build with the window (the default).
 #[derive(Debug, Parser)]
 #[command(name = "rebook", version, about, long_about)]
 pub struct Cli {
@@ -75,7 +76,9 @@ fn record_audit(
     Ok(())
 }
 
-/// Runs the parsed command line; the exit code says whether it succeeded.
+/// Runs the parsed subcommand; the exit code says whether it succeeded.
+/// Without a subcommand there is nothing for the CLI to do: `main` opens the
+/// window instead (the CLI never calls the GUI), so this refuses.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
@@ -90,9 +93,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Outcomes(args)) => outcomes::run(&args),
         Some(Command::History(args)) => outcomes::run_history(&args),
         Some(Command::Protect(args)) => protect::run(&args),
-        None => {
-            crate::gui::run(cli.file)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        None => Err(anyhow::anyhow!("no subcommand given; run `rebook --help`")),
     }
 }

@@ -24,7 +24,6 @@ mod passphrase;
 mod plan_view;
 mod print_dialog;
 pub mod privacy;
-mod recent;
 mod rules;
 mod sharing;
 mod step_label;
@@ -32,6 +31,7 @@ mod summary_panel;
 mod theme;
 mod urgency;
 
+pub use crate::io::settings::RecentFiles;
 pub use app::{AppOptions, Message, RebookApp, StartWith};
 pub use backlog::{BacklogFilter, BacklogPanel, ItemStatus};
 pub use command::{Command, Tab};
@@ -39,7 +39,6 @@ pub use document::Document;
 pub use files::{FileChooser, FilePurpose, FileRequest, NativeChooser, PathEntryChooser, ScriptedChooser};
 pub use import::{ImportDialog, ImportKind};
 pub use plan_view::PlanPanel;
-pub use recent::RecentFiles;
 
 use std::path::PathBuf;
 
@@ -69,7 +68,7 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<()> {
             Ok(Box::new(RebookApp::new(AppOptions {
                 start,
                 chooser,
-                recent_store: recent::default_store(),
+                recent_store: crate::io::settings::default_recent_store(),
                 recovery: crate::io::recovery::RecoveryStore::user_default(),
             })))
         }),

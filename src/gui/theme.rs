@@ -1,32 +1,22 @@
 //! Light or dark: the window follows the desktop's choice unless the user
-//! picks one in View, and the pick is remembered beside the recent-files list.
+//! picks one in View, and the pick is remembered beside the recent-files list
+//! (the file itself is the library's: [`crate::io::settings`]).
 
+use crate::io::settings::{self, SettingsError, ThemeChoice};
 use egui::ThemePreference;
 use std::path::{Path, PathBuf};
 
 /// The theme file beside the recent-files list.
 pub fn store_beside(recent_store: Option<&Path>) -> Option<PathBuf> {
-    recent_store.map(|p| p.with_file_name("theme.txt"))
+    settings::theme_store_beside(recent_store)
 }
 
 pub fn load(store: Option<&Path>) -> ThemePreference {
-    store.and_then(|p| std::fs::read_to_string(p).ok()).map_or(ThemePreference::System, |text| parse(&text))
+    to_egui(settings::load_theme(store))
 }
 
-pub fn save(store: Option<&Path>, theme: ThemePreference) -> std::io::Result<()> {
-    let Some(path) = store else { return Ok(()) };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(path, name(theme))
-}
-
-pub fn name(theme: ThemePreference) -> &'static str {
-    match theme {
-        ThemePreference::Light => "light",
-        ThemePreference::Dark => "dark",
-        ThemePreference::System => "system",
-    }
+pub fn save(store: Option<&Path>, theme: ThemePreference) -> Result<(), SettingsError> {
+    settings::save_theme(store, from_egui(theme))
 }
 
 /// What the View menu calls each choice.
@@ -38,11 +28,19 @@ pub fn label(theme: ThemePreference) -> &'static str {
     }
 }
 
-fn parse(text: &str) -> ThemePreference {
-    match text.trim() {
-        "light" => ThemePreference::Light,
-        "dark" => ThemePreference::Dark,
-        _ => ThemePreference::System,
+fn to_egui(theme: ThemeChoice) -> ThemePreference {
+    match theme {
+        ThemeChoice::System => ThemePreference::System,
+        ThemeChoice::Light => ThemePreference::Light,
+        ThemeChoice::Dark => ThemePreference::Dark,
+    }
+}
+
+fn from_egui(theme: ThemePreference) -> ThemeChoice {
+    match theme {
+        ThemePreference::System => ThemeChoice::System,
+        ThemePreference::Light => ThemeChoice::Light,
+        ThemePreference::Dark => ThemeChoice::Dark,
     }
 }
 
@@ -51,15 +49,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_choice_round_trips_and_anything_else_follows_the_system() {
-        let dir = std::env::temp_dir().join(format!("rebook-theme-{}", std::process::id()));
-        let store = store_beside(Some(&dir.join("recent.txt")));
-        assert_eq!(load(store.as_deref()), ThemePreference::System);
-        for theme in [ThemePreference::Light, ThemePreference::Dark, ThemePreference::System] {
-            assert!(save(store.as_deref(), theme).is_ok());
-            assert_eq!(load(store.as_deref()), theme);
+    fn every_choice_maps_both_ways() {
+        for theme in [ThemePreference::System, ThemePreference::Light, ThemePreference::Dark] {
+            assert_eq!(to_egui(from_egui(theme)), theme);
         }
-        assert_eq!(parse("purple"), ThemePreference::System);
-        let _ = std::fs::remove_dir_all(dir);
+        assert_ne!(from_egui(ThemePreference::Light), from_egui(ThemePreference::Dark));
     }
 }

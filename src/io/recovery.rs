@@ -208,19 +208,10 @@ fn read_header(file: &Path) -> std::io::Result<Header> {
     serde_json::from_slice(&line).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
-/// The user's data folder for Rebook's recovery files: %APPDATA%\rebook\recovery
-/// on Windows, ~/Library/Application Support/rebook/recovery on macOS, and
-/// $XDG_DATA_HOME/rebook/recovery (default ~/.local/share) elsewhere.
+/// The user's data folder for Rebook's recovery files: `recovery` in the
+/// Rebook data folder (see [`crate::io::folders`]).
 pub fn default_dir() -> Option<PathBuf> {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let base = if cfg!(windows) {
-        var("APPDATA")?
-    } else if cfg!(target_os = "macos") {
-        var("HOME")?.join("Library").join("Application Support")
-    } else {
-        var("XDG_DATA_HOME").filter(|p| p.is_absolute()).or_else(|| var("HOME").map(|h| h.join(".local/share")))?
-    };
-    Some(base.join("rebook").join("recovery"))
+    crate::io::folders::rebook_folder(crate::io::folders::Folder::Data).map(|dir| dir.join("recovery"))
 }
 
 /// Creates the folder readable by this user only (it holds patient data).

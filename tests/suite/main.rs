@@ -8,8 +8,11 @@ mod csv_import;
 mod encryption;
 mod export;
 mod generator;
+// The window tests need the `gui` feature; `--no-default-features` builds without them.
+#[cfg(feature = "gui")]
 mod gui;
 mod hostile_input;
+mod layers;
 mod plan_file;
 mod print;
 mod real_exports;
@@ -19,4 +22,5 @@ mod scheduler;
 #[path = "../support/test_plans.rs"]
 mod test_plans;
 mod trust;
+#[cfg(feature = "gui")]
 mod window;
