@@ -697,14 +697,14 @@ impl Plan {
 
     /// May this clinician see this appointment type (role, extras and exclusions)?
     pub fn clinician_sees(&self, clinician: &Clinician, type_name: &str) -> bool {
-        if clinician.excluded_types.iter().any(|t| same_name(t, type_name)) {
-            return false;
+        match self.appointment_type(type_name) {
+            Some(kind) => clinician_sees_type(clinician, kind),
+            // A type missing from the catalogue is seen only by a clinician who lists it.
+            None => {
+                !clinician.excluded_types.iter().any(|t| same_name(t, type_name))
+                    && clinician.extra_types.iter().any(|t| same_name(t, type_name))
+            }
         }
-        if clinician.extra_types.iter().any(|t| same_name(t, type_name)) {
-            return true;
-        }
-        self.appointment_type(type_name)
-            .is_some_and(|t| t.roles.iter().any(|r| r.eq_ignore_ascii_case(&clinician.role)))
     }
 
     /// The daily cap for a clinician: their own, else the rules' one.
@@ -741,10 +741,34 @@ pub fn name_key(text: &str) -> String {
     name_key_chars(text).collect()
 }
 
+/// May this clinician see this catalogue type: [`Plan::clinician_sees`] once
+/// the type is looked up (eligibility checks call it millions of times).
+pub fn clinician_sees_type(clinician: &Clinician, kind: &AppointmentType) -> bool {
+    if clinician.excluded_types.iter().any(|t| same_name(t, &kind.name)) {
+        return false;
+    }
+    if clinician.extra_types.iter().any(|t| same_name(t, &kind.name)) {
+        return true;
+    }
+    kind.roles.iter().any(|r| r.eq_ignore_ascii_case(&clinician.role))
+}
+
 /// `name_key(a) == name_key(b)` without allocating: eligibility checks call it
-/// millions of times at hub scale.
+/// millions of times at hub scale, so identical and plain-ASCII names skip the
+/// Unicode lower-casing.
 pub fn same_name(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    if a.is_ascii() && b.is_ascii() {
+        return ascii_name_key(a).eq(ascii_name_key(b));
+    }
     name_key_chars(a).eq(name_key_chars(b))
+}
+
+/// [`name_key_chars`] for ASCII text, byte by byte.
+fn ascii_name_key(text: &str) -> impl Iterator<Item = u8> + '_ {
+    text.bytes().filter(|c| !matches!(c, b' ' | b'.' | b'_' | b'-' | b'\t')).map(|c| c.to_ascii_lowercase())
 }
 
 fn name_key_chars(text: &str) -> impl Iterator<Item = char> + '_ {

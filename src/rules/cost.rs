@@ -2,7 +2,9 @@
 //! cost of a placement (the objective of `model.md`). Shared by the optimiser,
 //! the baselines, the report and the alternatives so they can never disagree.
 
-use crate::model::{BacklogItem, Booking, Clinician, ContactStatus, Continuity, Outcome, Plan, Session};
+use crate::model::{
+    BacklogItem, Booking, Clinician, ContactStatus, Continuity, Outcome, Plan, Session, clinician_sees_type,
+};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -55,7 +57,7 @@ pub fn check_eligible(plan: &Plan, item: &BacklogItem, session: &Session) -> Res
     {
         return Err(Ineligible::NotRequiredClinician);
     }
-    if !plan.clinician_sees(clinician, &kind.name) {
+    if !clinician_sees_type(clinician, kind) {
         return Err(Ineligible::WrongRole);
     }
     if !item.mode.allows(session.mode) {

@@ -11,7 +11,7 @@
 //! the plan itself.
 
 use crate::model::{BacklogItem, Booking, Continuity, Mode, ModeRequirement, Outcome, Plan, Session};
-use crate::rules::cost::{check_eligible, deadline, horizon_start, placement_cost};
+use crate::rules::cost::{deadline, horizon_start, placement_cost};
 use crate::rules::usage::{Blocked, EligibleIndex, Usage, signature};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
@@ -332,8 +332,14 @@ impl<'p> Explainer<'p> {
         if step(&mut left, &|s| s.usable_slots(&plan.rules) >= slots) {
             return Err((Cause::TooSmall, limited));
         }
-        // `check_eligible` has the final word (nothing above should differ from it).
-        if step(&mut left, &|s| check_eligible(plan, item, s).is_ok()) {
+        // `check_eligible` has the final word (nothing above should differ from
+        // it), through the index that caches its verdicts per kind of appointment.
+        let mut eligible = vec![false; plan.sessions.len()];
+        for &i in self.index.eligible(item).iter() {
+            eligible[i] = true;
+        }
+        left.retain(|&i| eligible[i]);
+        if left.is_empty() {
             return Err((Cause::Role, limited));
         }
         Ok((left.into(), limited))
