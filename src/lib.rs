@@ -16,6 +16,7 @@ pub mod print;
 pub mod report;
 pub mod rules;
 pub mod scheduler;
+pub mod task;
 
 // Lets the shared test fixtures name the library `rebook::` both here and in
 // the integration suite, which includes the same file.

@@ -13,19 +13,21 @@ use super::menu;
 pub use super::messages::Message;
 use super::messages::Messages;
 use super::outcome_entry::OutcomeEntryPanel;
-use super::overview::OverviewPanel;
+use super::overview::{AdviceState, OverviewPanel};
 use super::passphrase::{PassphraseDialog, PassphrasePurpose};
 use super::plan_view::{PlanPanel, SolveOutcome};
 use super::print_dialog::{PrintAction, PrintDialog};
 use super::rules::RulesPanel;
 use super::sharing;
 use super::summary_panel::SummaryPanel;
+use super::tasks::{self, Finished, Kind, Tasks, Work};
 use crate::io::lock::LockInfo;
 use crate::io::plan_file;
 use crate::io::recovery::{Recoverable, RecoveryStore};
 use crate::io::settings::RecentFiles;
 use crate::model::merge::Conflict;
 use crate::model::{AuditAction, AuditEntry};
+use crate::scheduler::{Advice, SolveOptions, advise, solve};
 use std::path::{Path, PathBuf};
 
 /// Which plan the window opens with.
@@ -88,6 +90,8 @@ pub struct RebookApp {
     /// A plan that someone else has open, waiting for "read-only or take over".
     lock_prompt: Option<(Document, LockInfo)>,
     last_lock_refresh: std::time::Instant,
+    /// Everything running in the background, polled every frame.
+    tasks: Tasks,
     /// Conflicts of the last merge with a colleague's save, shown until dismissed.
     conflicts: Vec<Conflict>,
 }
@@ -131,6 +135,7 @@ impl RebookApp {
             calls: OutcomeEntryPanel::default(),
             lock_prompt: None,
             last_lock_refresh: std::time::Instant::now(),
+            tasks: Tasks::default(),
             conflicts: Vec::new(),
         };
         if let Some(store) = app.autosave.store() {
@@ -189,7 +194,18 @@ impl RebookApp {
     }
 
     pub fn is_solving(&self) -> bool {
-        self.plan_view.is_solving()
+        self.tasks.is_running(Kind::Solve)
+    }
+
+    /// No background task is running (planning, advice, opening, saving, autosave, lock refresh).
+    pub fn is_idle(&self) -> bool {
+        self.tasks.is_idle()
+    }
+
+    /// "Opening plan.rebook.ron" while an encrypted plan is opened or saved
+    /// in the background (the window keeps drawing; the plan cannot be changed).
+    pub fn holding_document(&self) -> Option<&str> {
+        self.tasks.holding_document()
     }
 
     pub fn recent_files(&self) -> &[PathBuf] {
@@ -228,7 +244,8 @@ impl RebookApp {
         self.backlog = BacklogPanel::default();
         self.capacity = CapacityPanel::default();
         self.rules = RulesPanel::default();
-        self.plan_view.cancel_solve();
+        // Results of work on the old plan are set aside when they arrive (their stamp is another document's).
+        self.tasks.cancel(Kind::Solve);
         self.plan_view = PlanPanel::default();
         self.overview = OverviewPanel::default();
         self.summary = SummaryPanel::default();
@@ -293,13 +310,14 @@ impl RebookApp {
             Command::ShowTab(tab) => self.tab = tab,
             Command::Solve => {
                 self.tab = Tab::Plan;
-                self.plan_view.start_solve(&self.doc);
+                self.start_solve(None);
             }
             Command::AddSession(advice) => {
                 self.tab = Tab::Plan;
-                self.plan_view.start_solve_with(&self.doc, Some(*advice));
+                self.start_solve(Some(*advice));
             }
-            Command::CancelSolve => self.plan_view.cancel_solve(),
+            Command::CancelSolve => self.tasks.cancel(Kind::Solve),
+            Command::Advise => self.start_advice(),
             Command::Quit => {
                 self.allow_close = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -335,6 +353,128 @@ impl RebookApp {
             }
             Command::ToggleMessageLog => self.messages.toggle_log(),
         }
+    }
+
+    /// Plans a copy of the plan in the background; the window stays responsive.
+    fn start_solve(&mut self, add: Option<Advice>) {
+        if self.tasks.is_running(Kind::Solve) {
+            return;
+        }
+        let plan = self.plan_view.plan_to_solve(&self.doc, add.as_ref());
+        self.tasks.spawn(Kind::Solve, self.doc.stamp(), "Planning".into(), move |control| {
+            let mut progress = |p| control.report(p);
+            let result = solve(&plan, &SolveOptions::default(), &mut progress, control.cancel_flag());
+            Work::Solved { add, result }
+        });
+    }
+
+    /// Tries extra sessions in the background (it takes a while); the advice
+    /// comes back whichever screen is showing.
+    fn start_advice(&mut self) {
+        if self.tasks.is_running_for(Kind::Advice, self.doc.stamp()) {
+            return;
+        }
+        let plan = self.doc.plan().clone();
+        let doing = "Finding sessions that would help".to_string();
+        self.tasks.spawn(Kind::Advice, self.doc.stamp(), doing, move |_| {
+            Work::Advice(advise(&plan, &SolveOptions::default(), 5).map_err(|e| e.to_string()))
+        });
+    }
+
+    /// Starts what is due in the background: the autosave and the lock refresh
+    /// (a lock file on a slow network share must not stall the window).
+    fn start_due_tasks(&mut self, ctx: &egui::Context) {
+        if !self.tasks.is_running(Kind::Autosave)
+            && let Some(write) = self.autosave.tick(ctx, &self.doc)
+        {
+            let generation = write.generation;
+            self.tasks.spawn(Kind::Autosave, self.doc.stamp(), "Autosaving".into(), move |_| Work::Autosaved {
+                generation,
+                result: write.run(),
+            });
+        }
+        if self.last_lock_refresh.elapsed() >= crate::io::lock::REFRESH_EVERY
+            && !self.tasks.is_running(Kind::LockRefresh)
+        {
+            self.last_lock_refresh = std::time::Instant::now();
+            if let Some(lock) = self.doc.lock_handle() {
+                let doing = "Refreshing the plan's lock".to_string();
+                self.tasks.spawn(Kind::LockRefresh, self.doc.stamp(), doing, move |_| {
+                    let result = lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner).refresh();
+                    Work::LockRefreshed { lock, result }
+                });
+            }
+        }
+        ctx.request_repaint_after(crate::io::lock::REFRESH_EVERY);
+    }
+
+    /// Acts on a finished task. Results are checked against the plan they
+    /// were worked out from: one for a plan changed meanwhile is not applied.
+    fn task_finished(&mut self, finished: Finished) {
+        let Finished { kind, stamp, doing, result } = finished;
+        let work = match result {
+            Ok(work) => work,
+            Err(e) => {
+                if kind == Kind::Save {
+                    self.after_save = None;
+                }
+                if kind == Kind::Advice && stamp.document == self.doc.stamp().document {
+                    self.overview.advice = AdviceState::Failed(e.to_string());
+                }
+                return self.error(Finished::failure(&doing, &e));
+            }
+        };
+        match work {
+            Work::Opened { path, result } => self.opened(&path, result.map(|doc| *doc)),
+            Work::Saved { previous, result } => self.saved(previous, result.map(|file| *file)),
+            Work::Solved { add, result } => {
+                // The solve of a plan no longer open is dropped without a word.
+                if stamp.document == self.doc.stamp().document {
+                    match self.plan_view.solved(&mut self.doc, stamp, add, result) {
+                        Some(SolveOutcome::Applied(text)) => {
+                            self.autosave.request();
+                            self.info(text);
+                        }
+                        Some(SolveOutcome::Failed(text)) => self.error(text),
+                        None => {}
+                    }
+                }
+            }
+            Work::Advice(result) => self.advice_arrived(stamp, result),
+            Work::Autosaved { generation, result } => {
+                if let Some(problem) = self.autosave.finished(generation, result) {
+                    self.error(problem);
+                }
+            }
+            Work::LockRefreshed { lock, result } => {
+                if let Err(e) = self.doc.lock_refreshed(&lock, result) {
+                    self.error(format!("{e}: this window is now read-only; use Save as to keep your changes."));
+                }
+            }
+        }
+    }
+
+    fn advice_arrived(&mut self, started: super::document::Stamp, result: Result<Vec<Advice>, String>) {
+        let now = self.doc.stamp();
+        if started.document != now.document {
+            return;
+        }
+        if started != now {
+            self.overview.advice = AdviceState::NotAsked;
+            self.info(
+                "The plan changed while extra sessions were tried, so that advice was set aside: ask again.".into(),
+            );
+            return;
+        }
+        self.overview.advice = match result {
+            Ok(list) => {
+                if self.tab != Tab::Overview {
+                    self.info(format!("Capacity advice is ready on the Overview screen ({} session(s)).", list.len()));
+                }
+                AdviceState::Ready(started.revision, list)
+            }
+            Err(e) => AdviceState::Failed(e),
+        };
     }
 
     fn ask_for_file(&mut self, purpose: FilePurpose) {
@@ -436,8 +576,15 @@ impl RebookApp {
     }
 
     fn run_commands(&mut self, ctx: &egui::Context) {
+        // An open or save in the background holds the document: commands wait for it.
+        if self.tasks.holding_document().is_some() {
+            return;
+        }
         // Commands may queue more (a save that unblocks an open); bound the loop.
         for _ in 0..8 {
+            if self.tasks.holding_document().is_some() {
+                break;
+            }
             if self.commands.is_empty() {
                 break;
             }
@@ -516,29 +663,28 @@ impl RebookApp {
 
 impl eframe::App for RebookApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.tasks.attach(ctx);
         self.poll_chooser(ctx);
-        match self.plan_view.poll(ctx, &mut self.doc) {
-            Some(SolveOutcome::Applied(text)) => {
-                self.autosave.request();
-                self.info(text);
-            }
-            Some(SolveOutcome::Failed(text)) => self.error(text),
-            None => {}
+        for finished in self.tasks.poll() {
+            self.task_finished(finished);
         }
-        if ctx.input(|i| i.viewport().close_requested()) && self.doc.is_dirty() && !self.allow_close {
-            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.prompt = Some(Command::Quit);
+        if let Some(text) = self.plan_view.take_applied() {
+            self.autosave.request();
+            self.info(text);
         }
-        if let Some(problem) = self.autosave.tick(ctx, &self.doc) {
-            self.error(problem);
-        }
-        if self.last_lock_refresh.elapsed() >= crate::io::lock::REFRESH_EVERY {
-            self.last_lock_refresh = std::time::Instant::now();
-            if let Err(e) = self.doc.refresh_lock() {
-                self.error(format!("{e}: this window is now read-only; use Save as to keep your changes."));
+        if ctx.input(|i| i.viewport().close_requested()) && !self.allow_close {
+            if self.tasks.holding_document().is_some() {
+                // Closing waits for the save (or open) to finish, then asks as usual.
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.commands.push(Command::Quit);
+            } else if self.doc.is_dirty() {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.prompt = Some(Command::Quit);
             }
         }
-        ctx.request_repaint_after(crate::io::lock::REFRESH_EVERY);
+        self.start_due_tasks(ctx);
+        self.plan_view.solving = self.tasks.progress(Kind::Solve).cloned();
+        self.overview.advice_running = self.tasks.is_running_for(Kind::Advice, self.doc.stamp());
         if let Some(theme) = self.theme_to_apply.take() {
             ctx.set_theme(theme);
         }
@@ -583,6 +729,9 @@ impl eframe::App for RebookApp {
         for e in errors {
             self.error(e);
         }
+        if let Some(command) = self.plan_view.request.take() {
+            self.commands.push(command);
+        }
         for note in std::mem::take(&mut self.capacity.notes) {
             self.info(note);
         }
@@ -612,6 +761,9 @@ impl eframe::App for RebookApp {
             history_window::ui(&ctx, self.doc.plan(), &mut self.show_audit);
         }
         self.chooser.ui(&ctx);
+        if let Some(doing) = self.tasks.holding_document() {
+            tasks::holding_ui(&ctx, doing);
+        }
         self.messages.ui(&ctx);
         self.run_commands(&ctx);
     }

@@ -1,12 +1,14 @@
 //! Autosaving the open plan to a recovery file (every minute while there are
 //! unsaved changes, and after every solve), so a crash or power cut loses at
-//! most a minute of work. Writing runs on a worker thread: an encrypted plan
-//! costs about a second of key stretching, which must not freeze the window.
+//! most a minute of work. The write runs as one of the app's background tasks:
+//! an encrypted plan costs about a second of key stretching, which must not
+//! freeze the window.
 
 use super::document::Document;
+use crate::io::crypto::Passphrase;
 use crate::io::recovery::{Recoverable, RecoveryStore};
+use crate::model::Plan;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub const INTERVAL: Duration = Duration::from_secs(60);
@@ -18,13 +20,31 @@ pub struct Autosave {
     last_write: Instant,
     /// Set by `request`: write at the next tick whatever the interval.
     requested: bool,
-    worker: Option<mpsc::Receiver<Result<PathBuf, String>>>,
+    /// Bumped by `discard`: a write started before it lands on a file that is
+    /// no longer wanted, and is removed when it comes back.
+    generation: u64,
+}
+
+/// One autosave write, to run in the background.
+pub struct AutosaveWrite {
+    store: RecoveryStore,
+    plan: Plan,
+    path: Option<PathBuf>,
+    passphrase: Option<Passphrase>,
+    pub generation: u64,
+}
+
+impl AutosaveWrite {
+    /// Writes the recovery file; any thread. Returns where it went.
+    pub fn run(self) -> Result<PathBuf, String> {
+        self.store.autosave(&self.plan, self.path.as_deref(), self.passphrase.as_ref()).map_err(|e| e.to_string())
+    }
 }
 
 impl Autosave {
     /// `None` turns autosave off (tests that do not exercise it).
     pub fn new(store: Option<RecoveryStore>) -> Self {
-        Autosave { store, saved_revision: None, last_write: Instant::now(), requested: false, worker: None }
+        Autosave { store, saved_revision: None, last_write: Instant::now(), requested: false, generation: 0 }
     }
 
     pub fn store(&self) -> Option<&RecoveryStore> {
@@ -36,63 +56,47 @@ impl Autosave {
         self.requested = true;
     }
 
-    /// Called every frame: collects a finished write and starts a new one when
-    /// due. Returns an error message for the user when a write failed.
-    pub fn tick(&mut self, ctx: &egui::Context, doc: &Document) -> Option<String> {
-        let mut failure = None;
-        if let Some(worker) = &self.worker {
-            match worker.try_recv() {
-                Ok(Ok(_)) => self.worker = None,
-                Ok(Err(e)) => {
-                    self.worker = None;
-                    failure = Some(format!("Could not autosave the plan for recovery: {e}"));
-                }
-                Err(mpsc::TryRecvError::Empty) => return None,
-                Err(mpsc::TryRecvError::Disconnected) => self.worker = None,
-            }
-        }
-        let Some(store) = &self.store else { return failure };
+    /// Called every frame while no write is running: the write to start, when one is due.
+    pub fn tick(&mut self, ctx: &egui::Context, doc: &Document) -> Option<AutosaveWrite> {
+        let store = self.store.as_ref()?;
         if !doc.is_dirty() || self.saved_revision == Some(doc.revision()) {
             self.requested = false;
-            return failure;
+            return None;
         }
         let due = self.requested || self.last_write.elapsed() >= INTERVAL;
         if !due {
             ctx.request_repaint_after(INTERVAL.saturating_sub(self.last_write.elapsed()));
-            return failure;
+            return None;
         }
         self.requested = false;
         self.last_write = Instant::now();
         self.saved_revision = Some(doc.revision());
-        let (tx, rx) = mpsc::channel();
-        let store = store.clone();
-        let plan = doc.plan().clone();
-        let path = doc.path().map(Path::to_path_buf);
-        let passphrase = doc.passphrase().cloned();
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new().name("autosave".into()).spawn(move || {
-            let result = store.autosave(&plan, path.as_deref(), passphrase.as_ref()).map_err(|e| e.to_string());
-            let _ = tx.send(result);
-            ctx.request_repaint();
-        });
-        match spawned {
-            Ok(_) => self.worker = Some(rx),
-            Err(e) => failure = Some(format!("Could not autosave the plan for recovery: {e}")),
-        }
-        failure
+        Some(AutosaveWrite {
+            store: store.clone(),
+            plan: doc.plan().clone(),
+            path: doc.path().map(Path::to_path_buf),
+            passphrase: doc.passphrase().cloned(),
+            generation: self.generation,
+        })
     }
 
-    /// Waits for a write in progress (so a discard does not race it).
-    fn finish(&mut self) {
-        if let Some(worker) = self.worker.take() {
-            let _ = worker.recv_timeout(Duration::from_secs(10));
+    /// A write came back. Returns an error message for the user when it failed.
+    pub fn finished(&mut self, generation: u64, result: Result<PathBuf, String>) -> Option<String> {
+        match result {
+            // Saved or discarded meanwhile: this recovery file is not wanted.
+            Ok(written) if generation != self.generation => {
+                let store = self.store.as_ref()?;
+                store.discard_file(&written).err().map(|e| format!("Could not remove the recovery file: {e}"))
+            }
+            Ok(_) => None,
+            Err(e) => Some(format!("Could not autosave the plan for recovery: {e}")),
         }
     }
 
     /// The plan was saved, or its changes deliberately discarded: its recovery
     /// file (and an untitled one of this process) is no longer needed.
     pub fn discard(&mut self, path: Option<&Path>) -> Option<String> {
-        self.finish();
+        self.generation += 1;
         self.saved_revision = None;
         let store = self.store.as_ref()?;
         let mut targets = vec![None];

@@ -57,6 +57,8 @@ pub enum Command {
     Undo,
     Redo,
     ShowTab(Tab),
+    /// Work out, in the background, which extra sessions would help.
+    Advise,
     /// Plan (or re-plan) the backlog in the background.
     Solve,
     /// Re-plan with an advised extra session added; previewed before it changes anything.

@@ -10,11 +10,30 @@ use crate::model::merge::MergeReport;
 use crate::model::{AuditEntry, HistoryEntry, Plan, describe_changes, history};
 use egui::util::undoer::{Settings, Undoer};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Undo points kept: each is a whole plan (about 1.5 MB per 1,000 items).
 const MAX_UNDOS: usize = 40;
 
+/// Our lock on the plan file, shared with a background refresh or save
+/// (which may be writing it on a slow network share meanwhile).
+pub type SharedLock = Arc<Mutex<PlanLock>>;
+
+/// Which document, at which revision, something was derived from: a result
+/// that comes back with another stamp is out of date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub document: u64,
+    pub revision: u64,
+}
+
+/// Every document gets its own number, so that revisions of two plans opened
+/// one after the other are never mistaken for each other.
+static NEXT_DOCUMENT: AtomicU64 = AtomicU64::new(1);
+
 pub struct Document {
+    id: u64,
     plan: Plan,
     path: Option<PathBuf>,
     /// The plan as last loaded or saved; the document is dirty when it differs.
@@ -34,7 +53,7 @@ pub struct Document {
     /// kept outside undo: undoing an edit must not erase the record of a print.
     unsaved_audit: Vec<AuditEntry>,
     /// Our lock beside the plan file, so colleagues see who has it open.
-    lock: Option<PlanLock>,
+    lock: Option<SharedLock>,
     /// Opened while someone else had it: saving to the same file is refused.
     read_only: bool,
 }
@@ -65,6 +84,7 @@ impl Document {
         let mut undoer = Undoer::with_settings(Settings { max_undos: MAX_UNDOS, ..Settings::default() });
         undoer.add_undo(&*without_trails(&plan));
         Document {
+            id: NEXT_DOCUMENT.fetch_add(1, Ordering::Relaxed),
             saved: plan.clone(),
             plan,
             path,
@@ -116,8 +136,13 @@ impl Document {
 
     /// Keeps our lock on the plan file (released when the document goes).
     pub fn attach_lock(&mut self, lock: PlanLock) {
-        self.lock = Some(lock);
+        self.lock = Some(Arc::new(Mutex::new(lock)));
         self.read_only = false;
+    }
+
+    /// Our lock, for a refresh in the background.
+    pub fn lock_handle(&self) -> Option<SharedLock> {
+        self.lock.clone()
     }
 
     /// Opened while a colleague had it open: look, but save elsewhere.
@@ -130,12 +155,15 @@ impl Document {
         self.read_only
     }
 
-    /// Rewrites our lock's time so colleagues see it is alive. If someone took
-    /// the plan over meanwhile, the document becomes read-only and the
-    /// error says who has it now.
-    pub fn refresh_lock(&mut self) -> Result<(), LockError> {
-        let Some(lock) = &mut self.lock else { return Ok(()) };
-        match lock.refresh() {
+    /// What a refresh of `lock` (done in the background) means for this document:
+    /// if someone took the plan over meanwhile, it becomes read-only and the
+    /// error says who has it now. A refresh of a lock this document no longer
+    /// holds (another plan was opened meanwhile) is ignored.
+    pub fn lock_refreshed(&mut self, lock: &SharedLock, result: Result<(), LockError>) -> Result<(), LockError> {
+        if !self.lock.as_ref().is_some_and(|ours| Arc::ptr_eq(ours, lock)) {
+            return Ok(());
+        }
+        match result {
             Err(e @ LockError::Held(_)) => {
                 // Dropping our handle leaves their lock alone: it is no longer ours.
                 self.set_read_only();
@@ -182,14 +210,15 @@ impl Document {
             return Err(SaveError::AuditNotWritten(self.file_name(), self.unsaved_audit.len()));
         }
         if self.lock.is_none() {
-            self.lock = Some(lock_for_saving(&path)?);
+            self.attach_lock(lock_for_saving(&path)?);
         }
-        let Some(lock) = self.lock.as_mut() else { return Ok(()) };
+        let Some(lock) = self.lock.clone() else { return Ok(()) };
+        let mut lock = lock.lock().unwrap_or_else(PoisonError::into_inner);
         let encrypted = plan_file::is_encrypted(&path)?;
         let mut ours = self.saved.clone();
         ours.audit.extend(self.unsaved_audit.iter().cloned());
         let keys = Keys { read: self.passphrase.as_ref(), write: self.passphrase.as_ref().filter(|_| encrypted) };
-        plan_service::save_merged(&path, &self.saved, &ours, keys, lock, Insist::Always)?;
+        plan_service::save_merged(&path, &self.saved, &ours, keys, &mut lock, Insist::Always)?;
         self.unsaved_audit.clear();
         Ok(())
     }
@@ -208,6 +237,11 @@ impl Document {
 
     pub fn revision(&self) -> u64 {
         self.revision
+    }
+
+    /// This document at this revision, to stamp work started from it.
+    pub fn stamp(&self) -> Stamp {
+        Stamp { document: self.id, revision: self.revision }
     }
 
     /// Applies one user edit as one undo step. Returns what the edit returned.
@@ -299,45 +333,52 @@ impl Document {
     /// Saving back to the file it came from merges what colleagues saved there
     /// meanwhile (returned as the report); saving elsewhere takes that file's lock.
     pub fn save_as(&mut self, path: &Path) -> Result<Option<MergeReport>, SaveError> {
+        let saved = self.prepare_save(path)?.run()?;
+        Ok(self.finish_save(saved))
+    }
+
+    /// What a save to `path` needs, taken from the document, so the writing
+    /// (key stretching, locking and merging on a share) can run in the background.
+    pub fn prepare_save(&self, path: &Path) -> Result<SaveWork, SaveError> {
         let same_file = self.path.as_deref().is_some_and(|p| plan_file::resolve(p) == plan_file::resolve(path));
         if same_file && self.read_only {
             return Err(SaveError::ReadOnly(self.file_name()));
         }
-        let mut new_lock = if same_file && self.lock.is_some() { None } else { Some(lock_for_saving(path)?) };
         let mut ours = self.plan.clone();
         ours.normalise();
-        let (plan, merge) = match (same_file, new_lock.as_mut().or(self.lock.as_mut())) {
-            (true, Some(lock)) => {
-                // A colleague who took the plan over was told that both saves
-                // merge: if they hold it now, it is taken back for this save.
-                let keys = Keys::same(self.passphrase.as_ref());
-                let saved = plan_service::save_merged(path, &self.saved, &ours, keys, lock, Insist::Always)?;
-                (saved.plan, saved.merge)
-            }
-            (_, Some(lock)) => {
-                // A new file (or one the user chose to replace): nothing to merge with.
-                let summary = describe_changes(&self.saved, &ours);
-                history::append(&mut ours, HistoryEntry::now(format!("saved as {}; {summary}", display_name(path))));
-                plan_service::save_replacing(path, &ours, self.passphrase.as_ref(), lock)?;
-                (ours, None)
-            }
-            (_, None) => return Err(SaveError::ReadOnly(self.file_name())),
-        };
-        if plan != self.plan {
+        Ok(SaveWork {
+            path: path.to_path_buf(),
+            same_file,
+            lock: self.lock.clone().filter(|_| same_file),
+            saved: self.saved.clone(),
+            ours,
+            passphrase: self.passphrase.clone(),
+            started: self.stamp(),
+        })
+    }
+
+    /// Takes in a save that `prepare_save` started. Returns the merge with
+    /// colleagues' work, if any. An edit made while the save ran stays on
+    /// screen, unsaved, on top of what was written.
+    pub fn finish_save(&mut self, done: SavedFile) -> Option<MergeReport> {
+        let SavedFile { path, plan, merge, new_lock, started } = done;
+        let unchanged = started == self.stamp();
+        if unchanged && plan != self.plan {
             // Keep what is on screen identical to what is on disk (merged work
             // comes in as one undoable step).
-            self.edit(|p| *p = plan);
+            self.edit(|p| *p = plan.clone());
         }
-        self.saved = self.plan.clone();
-        self.path = Some(path.to_path_buf());
+        self.saved = plan;
+        self.path = Some(path);
         if let Some(lock) = new_lock {
             self.attach_lock(lock);
         }
-        self.dirty = false;
-        self.protection_changed = false;
+        if unchanged {
+            self.protection_changed = false;
+        }
         self.unsaved_audit.clear();
-        self.revision += 1;
-        Ok(merge)
+        self.changed();
+        merge
     }
 
     /// "plan.rebook.ron", or "Untitled" for a plan never saved.
@@ -358,6 +399,77 @@ impl Document {
     fn changed(&mut self) {
         self.revision += 1;
         self.dirty = self.plan != self.saved;
+    }
+}
+
+/// A save on its way to disk: everything it needs, and nothing of the window.
+pub struct SaveWork {
+    path: PathBuf,
+    /// Back to the file it came from: merged with colleagues' saves.
+    same_file: bool,
+    /// The document's lock when saving back to its own file.
+    lock: Option<SharedLock>,
+    /// The plan as last saved (the base of a merge).
+    saved: Plan,
+    /// The plan when the save started, normalised: what is written (merged with colleagues' saves).
+    ours: Plan,
+    passphrase: Option<Passphrase>,
+    started: Stamp,
+}
+
+/// A save that reached the disk, for `Document::finish_save`.
+pub struct SavedFile {
+    path: PathBuf,
+    /// What the file now holds.
+    plan: Plan,
+    merge: Option<MergeReport>,
+    /// The lock of a new file.
+    new_lock: Option<PlanLock>,
+    started: Stamp,
+}
+
+impl SavedFile {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl SaveWork {
+    /// Whether writing costs key stretching (about a second): worth a background task.
+    pub fn is_slow(&self) -> bool {
+        self.passphrase.is_some()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes the file; any thread.
+    pub fn run(self) -> Result<SavedFile, SaveError> {
+        let SaveWork { path, same_file, lock, saved, mut ours, passphrase, started } = self;
+        let mut new_lock = if lock.is_some() { None } else { Some(lock_for_saving(&path)?) };
+        let (plan, merge) = match (same_file, new_lock.as_mut(), lock) {
+            (true, fresh, held) => {
+                let mut guard = held.as_ref().map(|l| l.lock().unwrap_or_else(PoisonError::into_inner));
+                let Some(lock) = fresh.or(guard.as_deref_mut()) else {
+                    return Err(SaveError::ReadOnly(display_name(&path)));
+                };
+                // A colleague who took the plan over was told that both saves
+                // merge: if they hold it now, it is taken back for this save.
+                let keys = Keys::same(passphrase.as_ref());
+                let done = plan_service::save_merged(&path, &saved, &ours, keys, lock, Insist::Always)?;
+                (done.plan, done.merge)
+            }
+            (false, Some(lock), _) => {
+                // A new file (or one the user chose to replace): nothing to merge with.
+                let summary = describe_changes(&saved, &ours);
+                history::append(&mut ours, HistoryEntry::now(format!("saved as {}; {summary}", display_name(&path))));
+                plan_service::save_replacing(&path, &ours, passphrase.as_ref(), lock)?;
+                (ours, None)
+            }
+            (false, None, _) => return Err(SaveError::ReadOnly(display_name(&path))),
+        };
+        Ok(SavedFile { path, plan, merge, new_lock, started })
     }
 }
 

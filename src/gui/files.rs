@@ -1,10 +1,11 @@
 //! Choosing files. Native dialogs (rfd: the XDG portal or zenity on Linux) block,
-//! so they run on their own thread; where the platform has none, an in-window
+//! so they run as a background task (`crate::task`, polled by the app each frame); where the platform has none, an in-window
 //! path entry takes over. Tests inject answers through the same trait.
 
+use crate::task::Task;
 use std::collections::VecDeque;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What the chosen file is for; decides the dialog's title, filters and verb.
@@ -86,11 +87,11 @@ fn native_dialogs_available() -> bool {
     has_bus || has_zenity
 }
 
-/// rfd's dialogs on a worker thread. An answer of "cancelled" faster than a
+/// rfd's dialogs as a background task. An answer of "cancelled" faster than a
 /// person could click means no dialog could be shown: fall back to the path entry.
 pub struct NativeChooser {
     ctx: egui::Context,
-    pending: Option<(FileRequest, Instant, mpsc::Receiver<Option<PathBuf>>)>,
+    pending: Option<(FileRequest, Instant, Task<Option<PathBuf>>)>,
     fallback: PathEntryChooser,
 }
 
@@ -105,44 +106,40 @@ impl FileChooser for NativeChooser {
         if self.is_busy() {
             return;
         }
-        let (tx, rx) = mpsc::channel();
         let ctx = self.ctx.clone();
         let job = request.clone();
-        let spawned = std::thread::Builder::new().name("file-dialog".into()).spawn(move || {
-            let (name, extensions) = job.purpose.filter();
-            let mut dialog = rfd::FileDialog::new().set_title(job.purpose.title()).add_filter(name, extensions);
-            if let Some(suggested) = &job.suggested
-                && suggested.is_dir()
-            {
-                dialog = dialog.set_directory(suggested);
-            } else if let Some(suggested) = &job.suggested {
-                if let Some(dir) = suggested.parent().filter(|d| d.is_dir()) {
-                    dialog = dialog.set_directory(dir);
+        let task = Task::spawn(
+            "file-dialog",
+            move || ctx.request_repaint(),
+            move |_| {
+                let (name, extensions) = job.purpose.filter();
+                let mut dialog = rfd::FileDialog::new().set_title(job.purpose.title()).add_filter(name, extensions);
+                if let Some(suggested) = &job.suggested
+                    && suggested.is_dir()
+                {
+                    dialog = dialog.set_directory(suggested);
+                } else if let Some(suggested) = &job.suggested {
+                    if let Some(dir) = suggested.parent().filter(|d| d.is_dir()) {
+                        dialog = dialog.set_directory(dir);
+                    }
+                    if let Some(file) = suggested.file_name() {
+                        dialog = dialog.set_file_name(file.to_string_lossy());
+                    }
                 }
-                if let Some(file) = suggested.file_name() {
-                    dialog = dialog.set_file_name(file.to_string_lossy());
-                }
-            }
-            let answer = if job.purpose.is_save() { dialog.save_file() } else { dialog.pick_file() };
-            let _ = tx.send(answer);
-            ctx.request_repaint();
-        });
-        match spawned {
-            Ok(_) => self.pending = Some((request, Instant::now(), rx)),
-            Err(_) => self.fallback.request(request),
-        }
+                if job.purpose.is_save() { dialog.save_file() } else { dialog.pick_file() }
+            },
+        );
+        self.pending = Some((request, Instant::now(), task));
     }
 
     fn poll(&mut self) -> Option<(FileRequest, Option<PathBuf>)> {
         if let Some(answer) = self.fallback.poll() {
             return Some(answer);
         }
-        let (request, started, rx) = self.pending.as_ref()?;
-        let answer = match rx.try_recv() {
-            Ok(answer) => answer,
-            Err(mpsc::TryRecvError::Empty) => return None,
-            Err(mpsc::TryRecvError::Disconnected) => None,
-        };
+        let (request, started, task) = self.pending.as_mut()?;
+        // A dialog that could not start or crashed counts as cancelled; the
+        // path entry takes over when that happens at once.
+        let answer = task.poll()?.unwrap_or(None);
         let request = request.clone();
         let instant_cancel = answer.is_none() && started.elapsed() < Duration::from_millis(150);
         self.pending = None;

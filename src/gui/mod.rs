@@ -28,6 +28,7 @@ mod rules;
 mod sharing;
 mod step_label;
 mod summary_panel;
+mod tasks;
 mod theme;
 mod urgency;
 

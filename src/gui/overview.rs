@@ -6,23 +6,22 @@ use super::command::Command;
 use super::dates;
 use super::document::Document;
 use crate::report::{Comparison, Report, compare};
-use crate::scheduler::{Advice, SolveOptions, advise};
+use crate::scheduler::Advice;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot};
-use std::sync::mpsc;
-use std::time::Duration;
 
 #[derive(Default)]
 pub struct OverviewPanel {
     comparison: Option<(u64, Comparison)>,
-    advice: AdviceState,
+    /// The advice last worked out (in the background, by the app).
+    pub advice: AdviceState,
+    /// Set by the app each frame: advice for this plan is being worked out.
+    pub advice_running: bool,
 }
 
 #[derive(Default)]
-enum AdviceState {
+pub enum AdviceState {
     #[default]
     NotAsked,
-    /// Computed from the plan at this revision.
-    Running(mpsc::Receiver<Result<Vec<Advice>, String>>, u64),
     /// Advice for the plan at this revision (when it started, not when it arrived).
     Ready(u64, Vec<Advice>),
     Failed(String),
@@ -59,36 +58,14 @@ impl OverviewPanel {
     }
 
     fn advice_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, commands: &mut Vec<Command>) {
-        if let AdviceState::Running(rx, started) = &self.advice {
-            match rx.try_recv() {
-                Ok(Ok(list)) => self.advice = AdviceState::Ready(*started, list),
-                Ok(Err(e)) => self.advice = AdviceState::Failed(e),
-                Err(mpsc::TryRecvError::Empty) => ui.ctx().request_repaint_after(Duration::from_millis(200)),
-                Err(mpsc::TryRecvError::Disconnected) => {
-                    self.advice = AdviceState::Failed("the advice stopped unexpectedly".into());
-                }
-            }
-        }
-        let running = matches!(self.advice, AdviceState::Running(..));
+        let running = self.advice_running;
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(!running, egui::Button::new("Find sessions that would help"))
                 .on_hover_text("Tries extra sessions and re-plans with each; takes a little while")
                 .clicked()
             {
-                let (tx, rx) = mpsc::channel();
-                let plan = doc.plan().clone();
-                let revision = doc.revision();
-                let ctx = ui.ctx().clone();
-                let spawned = std::thread::Builder::new().name("rebook-advice".into()).spawn(move || {
-                    let result = advise(&plan, &SolveOptions::default(), 5).map_err(|e| e.to_string());
-                    let _ = tx.send(result);
-                    ctx.request_repaint();
-                });
-                self.advice = match spawned {
-                    Ok(_) => AdviceState::Running(rx, revision),
-                    Err(e) => AdviceState::Failed(format!("could not start: {e}")),
-                };
+                commands.push(Command::Advise);
             }
             if running {
                 ui.add(egui::Spinner::new());
@@ -97,7 +74,7 @@ impl OverviewPanel {
         });
         let mut add = None;
         match &self.advice {
-            AdviceState::NotAsked | AdviceState::Running(..) => {}
+            AdviceState::NotAsked => {}
             AdviceState::Failed(e) => {
                 ui.colored_label(ui.visuals().error_fg_color, format!("No advice: {e}."));
             }

@@ -2,32 +2,24 @@
 //! a day x clinician calendar and as a patient list, and per booking its
 //! explanation, pin/unpin, contact outcome and a move to a ranked alternative.
 
+use super::command::Command;
 use super::dates;
 use super::document::Document;
+use super::document::Stamp;
 use super::privacy;
 use crate::model::{Booking, ContactStatus, Outcome};
 use crate::report::{self, Problem, ProblemKind, ReplanPreview, replan_preview};
 use crate::rules::edit;
 use crate::scheduler::alternatives::{Alternative, alternatives};
-use crate::scheduler::{Advice, JobEvent, Progress, SolveJob, SolveOptions, add_advised_session, apply_solution};
+use crate::scheduler::{Advice, Progress, SolveError, SolveResult, add_advised_session, apply_solution};
 use egui_extras::{Column, TableBuilder};
 use std::collections::HashMap;
-use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum View {
     #[default]
     Calendar,
     Patients,
-}
-
-/// A solve in progress, started from the document at `revision`; `add` is
-/// the advised session the solved copy has ("Add this session").
-struct Running {
-    job: SolveJob,
-    progress: Progress,
-    revision: u64,
-    add: Option<Advice>,
 }
 
 /// A re-plan waiting for Apply or Cancel: what it would change, and the
@@ -49,7 +41,10 @@ struct Problems {
 #[derive(Default)]
 pub struct PlanPanel {
     view: View,
-    running: Option<Running>,
+    /// Set by the app each frame: the progress of the solve running in the background.
+    pub solving: Option<Progress>,
+    /// Solve or cancel, asked for on this screen; taken by the app.
+    pub request: Option<Command>,
     problems: Option<Problems>,
     selected: Option<String>,
     only_problems: bool,
@@ -69,10 +64,6 @@ pub enum SolveOutcome {
 }
 
 impl PlanPanel {
-    pub fn is_solving(&self) -> bool {
-        self.running.is_some()
-    }
-
     pub fn selected(&self) -> Option<&str> {
         self.selected.as_deref()
     }
@@ -81,24 +72,15 @@ impl PlanPanel {
         self.selected = Some(appointment_id.to_string());
     }
 
-    /// Starts planning a copy of the plan; the window stays responsive.
-    pub fn start_solve(&mut self, doc: &Document) {
-        self.start_solve_with(doc, None);
-    }
-
-    /// Starts planning a copy of the plan with an advised session added; the
-    /// plan itself changes only when the preview is applied.
-    pub fn start_solve_with(&mut self, doc: &Document, add: Option<Advice>) {
-        if self.running.is_none() {
-            let mut plan = doc.plan().clone();
-            if let Some(advice) = &add {
-                add_advised_session(&mut plan, advice);
-            }
-            self.pending = None;
-            let job = SolveJob::spawn(plan, SolveOptions::default());
-            let progress = Progress { message: "Starting".into(), fraction: 0.0 };
-            self.running = Some(Running { job, progress, revision: doc.revision(), add });
+    /// The copy of the plan to solve (with an advised session added, for
+    /// "Add this session"); the plan itself changes only when the preview is applied.
+    pub fn plan_to_solve(&mut self, doc: &Document, add: Option<&Advice>) -> crate::model::Plan {
+        let mut plan = doc.plan().clone();
+        if let Some(advice) = add {
+            add_advised_session(&mut plan, advice);
         }
+        self.pending = None;
+        plan
     }
 
     /// A re-plan is waiting for Apply or Cancel.
@@ -106,35 +88,23 @@ impl PlanPanel {
         self.pending.is_some()
     }
 
-    pub fn cancel_solve(&self) {
-        if let Some(running) = &self.running {
-            running.job.cancel();
-        }
+    /// What Apply did, for the message bar.
+    pub fn take_applied(&mut self) -> Option<String> {
+        self.applied.take()
     }
 
-    /// Called every frame (also while the window is hidden): takes the solver's news.
-    pub fn poll(&mut self, ctx: &egui::Context, doc: &mut Document) -> Option<SolveOutcome> {
-        if let Some(text) = self.applied.take() {
-            return Some(SolveOutcome::Applied(text));
-        }
-        let running = self.running.as_mut()?;
-        let mut finished = None;
-        for event in running.job.poll() {
-            match event {
-                JobEvent::Progress(p) => running.progress = p,
-                JobEvent::Finished(result) => finished = Some(result),
-            }
-        }
-        let Some(result) = finished else {
-            ctx.request_repaint_after(Duration::from_millis(100));
-            return None;
-        };
-        let started_at = running.revision;
-        let add = running.add.take();
-        self.running = None;
+    /// A solve started from the document at `started` finished: a first plan
+    /// is applied, a re-plan previewed; a result for a plan edited meanwhile is set aside.
+    pub fn solved(
+        &mut self,
+        doc: &mut Document,
+        started: Stamp,
+        add: Option<Advice>,
+        result: Result<SolveResult, SolveError>,
+    ) -> Option<SolveOutcome> {
         Some(match result {
             Err(e) => SolveOutcome::Failed(format!("Planning did not finish: {e}.")),
-            Ok(_) if doc.revision() != started_at => SolveOutcome::Failed(
+            Ok(_) if doc.stamp() != started => SolveOutcome::Failed(
                 "The plan was edited while planning, so the result was set aside: press Solve again.".into(),
             ),
             Ok(result) => {
@@ -150,7 +120,7 @@ impl PlanPanel {
                     return Some(SolveOutcome::Applied(self.apply(doc, after, false)));
                 }
                 let preview = replan_preview(doc.plan(), &after);
-                self.pending = Some(Pending { revision: started_at, add, after: Box::new(after), preview });
+                self.pending = Some(Pending { revision: started.revision, add, after: Box::new(after), preview });
                 return None;
             }
         })
@@ -307,21 +277,17 @@ impl PlanPanel {
 
     fn toolbar(&mut self, ui: &mut egui::Ui, doc: &Document) {
         ui.horizontal(|ui| {
-            if let Some(running) = &self.running {
+            if let Some(progress) = &self.solving {
                 ui.add(egui::Spinner::new());
-                ui.add(
-                    egui::ProgressBar::new(running.progress.fraction)
-                        .desired_width(260.0)
-                        .text(running.progress.message.clone()),
-                );
+                ui.add(egui::ProgressBar::new(progress.fraction).desired_width(260.0).text(progress.message.clone()));
                 if ui.button("Cancel planning").clicked() {
-                    running.job.cancel();
+                    self.request = Some(Command::CancelSolve);
                 }
             } else {
                 let placed = doc.plan().bookings.iter().any(|b| b.session().is_some());
                 let verb = if placed { "Re-plan" } else { "Solve" };
                 if ui.button(verb).on_hover_text("Confirmed and pinned bookings stay where they are").clicked() {
-                    self.start_solve(doc);
+                    self.request = Some(Command::Solve);
                 }
             }
             ui.separator();

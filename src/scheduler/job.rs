@@ -1,15 +1,13 @@
-//! Solving on a background thread for the GUI: progress over a channel,
-//! cancellation through a shared flag, and a panic in the solver reported as
-//! an error instead of taking the app down.
+//! Solving in the background: the library's job API over the one task
+//! mechanism (`crate::task`): progress as it comes, cancellation through the
+//! task's flag, and a panic in the solver reported as an error instead of
+//! taking the caller down.
 
-use super::solve::worker::panic_message;
 use super::solve::{Progress, SolveError, SolveOptions, SolveResult, solve};
 use crate::model::Plan;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, TryRecvError};
+use crate::task::Task;
 
-/// What the background solve reports to the window.
+/// What the background solve reports.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobEvent {
     Progress(Progress),
@@ -18,65 +16,41 @@ pub enum JobEvent {
 
 /// A solve running on its own thread; poll it every frame.
 pub struct SolveJob {
-    events: Receiver<JobEvent>,
-    cancel: Arc<AtomicBool>,
-    finished: bool,
+    task: Task<Result<SolveResult, SolveError>, Progress>,
 }
 
 impl SolveJob {
     /// Starts solving a copy of `plan`.
     pub fn spawn(plan: Plan, options: SolveOptions) -> SolveJob {
-        let (sender, events) = mpsc::channel();
-        let cancel = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&cancel);
-        let worker = sender.clone();
-        let spawned = std::thread::Builder::new().name("rebook-solve".into()).spawn(move || {
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let progress_sender = worker.clone();
-                let mut progress = move |p: Progress| {
-                    let _ = progress_sender.send(JobEvent::Progress(p));
-                };
-                solve(&plan, &options, &mut progress, &flag)
-            }));
-            let result = outcome.unwrap_or_else(|panic| Err(SolveError::Solver(panic_message(&panic))));
-            // The window may have dropped the job: then nobody is listening.
-            let _ = worker.send(JobEvent::Finished(result));
+        SolveJob::spawn_waking(plan, options, || {})
+    }
+
+    /// As `spawn`; `wake` is called (from the solver's thread) on each piece of news.
+    pub fn spawn_waking(plan: Plan, options: SolveOptions, wake: impl Fn() + Send + Sync + 'static) -> SolveJob {
+        let task = Task::spawn("rebook-solve", wake, move |control| {
+            let mut progress = |p: Progress| control.report(p);
+            solve(&plan, &options, &mut progress, control.cancel_flag())
         });
-        if let Err(e) = spawned {
-            let _ = sender.send(JobEvent::Finished(Err(SolveError::Solver(format!("could not start planning: {e}")))));
-        }
-        SolveJob { events, cancel, finished: false }
+        SolveJob { task }
     }
 
     /// Everything reported since the last poll; never blocks.
     pub fn poll(&mut self) -> Vec<JobEvent> {
-        let mut out = Vec::new();
-        loop {
-            match self.events.try_recv() {
-                Ok(event) => {
-                    self.finished |= matches!(event, JobEvent::Finished(_));
-                    out.push(event);
-                }
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
-                    if !self.finished {
-                        self.finished = true;
-                        out.push(JobEvent::Finished(Err(SolveError::Solver("planning stopped unexpectedly".into()))));
-                    }
-                    break;
-                }
-            }
+        let finished = self.task.poll();
+        let mut out: Vec<JobEvent> = self.task.progress().into_iter().map(JobEvent::Progress).collect();
+        if let Some(result) = finished {
+            out.push(JobEvent::Finished(result.unwrap_or_else(|e| Err(SolveError::Solver(e.to_string())))));
         }
         out
     }
 
     /// Asks the solver to stop; it reports `SolveError::Cancelled` within a second.
     pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
+        self.task.cancel();
     }
 
     /// True once `Finished` has been returned by `poll`.
     pub fn is_finished(&self) -> bool {
-        self.finished
+        self.task.is_finished()
     }
 }

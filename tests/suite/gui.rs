@@ -552,6 +552,20 @@ pub fn wait_for_solve(harness: &mut Harness<'static, RebookApp>) -> Vec<std::tim
     frames
 }
 
+/// Steps the window until no background task runs (an encrypted open or
+/// save, advice, autosave), then until it is still.
+pub fn settle(harness: &mut Harness<'static, RebookApp>) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    // Commands sent from the test run (and may start a task) on this first frame.
+    harness.step();
+    while !harness.state().is_idle() {
+        assert!(std::time::Instant::now() < deadline, "the background work did not finish");
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run();
+}
+
 /// Plans the backlog from the menu's command and waits for the result.
 pub fn solve_now(harness: &mut Harness<'static, RebookApp>) {
     harness.state_mut().send(Command::Solve);
@@ -892,13 +906,13 @@ fn an_encrypted_plan_asks_for_its_passphrase_and_stays_encrypted() {
     secret(&harness, "Passphrase").focus();
     secret(&harness, "Passphrase").type_text("wrong guess");
     harness.get_by_label("OK").click();
-    harness.run();
+    settle(&mut harness);
     harness.get_by_label_contains("passphrase for");
     assert_eq!(harness.state().document().path(), Some(setup.plan_path.as_path()));
     secret(&harness, "Passphrase").focus();
     secret(&harness, "Passphrase").type_text("correct horse battery");
     harness.get_by_label("OK").click();
-    harness.run();
+    settle(&mut harness);
     let app = harness.state();
     assert!(!app.is_asking_passphrase());
     assert_eq!(app.document().path(), Some(sealed.as_path()));
@@ -906,7 +920,7 @@ fn an_encrypted_plan_asks_for_its_passphrase_and_stays_encrypted() {
     // Saving keeps it encrypted: no patient name in the file.
     let name = app.document().plan().backlog[0].patient.name.clone();
     harness.state_mut().send(Command::Save);
-    harness.run();
+    settle(&mut harness);
     let bytes = std::fs::read(&sealed).unwrap();
     assert!(plan_file::is_encrypted(&sealed).unwrap());
     assert!(!String::from_utf8_lossy(&bytes).contains(&name));
@@ -930,7 +944,8 @@ fn protecting_a_plan_encrypts_its_next_save() {
     harness.run();
     assert!(harness.state().document().is_dirty(), "the protection is an unsaved change");
     harness.state_mut().send(Command::Save);
-    harness.run();
+    settle(&mut harness);
+    assert!(!harness.state().document().is_dirty());
     assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
     assert!(plan_file::is_encrypted(&setup.plan_path).unwrap());
     assert!(matches!(plan_file::load(&setup.plan_path), Err(plan_file::PlanFileError::NeedsPassphrase { .. })));
@@ -1189,4 +1204,85 @@ fn a_newer_export_sets_aside_what_it_no_longer_lists() {
     assert_eq!(harness.query_all_by_label("Set aside").count(), 2);
     let (panel, doc) = harness.state_mut().backlog_panel();
     assert_eq!(panel.visible_ids(doc).len(), 6, "still listed, for the user to check and remove");
+}
+
+/// Key stretching (about a second for a real passphrase) runs in the
+/// background: the window keeps drawing "Opening…" and the plan on screen is
+/// untouched until the encrypted plan is unlocked.
+#[test]
+fn an_encrypted_plan_opens_in_the_background_while_the_window_keeps_drawing() {
+    use rebook::io::crypto::Passphrase;
+    let setup = setup(6);
+    let sealed = setup.dir.join("secret.rebook.ron");
+    // 2^16 rounds: long enough to span several frames.
+    let passphrase = Passphrase::with_work_factor("correct horse battery", 16);
+    plan_file::save_with(&fixture_plan(9), &sealed, Some(&passphrase)).unwrap();
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::OpenPath(sealed.clone()));
+    harness.run();
+    secret(&harness, "Passphrase").focus();
+    secret(&harness, "Passphrase").type_text("correct horse battery");
+    harness.get_by_label("OK").click();
+    harness.step();
+    assert_eq!(harness.state().holding_document(), Some("Opening secret.rebook.ron"));
+    // Input meanwhile waits: an undo asked for now must not reach the old plan or the new one.
+    harness.state_mut().send(Command::Undo);
+    let mut frames = 0;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while harness.state().holding_document().is_some() {
+        assert!(std::time::Instant::now() < deadline, "the plan never opened");
+        harness.step();
+        frames += 1;
+        if frames == 1 {
+            harness.get_by_label("Opening secret.rebook.ron…");
+            assert_eq!(harness.state().document().plan().backlog.len(), 6, "the old plan stays until then");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(frames >= 2, "the window drew {frames} frame(s) while the plan was unlocked");
+    settle(&mut harness);
+    let doc = harness.state().document();
+    assert_eq!(doc.path(), Some(sealed.as_path()));
+    assert_eq!(doc.plan().backlog.len(), 9);
+    assert!(doc.is_encrypted() && !doc.is_dirty());
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+}
+
+/// Advice worked out for a plan that was edited meanwhile is not applied:
+/// the user is told it was set aside.
+#[test]
+fn advice_for_a_plan_edited_meanwhile_is_set_aside() {
+    let setup = setup(40);
+    let mut harness = harness(&setup);
+    add_to_notes(&mut harness, "A00002", "prefers mornings");
+    // The advice starts from this revision; the undo right after changes the plan.
+    harness.state_mut().send(Command::Advise);
+    harness.state_mut().send(Command::Undo);
+    harness.step();
+    assert!(!harness.state().is_idle(), "the advice runs in the background");
+    settle(&mut harness);
+    let messages: Vec<String> = harness.state().messages().iter().map(|m| m.text.clone()).collect();
+    assert!(messages.iter().any(|m| m.contains("set aside")), "{messages:?}");
+    assert!(!messages.iter().any(|m| m.contains("advice is ready")), "{messages:?}");
+    show_tab(&mut harness, "Overview");
+    assert!(harness.query_by_label("Add advised session 1").is_none());
+    assert!(harness.query_by_label("No extra session would improve this plan.").is_none());
+}
+
+/// Advice keeps being worked out, and is taken in, while another screen shows.
+#[test]
+fn advice_arrives_while_its_screen_is_not_showing() {
+    let setup = setup(300);
+    let mut harness = harness(&setup);
+    solve_now(&mut harness);
+    show_tab(&mut harness, "Overview");
+    harness.get_by_label("Find sessions that would help").click();
+    harness.step();
+    show_tab(&mut harness, "Backlog");
+    settle(&mut harness);
+    assert_eq!(harness.state().tab(), Tab::Backlog);
+    let messages: Vec<String> = harness.state().messages().iter().map(|m| m.text.clone()).collect();
+    assert!(messages.iter().any(|m| m.contains("Capacity advice is ready")), "{messages:?}");
+    show_tab(&mut harness, "Overview");
+    harness.get_by_label("Add advised session 1");
 }

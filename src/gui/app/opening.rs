@@ -1,12 +1,16 @@
 //! Opening and saving the plan file: the passphrase of an encrypted plan,
 //! the lock that tells colleagues who has it open, merging with their saves,
-//! and recovering work autosaved before a crash.
+//! and recovering work autosaved before a crash. An encrypted plan costs
+//! about a second of key stretching to open or save, so that work runs as a
+//! background task (the window shows "Opening…" and takes no input meanwhile);
+//! a plain plan goes the same way without the task.
 
 use super::RebookApp;
 use crate::gui::autosave::{self, RecoveryChoice};
-use crate::gui::document::{self, Document};
+use crate::gui::document::{self, Document, SaveError, SavedFile};
 use crate::gui::passphrase::{PassphraseAnswer, PassphraseDialog, PassphrasePurpose};
 use crate::gui::sharing::{self, LockChoice};
+use crate::gui::tasks::{Kind, Work};
 use crate::io::crypto::Passphrase;
 use crate::io::lock::LockError;
 use crate::io::plan_file::{self, PlanFileError};
@@ -20,7 +24,22 @@ impl RebookApp {
     }
 
     pub(super) fn open_path_with(&mut self, path: &Path, passphrase: Option<Passphrase>) {
-        match Document::open_with(path, passphrase) {
+        let path = path.to_path_buf();
+        if passphrase.is_some() {
+            let doing = format!("Opening {}", display_name(&path));
+            self.tasks.spawn(Kind::Open, self.doc.stamp(), doing, move |_| {
+                let result = Document::open_with(&path, passphrase).map(Box::new);
+                Work::Opened { path, result }
+            });
+        } else {
+            let result = Document::open_with(&path, None);
+            self.opened(&path, result);
+        }
+    }
+
+    /// A plan file was read (or could not be): show it, or say why not.
+    pub(super) fn opened(&mut self, path: &Path, result: Result<Document, PlanFileError>) {
+        match result {
             Err(PlanFileError::NeedsPassphrase { .. }) => {
                 self.passphrase = Some(PassphraseDialog::new(PassphrasePurpose::Open(path.to_path_buf())));
             }
@@ -94,9 +113,25 @@ impl RebookApp {
     pub(super) fn save_to(&mut self, path: PathBuf) {
         let path = with_plan_extension(path);
         let previous = self.doc.path().map(Path::to_path_buf);
-        match self.doc.save_as(&path) {
-            Ok(merge) => {
-                if let Some(report) = merge {
+        match self.doc.prepare_save(&path) {
+            Ok(work) if work.is_slow() => {
+                let doing = format!("Saving {}", display_name(&path));
+                self.tasks.spawn(Kind::Save, self.doc.stamp(), doing, move |_| Work::Saved {
+                    previous,
+                    result: work.run().map(Box::new),
+                });
+            }
+            Ok(work) => self.saved(previous, work.run()),
+            Err(e) => self.saved(previous, Err(e)),
+        }
+    }
+
+    /// A save finished (or failed): take it into the document and say so.
+    pub(super) fn saved(&mut self, previous: Option<PathBuf>, result: Result<SavedFile, SaveError>) {
+        match result {
+            Ok(file) => {
+                let path = file.path().to_path_buf();
+                if let Some(report) = self.doc.finish_save(file) {
                     self.info(report.summary());
                     self.conflicts = report.conflicts;
                     // A colleague's booking taken into a plan re-planned here
@@ -231,4 +266,8 @@ fn with_plan_extension(path: PathBuf) -> PathBuf {
         name.push(".rebook.ron");
         path.with_file_name(name)
     }
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }

@@ -5,6 +5,7 @@
 use crate::scheduler::classes::ClassModel;
 use crate::scheduler::lp::{self, ComponentLp, Relaxation};
 use crate::scheduler::solve_api::{Backend, SolveError};
+use crate::task::panic_message;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -122,15 +123,6 @@ impl Drop for LpPool {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
     }
-}
-
-/// The text of a caught panic, for the error a solve reports instead of crashing.
-pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "internal error".to_string())
 }
 
 /// How long to wait for a solver thread before looking at the cancel flag
