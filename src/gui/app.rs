@@ -1,7 +1,7 @@
 //! The application: one document, the panels that show it, the commands that
 //! change it, and the messages that tell the user what happened.
 
-use super::autosave::Autosave;
+use super::autosave::{Autosave, AutosaveWrite};
 use super::backlog::BacklogPanel;
 use super::capacity::CapacityPanel;
 use super::command::{Command, Tab};
@@ -381,17 +381,31 @@ impl RebookApp {
         });
     }
 
+    /// Writes the recovery file in the background, or at once when `inline`
+    /// and the write is quick (no key stretching).
+    pub(super) fn start_autosave(&mut self, write: AutosaveWrite, inline: bool) {
+        let (generation, replaces) = (write.generation, write.replaces.clone());
+        if inline && !write.is_slow() {
+            let result = write.run();
+            if let Some(problem) = self.autosave.finished(generation, replaces, result) {
+                self.error(problem);
+            }
+            return;
+        }
+        self.tasks.spawn(Kind::Autosave, self.doc.stamp(), "Autosaving".into(), move |_| Work::Autosaved {
+            generation,
+            replaces,
+            result: write.run(),
+        });
+    }
+
     /// Starts what is due in the background: the autosave and the lock refresh
     /// (a lock file on a slow network share must not stall the window).
     fn start_due_tasks(&mut self, ctx: &egui::Context) {
         if !self.tasks.is_running(Kind::Autosave)
             && let Some(write) = self.autosave.tick(ctx, &self.doc)
         {
-            let generation = write.generation;
-            self.tasks.spawn(Kind::Autosave, self.doc.stamp(), "Autosaving".into(), move |_| Work::Autosaved {
-                generation,
-                result: write.run(),
-            });
+            self.start_autosave(write, false);
         }
         if self.last_lock_refresh.elapsed() >= crate::io::lock::REFRESH_EVERY
             && !self.tasks.is_running(Kind::LockRefresh)
@@ -441,8 +455,11 @@ impl RebookApp {
                 }
             }
             Work::Advice(result) => self.advice_arrived(stamp, result),
-            Work::Autosaved { generation, result } => {
-                if let Some(problem) = self.autosave.finished(generation, result) {
+            Work::Recovered { found, passphrase, result } => {
+                self.recovered(found, passphrase, result.map(|work| *work))
+            }
+            Work::Autosaved { generation, replaces, result } => {
+                if let Some(problem) = self.autosave.finished(generation, replaces, result) {
                     self.error(problem);
                 }
             }

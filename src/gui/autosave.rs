@@ -4,9 +4,11 @@
 //! an encrypted plan costs about a second of key stretching, which must not
 //! freeze the window.
 
-use super::document::Document;
+use super::document::{self, Document, SaveError};
 use crate::io::crypto::Passphrase;
-use crate::io::recovery::{Recoverable, RecoveryStore};
+use crate::io::lock::PlanLock;
+use crate::io::plan_file;
+use crate::io::recovery::{Recoverable, RecoveryError, RecoveryStore};
 use crate::model::Plan;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -32,9 +34,16 @@ pub struct AutosaveWrite {
     path: Option<PathBuf>,
     passphrase: Option<Passphrase>,
     pub generation: u64,
+    /// An older recovery file this write takes over from (removed once it is written).
+    pub replaces: Option<PathBuf>,
 }
 
 impl AutosaveWrite {
+    /// Whether writing costs key stretching (about a second).
+    pub fn is_slow(&self) -> bool {
+        self.passphrase.is_some()
+    }
+
     /// Writes the recovery file; any thread. Returns where it went.
     pub fn run(self) -> Result<PathBuf, String> {
         self.store.autosave(&self.plan, self.path.as_deref(), self.passphrase.as_ref()).map_err(|e| e.to_string())
@@ -58,7 +67,7 @@ impl Autosave {
 
     /// Called every frame while no write is running: the write to start, when one is due.
     pub fn tick(&mut self, ctx: &egui::Context, doc: &Document) -> Option<AutosaveWrite> {
-        let store = self.store.as_ref()?;
+        self.store.as_ref()?;
         if !doc.is_dirty() || self.saved_revision == Some(doc.revision()) {
             self.requested = false;
             return None;
@@ -69,6 +78,13 @@ impl Autosave {
             return None;
         }
         self.requested = false;
+        self.write_now(doc, None)
+    }
+
+    /// A write of the document now, whatever the timer says (recovered work
+    /// takes over from `replaces`, the file it came from).
+    pub fn write_now(&mut self, doc: &Document, replaces: Option<PathBuf>) -> Option<AutosaveWrite> {
+        let store = self.store.as_ref()?;
         self.last_write = Instant::now();
         self.saved_revision = Some(doc.revision());
         Some(AutosaveWrite {
@@ -77,20 +93,32 @@ impl Autosave {
             path: doc.path().map(Path::to_path_buf),
             passphrase: doc.passphrase().cloned(),
             generation: self.generation,
+            replaces,
         })
     }
 
     /// A write came back. Returns an error message for the user when it failed.
-    pub fn finished(&mut self, generation: u64, result: Result<PathBuf, String>) -> Option<String> {
-        match result {
-            // Saved or discarded meanwhile: this recovery file is not wanted.
-            Ok(written) if generation != self.generation => {
-                let store = self.store.as_ref()?;
-                store.discard_file(&written).err().map(|e| format!("Could not remove the recovery file: {e}"))
-            }
-            Ok(_) => None,
-            Err(e) => Some(format!("Could not autosave the plan for recovery: {e}")),
-        }
+    pub fn finished(
+        &mut self,
+        generation: u64,
+        replaces: Option<PathBuf>,
+        result: Result<PathBuf, String>,
+    ) -> Option<String> {
+        let store = self.store.as_ref()?;
+        let written = match result {
+            Ok(written) => written,
+            Err(e) => return Some(format!("Could not autosave the plan for recovery: {e}")),
+        };
+        // Saved or discarded meanwhile: this recovery file is not wanted either.
+        let unwanted = (generation != self.generation).then_some(&written);
+        let problems: Vec<String> = replaces
+            .iter()
+            .filter(|old| **old != written)
+            .chain(unwanted)
+            .filter_map(|file| store.discard_file(file).err())
+            .map(|e| e.to_string())
+            .collect();
+        (!problems.is_empty()).then(|| format!("Could not remove the recovery file: {}", problems.join("; ")))
     }
 
     /// The plan was saved, or its changes deliberately discarded: its recovery
@@ -107,6 +135,26 @@ impl Autosave {
             targets.into_iter().filter_map(|t| store.discard(t).err()).map(|e| e.to_string()).collect();
         (!problems.is_empty()).then(|| format!("Could not remove the recovery file: {}", problems.join("; ")))
     }
+}
+
+/// Unsaved work read back from an autosave, with the plan file as it is now
+/// and the plan's lock (so colleagues see it is open here again).
+pub struct Recovered {
+    pub plan: Plan,
+    pub on_disk: Option<Plan>,
+    pub lock: Option<Result<PlanLock, SaveError>>,
+}
+
+/// Reads `found` back; any thread (an encrypted autosave costs key stretching, twice).
+pub fn read_back(
+    store: &RecoveryStore,
+    found: &Recoverable,
+    passphrase: Option<&Passphrase>,
+) -> Result<Recovered, RecoveryError> {
+    let plan = store.load(&found.file, passphrase)?;
+    let on_disk = found.plan_path.as_deref().and_then(|p| plan_file::load_with(p, passphrase).ok());
+    let lock = found.plan_path.as_deref().filter(|p| p.exists()).map(document::lock_for_saving);
+    Ok(Recovered { plan, on_disk, lock })
 }
 
 /// The answer to "recover unsaved work?".

@@ -6,9 +6,12 @@
 //! fits the plan from one it may apply; a panic in a task comes back as an
 //! error message.
 
+use super::autosave::Recovered;
 use super::document::{Document, SaveError, SavedFile, SharedLock, Stamp};
+use crate::io::crypto::Passphrase;
 use crate::io::lock::LockError;
 use crate::io::plan_file::PlanFileError;
+use crate::io::recovery::{Recoverable, RecoveryError};
 use crate::scheduler::{Advice, Progress, SolveError, SolveResult};
 use crate::task::{Control, Task, TaskError};
 use std::path::PathBuf;
@@ -47,9 +50,15 @@ pub enum Work {
         result: Result<SolveResult, SolveError>,
     },
     Advice(Result<Vec<Advice>, String>),
+    Recovered {
+        found: Recoverable,
+        passphrase: Option<Passphrase>,
+        result: Result<Box<Recovered>, RecoveryError>,
+    },
     /// `generation` is the autosave's when the write started (see `Autosave`).
     Autosaved {
         generation: u64,
+        replaces: Option<PathBuf>,
         result: Result<PathBuf, String>,
     },
     LockRefreshed {

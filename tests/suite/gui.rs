@@ -1286,3 +1286,40 @@ fn advice_arrives_while_its_screen_is_not_showing() {
     show_tab(&mut harness, "Overview");
     harness.get_by_label("Add advised session 1");
 }
+
+/// An encrypted autosave is read back (key stretching twice: the autosave and
+/// the plan file) in the background, and this session's autosave takes over.
+#[test]
+fn encrypted_unsaved_work_is_recovered_in_the_background() {
+    use rebook::io::crypto::Passphrase;
+    let setup = setup(5);
+    let passphrase = Passphrase::with_work_factor("correct horse battery", 14);
+    plan_file::save_with(&fixture_plan(5), &setup.plan_path, Some(&passphrase)).unwrap();
+    let store = RecoveryStore::in_dir(setup.dir.join("recovery"));
+    let mut edited = fixture_plan(5);
+    edited.backlog[0].notes = "hearing aid".into();
+    let crashed = store.autosave(&edited, Some(&setup.plan_path), Some(&passphrase)).unwrap();
+    let mut harness = harness(&setup);
+    // The plan itself asks for its passphrase first; the offer to recover waits behind it.
+    assert!(harness.state().is_asking_passphrase());
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    harness.get_by_label("Recover").click();
+    harness.run();
+    secret(&harness, "Passphrase").focus();
+    secret(&harness, "Passphrase").type_text("correct horse battery");
+    harness.get_by_label("OK").click();
+    harness.step();
+    assert_eq!(harness.state().holding_document(), Some("Recovering the unsaved work"));
+    settle(&mut harness);
+    let doc = harness.state().document();
+    assert_eq!(item(doc.plan(), "A00001").notes, "hearing aid");
+    assert!(doc.is_dirty() && doc.is_encrypted() && !doc.is_read_only());
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    let found = store.find_recovery().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].encrypted);
+    if found[0].file != crashed {
+        assert!(!crashed.exists(), "the old autosave was replaced");
+    }
+}

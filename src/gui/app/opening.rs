@@ -6,16 +6,16 @@
 //! a plain plan goes the same way without the task.
 
 use super::RebookApp;
-use crate::gui::autosave::{self, RecoveryChoice};
-use crate::gui::document::{self, Document, SaveError, SavedFile};
+use crate::gui::autosave::{self, Recovered, RecoveryChoice};
+use crate::gui::document::{Document, SaveError, SavedFile};
 use crate::gui::passphrase::{PassphraseAnswer, PassphraseDialog, PassphrasePurpose};
 use crate::gui::sharing::{self, LockChoice};
 use crate::gui::tasks::{Kind, Work};
 use crate::io::crypto::Passphrase;
 use crate::io::lock::LockError;
-use crate::io::plan_file::{self, PlanFileError};
+use crate::io::plan_file::PlanFileError;
 use crate::io::plan_service::{self, Insist, Locked};
-use crate::io::recovery::Recoverable;
+use crate::io::recovery::{Recoverable, RecoveryError};
 use std::path::{Path, PathBuf};
 
 impl RebookApp {
@@ -198,35 +198,44 @@ impl RebookApp {
             self.passphrase = Some(PassphraseDialog::new(PassphrasePurpose::Recover(found)));
             return;
         }
-        match store.load(&found.file, passphrase.as_ref()) {
-            Ok(plan) => {
-                let on_disk =
-                    found.plan_path.as_deref().and_then(|p| plan_file::load_with(p, passphrase.as_ref()).ok());
+        if found.encrypted {
+            self.tasks.spawn(Kind::Open, self.doc.stamp(), "Recovering the unsaved work".into(), move |_| {
+                let result = autosave::read_back(&store, &found, passphrase.as_ref()).map(Box::new);
+                Work::Recovered { found, passphrase, result }
+            });
+        } else {
+            let result = autosave::read_back(&store, &found, None);
+            self.recovered(found, None, result);
+        }
+    }
+
+    /// Unsaved work was read back (or could not be): it becomes the document, still unsaved.
+    pub(super) fn recovered(
+        &mut self,
+        found: Recoverable,
+        passphrase: Option<Passphrase>,
+        result: Result<Recovered, RecoveryError>,
+    ) {
+        match result {
+            Ok(Recovered { plan, on_disk, lock }) => {
                 let mut doc = Document::recovered(plan, found.plan_path.clone(), on_disk, passphrase);
-                // Colleagues must see that the plan is open here again.
-                if let Some(path) = found.plan_path.as_deref().filter(|p| p.exists()) {
-                    match document::lock_for_saving(path) {
-                        Ok(lock) => doc.attach_lock(lock),
-                        Err(e) => {
-                            doc.set_read_only();
-                            self.error(format!("The recovered work is read-only: {e}. Use Save as to keep it."));
-                        }
+                match lock {
+                    Some(Ok(lock)) => doc.attach_lock(lock),
+                    Some(Err(e)) => {
+                        doc.set_read_only();
+                        self.error(format!("The recovered work is read-only: {e}. Use Save as to keep it."));
                     }
+                    None => {}
                 }
                 self.replace_document(doc);
                 // This session's autosave takes over from the old file at once,
                 // so a second crash before the next autosave loses nothing.
-                let doc = &self.doc;
-                match store.autosave(doc.plan(), doc.path(), doc.passphrase()) {
-                    Ok(written) if written != found.file => {
-                        let _ = store.discard_file(&found.file);
-                    }
-                    Ok(_) => {}
-                    Err(e) => self.error(format!("Could not autosave the recovered work: {e}")),
+                if let Some(write) = self.autosave.write_now(&self.doc, Some(found.file.clone())) {
+                    self.start_autosave(write, true);
                 }
                 self.info("Recovered the unsaved work. Save it to keep it.".into());
             }
-            Err(crate::io::recovery::RecoveryError::Plan(PlanFileError::WrongPassphrase { .. })) => {
+            Err(RecoveryError::Plan(PlanFileError::WrongPassphrase { .. })) => {
                 let dialog = PassphraseDialog::new(PassphrasePurpose::Recover(found));
                 self.passphrase = Some(dialog.retry("The passphrase is wrong; try again.".into()));
             }
