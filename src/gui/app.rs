@@ -441,6 +441,9 @@ impl RebookApp {
         match work {
             Work::Opened { path, result } => self.opened(&path, result.map(|doc| *doc)),
             Work::Saved { previous, result } => self.saved(previous, result.map(|file| *file)),
+            // Commands wait for this task, so the plan is still the one it wrote for.
+            Work::AuditSaved(Ok(())) if stamp.document != self.doc.stamp().document => {}
+            Work::AuditSaved(result) => self.audit_saved(result),
             Work::Solved { add, result } => {
                 // The solve of a plan no longer open is dropped without a word.
                 if stamp.document == self.doc.stamp().document {

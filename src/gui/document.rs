@@ -196,15 +196,16 @@ impl Document {
         self.changed();
     }
 
-    /// Writes the audit entries of this session into the plan file on disk
-    /// without the other unsaved edits: for "Don't save", so that discarding
-    /// work never discards the record of what was printed or exported.
-    /// Through the plan-file service, holding the lock; a document opened
-    /// read-only never writes the file (the error says what was not recorded).
-    pub fn save_audit_only(&mut self) -> Result<(), SaveError> {
-        let Some(path) = self.path.clone() else { return Ok(()) };
+    /// Prepares writing the audit entries of this session into the plan file
+    /// on disk without the other unsaved edits: for "Don't save", so that
+    /// discarding work never discards the record of what was printed or
+    /// exported. `None` when there is nothing to write. Through the plan-file
+    /// service, holding the lock; a document opened read-only never writes the
+    /// file (the error says what was not recorded).
+    pub fn prepare_audit_save(&mut self) -> Result<Option<AuditWork>, SaveError> {
+        let Some(path) = self.path.clone() else { return Ok(None) };
         if self.unsaved_audit.is_empty() || !path.exists() {
-            return Ok(());
+            return Ok(None);
         }
         if self.read_only {
             return Err(SaveError::AuditNotWritten(self.file_name(), self.unsaved_audit.len()));
@@ -212,15 +213,15 @@ impl Document {
         if self.lock.is_none() {
             self.attach_lock(lock_for_saving(&path)?);
         }
-        let Some(lock) = self.lock.clone() else { return Ok(()) };
-        let mut lock = lock.lock().unwrap_or_else(PoisonError::into_inner);
-        let encrypted = plan_file::is_encrypted(&path)?;
+        let Some(lock) = self.lock.clone() else { return Ok(None) };
         let mut ours = self.saved.clone();
         ours.audit.extend(self.unsaved_audit.iter().cloned());
-        let keys = Keys { read: self.passphrase.as_ref(), write: self.passphrase.as_ref().filter(|_| encrypted) };
-        plan_service::save_merged(&path, &self.saved, &ours, keys, &mut lock, Insist::Always)?;
+        Ok(Some(AuditWork { path, lock, saved: self.saved.clone(), ours, passphrase: self.passphrase.clone() }))
+    }
+
+    /// The audit entries reached the file.
+    pub fn audit_saved(&mut self) {
         self.unsaved_audit.clear();
-        Ok(())
     }
 
     pub fn plan(&self) -> &Plan {
@@ -399,6 +400,37 @@ impl Document {
     fn changed(&mut self) {
         self.revision += 1;
         self.dirty = self.plan != self.saved;
+    }
+}
+
+/// The audit entries of a "Don't save" on their way into the plan file.
+pub struct AuditWork {
+    path: PathBuf,
+    lock: SharedLock,
+    saved: Plan,
+    /// The plan as last saved, with this session's audit entries.
+    ours: Plan,
+    passphrase: Option<Passphrase>,
+}
+
+impl AuditWork {
+    /// Whether writing may cost key stretching (about a second).
+    pub fn is_slow(&self) -> bool {
+        self.passphrase.is_some()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Merges the entries into the file; any thread.
+    pub fn run(self) -> Result<(), SaveError> {
+        let AuditWork { path, lock, saved, ours, passphrase } = self;
+        let mut lock = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let encrypted = plan_file::is_encrypted(&path)?;
+        let keys = Keys { read: passphrase.as_ref(), write: passphrase.as_ref().filter(|_| encrypted) };
+        plan_service::save_merged(&path, &saved, &ours, keys, &mut lock, Insist::Always)?;
+        Ok(())
     }
 }
 

@@ -45,6 +45,8 @@ pub enum Work {
         previous: Option<PathBuf>,
         result: Result<Box<SavedFile>, SaveError>,
     },
+    /// The audit trail of a "Don't save" written into the plan file.
+    AuditSaved(Result<(), SaveError>),
     Solved {
         add: Option<Advice>,
         result: Result<SolveResult, SolveError>,

@@ -1323,3 +1323,35 @@ fn encrypted_unsaved_work_is_recovered_in_the_background() {
         assert!(!crashed.exists(), "the old autosave was replaced");
     }
 }
+
+/// "Don't save" on an encrypted plan writes the record of an export into the
+/// file in the background; the new plan waits until it is on disk.
+#[test]
+fn dont_save_on_an_encrypted_plan_writes_its_audit_trail_in_the_background() {
+    use rebook::io::crypto::Passphrase;
+    let setup = setup(6);
+    let passphrase = Passphrase::with_work_factor("correct horse battery", 14);
+    plan_file::save_with(&fixture_plan(6), &setup.plan_path, Some(&passphrase)).unwrap();
+    let mut harness = harness(&setup);
+    secret(&harness, "Passphrase").focus();
+    secret(&harness, "Passphrase").type_text("correct horse battery");
+    harness.get_by_label("OK").click();
+    settle(&mut harness);
+    assert!(harness.state().document().is_encrypted());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::P);
+    harness.run();
+    setup.chooser.answer_next(Some(setup.dir.join("sms.csv")));
+    harness.get_by_label("Export SMS CSV...").click();
+    harness.run();
+    harness.state_mut().send(Command::New);
+    harness.run();
+    harness.get_by_label("Don't save").click();
+    harness.step();
+    assert_eq!(harness.state().holding_document(), Some("Writing the audit trail to outage.rebook.ron"));
+    assert_eq!(harness.state().document().path(), Some(setup.plan_path.as_path()), "the new plan waits");
+    settle(&mut harness);
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    assert!(harness.state().document().path().is_none(), "then the new plan comes");
+    let on_disk = plan_file::load_with(&setup.plan_path, Some(&passphrase)).unwrap();
+    assert_eq!(on_disk.audit.len(), 1, "the export is recorded in the encrypted file");
+}

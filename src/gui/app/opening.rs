@@ -167,12 +167,27 @@ impl RebookApp {
 
     /// The user chose to lose the unsaved changes: the autosave goes too, but
     /// the record of what was printed or exported is still written to the file.
+    /// Commands wait while an encrypted file is written in the background, so
+    /// the document is replaced only once its audit trail is on disk.
     pub(super) fn discard_changes(&mut self) {
-        if let Err(e) = self.doc.save_audit_only() {
-            self.error(format!("Could not write the audit trail to the plan file: {e}"));
+        match self.doc.prepare_audit_save() {
+            Ok(None) => {}
+            Ok(Some(work)) if work.is_slow() => {
+                let doing = format!("Writing the audit trail to {}", display_name(work.path()));
+                self.tasks.spawn(Kind::Save, self.doc.stamp(), doing, move |_| Work::AuditSaved(work.run()));
+            }
+            Ok(Some(work)) => self.audit_saved(work.run()),
+            Err(e) => self.audit_saved(Err(e)),
         }
         if let Some(problem) = self.autosave.discard(self.doc.path()) {
             self.error(problem);
+        }
+    }
+
+    pub(super) fn audit_saved(&mut self, result: Result<(), SaveError>) {
+        match result {
+            Ok(()) => self.doc.audit_saved(),
+            Err(e) => self.error(format!("Could not write the audit trail to the plan file: {e}")),
         }
     }
 
