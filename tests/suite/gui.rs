@@ -1228,7 +1228,8 @@ fn an_encrypted_plan_opens_in_the_background_while_the_window_keeps_drawing() {
     // Input meanwhile waits: an undo asked for now must not reach the old plan or the new one.
     harness.state_mut().send(Command::Undo);
     let mut frames = 0;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let started = std::time::Instant::now();
+    let deadline = started + std::time::Duration::from_secs(60);
     while harness.state().holding_document().is_some() {
         assert!(std::time::Instant::now() < deadline, "the plan never opened");
         harness.step();
@@ -1239,6 +1240,7 @@ fn an_encrypted_plan_opens_in_the_background_while_the_window_keeps_drawing() {
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
+    eprintln!("encrypted open (2^16 scrypt) took {:?}; {frames} frames drawn meanwhile", started.elapsed());
     assert!(frames >= 2, "the window drew {frames} frame(s) while the plan was unlocked");
     settle(&mut harness);
     let doc = harness.state().document();
