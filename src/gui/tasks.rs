@@ -16,7 +16,7 @@ use crate::scheduler::{Advice, Progress, SolveError, SolveResult};
 use crate::task::{Control, Task, TaskError};
 use std::path::PathBuf;
 
-/// What a task is doing; at most one of each runs at a time.
+/// What a task is doing (the app starts one solve, autosave or lock refresh at a time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Open,
