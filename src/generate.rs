@@ -87,19 +87,15 @@ impl std::str::FromStr for Shape {
     }
 }
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
-}
-
-fn at(day: NaiveDate, h: u32, m: u32) -> NaiveDateTime {
-    day.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default())
-}
+/// When the morning and afternoon of a day begin, for the outage's reach.
+const MORNING: NaiveTime = crate::const_time!(8, 0);
+const AFTERNOON: NaiveTime = crate::const_time!(13, 30);
 
 /// The committed example: the CrowdStrike outage of Friday 19 July 2024 at a
 /// 10,000-patient practice (EMIS Web down all Friday and Monday morning).
 pub fn example_config() -> GeneratorConfig {
-    let friday = date(2024, 7, 19);
-    let monday = date(2024, 7, 22);
+    let friday = crate::const_date!(2024, 7, 19);
+    let monday = crate::const_date!(2024, 7, 22);
     GeneratorConfig {
         items: 350,
         clinicians: 14,
@@ -107,8 +103,8 @@ pub fn example_config() -> GeneratorConfig {
         seed: 19_072_024,
         practice_name: "Riverside Medical Practice".into(),
         ods_code: "Y99999".into(),
-        outage_start: at(friday, 5, 10),
-        outage_end: at(monday, 12, 30),
+        outage_start: friday.and_time(crate::const_time!(5, 10)),
+        outage_end: monday.and_time(crate::const_time!(12, 30)),
         outage_description: "CrowdStrike Falcon update: practice PCs stuck on a blue screen, EMIS Web unavailable \
             all Friday 19 July and Monday morning 22 July 2024. Emergencies seen on paper; booked \
             appointments cancelled."
@@ -495,7 +491,7 @@ fn outage_half_days(config: &GeneratorConfig) -> Vec<(NaiveDate, PartOfDay)> {
     while day <= config.outage_end.date() {
         if is_working_day(day) {
             for part in PARTS {
-                let begins = if part == PartOfDay::AM { at(day, 8, 0) } else { at(day, 13, 30) };
+                let begins = day.and_time(if part == PartOfDay::AM { MORNING } else { AFTERNOON });
                 if begins < config.outage_end {
                     out.push((day, part));
                 }
@@ -511,8 +507,8 @@ fn outage_half_days(config: &GeneratorConfig) -> Vec<(NaiveDate, PartOfDay)> {
 
 fn part_start(part: PartOfDay) -> NaiveTime {
     match part {
-        PartOfDay::AM => NaiveTime::from_hms_opt(8, 30, 0).unwrap_or_default(),
-        PartOfDay::PM => NaiveTime::from_hms_opt(14, 0, 0).unwrap_or_default(),
+        PartOfDay::AM => crate::const_time!(8, 30),
+        PartOfDay::PM => crate::const_time!(14, 0),
     }
 }
 
@@ -778,7 +774,7 @@ fn make_sessions(
     let mut sessions = Vec::new();
     for day in days {
         for part in PARTS {
-            let begins = if part == PartOfDay::AM { at(*day, 8, 0) } else { at(*day, 13, 30) };
+            let begins = day.and_time(if part == PartOfDay::AM { MORNING } else { AFTERNOON });
             if begins < config.outage_end {
                 continue;
             }
@@ -967,13 +963,13 @@ mod tests {
 
     #[test]
     fn working_days_skip_weekends() {
-        let days = working_days(date(2024, 7, 22), 10);
+        let days = working_days(crate::model::test_date(2024, 7, 22), 10);
         assert_eq!(days.len(), 10);
-        assert_eq!(days.last(), Some(&date(2024, 8, 2)));
+        assert_eq!(days.last(), Some(&crate::model::test_date(2024, 8, 2)));
         assert!(days.iter().all(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)));
         // August bank holiday 2024 (Monday 26th) is skipped.
-        let days = working_days(date(2024, 8, 19), 6);
-        assert_eq!(days[5], date(2024, 8, 27));
+        let days = working_days(crate::model::test_date(2024, 8, 19), 6);
+        assert_eq!(days[5], crate::model::test_date(2024, 8, 27));
     }
 
     #[test]
@@ -989,9 +985,9 @@ mod tests {
         assert_eq!(
             halves,
             vec![
-                (date(2024, 7, 19), PartOfDay::AM),
-                (date(2024, 7, 19), PartOfDay::PM),
-                (date(2024, 7, 22), PartOfDay::AM)
+                (crate::model::test_date(2024, 7, 19), PartOfDay::AM),
+                (crate::model::test_date(2024, 7, 19), PartOfDay::PM),
+                (crate::model::test_date(2024, 7, 22), PartOfDay::AM)
             ]
         );
     }

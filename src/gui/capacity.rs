@@ -5,8 +5,8 @@
 use super::dates;
 use super::document::Document;
 use super::draft::{self, Draft, DraftAction};
-use crate::model::{Clinician, Mode, PartOfDay, Plan, Session, WeekdayReserve, weekday_short};
-use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+use crate::model::{Clinician, Mode, PartOfDay, Plan, Session, WeekdayReserve, parse, weekday_short};
+use chrono::{Datelike, NaiveDate, Weekday};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -293,8 +293,8 @@ impl CapacityPanel {
         if !ui.button("Mark absent").clicked() {
             return;
         }
-        let from = dates::parse_uk(&self.absence.from);
-        let to = if self.absence.to.trim().is_empty() { from.clone() } else { dates::parse_uk(&self.absence.to) };
+        let from = parse::date(&self.absence.from);
+        let to = if self.absence.to.trim().is_empty() { from.clone() } else { parse::date(&self.absence.to) };
         let name = plan.clinician(&self.absence.clinician).map(|c| c.name.clone());
         match (name, from, to) {
             (None, _, _) => errors.push("Mark absent: choose the clinician.".into()),
@@ -349,8 +349,8 @@ impl CapacityPanel {
                 .filter(|(_, on)| *on)
                 .map(|(p, _)| p)
                 .collect(),
-            start_am: NaiveTime::from_hms_opt(8, 30, 0).unwrap_or(NaiveTime::MIN),
-            start_pm: NaiveTime::from_hms_opt(14, 0, 0).unwrap_or(NaiveTime::MIN),
+            start_am: crate::const_time!(8, 30),
+            start_pm: crate::const_time!(14, 0),
             slot_minutes: 10,
             free_slots: self.template.slots,
             mode: Mode::FaceToFace,
@@ -407,20 +407,17 @@ impl CapacityPanel {
             return None;
         }
         let clinician = plan.clinician(&form.clinician);
-        let date = dates::parse_uk(&form.date);
-        let start = NaiveTime::parse_from_str(form.start.trim(), "%H:%M");
-        let (Some(clinician), Ok(date), Ok(start)) = (clinician, &date, start) else {
+        let date = parse::date(&form.date);
+        let start = parse::time(&form.start);
+        let (Some(clinician), Ok(date), Ok(start)) = (clinician, &date, &start) else {
             if clinician.is_none() {
                 errors.push("Add a session: choose the clinician.".into());
             }
             if let Err(e) = &date {
                 errors.push(format!("Add a session: {e}"));
             }
-            if start.is_err() {
-                errors.push(format!(
-                    "Add a session: \"{}\" is not a time; type it as hh:mm, e.g. 08:30.",
-                    form.start.trim()
-                ));
+            if let Err(e) = &start {
+                errors.push(format!("Add a session: {e}"));
             }
             return None;
         };
@@ -438,7 +435,7 @@ impl CapacityPanel {
             clinician: clinician.id.clone(),
             date: *date,
             part: form.part,
-            start,
+            start: *start,
             slot_minutes: form.slot_minutes,
             free_slots: form.free_slots,
             mode: form.mode,

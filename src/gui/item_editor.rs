@@ -2,8 +2,7 @@
 //! before anything changes in the plan.
 
 use super::dates;
-use crate::model::{BacklogItem, Continuity, DaySpec, ModeRequirement, PartOfDay, Patient, Plan, Unavailability, nhs};
-use chrono::Weekday;
+use crate::model::{BacklogItem, Continuity, ModeRequirement, PartOfDay, Patient, Plan, Unavailability, nhs, parse};
 
 /// A validated item ready to go into the plan.
 pub struct EditorOutcome {
@@ -31,7 +30,8 @@ pub struct ItemEditor {
     unavailable: String,
     continuity: ContinuityKind,
     continuity_clinician: String,
-    errors: Vec<String>,
+    /// (field, problem) from the last save attempt, shown beside each field.
+    errors: Vec<(&'static str, String)>,
 }
 
 impl ItemEditor {
@@ -94,7 +94,13 @@ impl ItemEditor {
             ui.heading(&title);
             egui::Grid::new("item-editor-grid").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
                 if self.replaces.is_none() {
-                    text_row(ui, "Appointment id", &mut self.id, "for example A-000123");
+                    text_row(
+                        ui,
+                        "Appointment id",
+                        &mut self.id,
+                        "for example A-000123",
+                        problem(&self.errors, "Appointment id"),
+                    );
                 }
                 // Editing an existing patient's details needs them on screen;
                 // in privacy mode they stay hidden (a new item needs them typed).
@@ -106,15 +112,45 @@ impl ItemEditor {
                     ));
                     ui.end_row();
                 } else {
-                    text_row(ui, "Patient name", &mut self.draft.patient.name, "SURNAME, First name");
-                    text_row(ui, "NHS number", &mut self.nhs_number, "10 digits, spaces allowed");
-                    text_row(ui, "Date of birth", &mut self.date_of_birth, "dd/mm/yyyy");
-                    text_row(ui, "Phone", &mut self.draft.patient.phone, "as the clinical system has it");
+                    text_row(
+                        ui,
+                        "Patient name",
+                        &mut self.draft.patient.name,
+                        "SURNAME, First name",
+                        problem(&self.errors, "Patient name"),
+                    );
+                    text_row(
+                        ui,
+                        "NHS number",
+                        &mut self.nhs_number,
+                        "10 digits, spaces allowed",
+                        problem(&self.errors, "NHS number"),
+                    );
+                    text_row(
+                        ui,
+                        "Date of birth",
+                        &mut self.date_of_birth,
+                        "dd/mm/yyyy",
+                        problem(&self.errors, "Date of birth"),
+                    );
+                    text_row(
+                        ui,
+                        "Phone",
+                        &mut self.draft.patient.phone,
+                        "as the clinical system has it",
+                        problem(&self.errors, "Phone"),
+                    );
                 }
                 ui.label("");
                 ui.checkbox(&mut self.draft.patient.sms_consent, "Consents to SMS");
                 ui.end_row();
-                text_row(ui, "Original date", &mut self.original_date, "dd/mm/yyyy");
+                text_row(
+                    ui,
+                    "Original date",
+                    &mut self.original_date,
+                    "dd/mm/yyyy",
+                    problem(&self.errors, "Original date"),
+                );
 
                 let label = ui.label("Priority");
                 egui::ComboBox::new("edit-priority", "")
@@ -126,6 +162,7 @@ impl ItemEditor {
                     })
                     .response
                     .labelled_by(label.id);
+                problem_label(ui, problem(&self.errors, "Priority"));
                 ui.end_row();
 
                 let label = ui.label("Type");
@@ -144,6 +181,7 @@ impl ItemEditor {
                 {
                     self.draft.slots = kind.default_slots.max(1);
                 }
+                problem_label(ui, problem(&self.errors, "Type"));
                 ui.end_row();
 
                 let label = ui.label("Slots");
@@ -188,6 +226,7 @@ impl ItemEditor {
                             .response
                             .labelled_by(label.id);
                     }
+                    problem_label(ui, problem(&self.errors, "Continuity"));
                 });
                 ui.end_row();
 
@@ -199,18 +238,35 @@ impl ItemEditor {
                 });
                 ui.end_row();
 
-                text_row(ui, "Cannot attend", &mut self.unavailable, "e.g. Mon, Fri PM, 25/07/2024 AM");
+                text_row(
+                    ui,
+                    "Cannot attend",
+                    &mut self.unavailable,
+                    "e.g. Mon, Fri PM, 25/07/2024 AM",
+                    problem(&self.errors, "Cannot attend"),
+                );
                 hint_row(ui, "Days or dates separated by commas, each optionally AM or PM.");
-                text_row(ui, "Earliest date", &mut self.earliest, "dd/mm/yyyy, or empty");
-                text_row(ui, "See by", &mut self.see_by, "dd/mm/yyyy, or empty");
+                text_row(
+                    ui,
+                    "Earliest date",
+                    &mut self.earliest,
+                    "dd/mm/yyyy, or empty",
+                    problem(&self.errors, "Earliest date"),
+                );
+                text_row(ui, "See by", &mut self.see_by, "dd/mm/yyyy, or empty", problem(&self.errors, "See by"));
                 hint_row(ui, "Empty dates: as soon as possible, by the priority's target.");
 
                 let label = ui.label("Notes");
                 ui.add(egui::TextEdit::multiline(&mut self.draft.notes).desired_rows(2)).labelled_by(label.id);
                 ui.end_row();
             });
-            for error in &self.errors {
-                ui.colored_label(ui.visuals().error_fg_color, error);
+            if !self.errors.is_empty() {
+                let n = self.errors.len();
+                let what = if n == 1 { "1 problem" } else { "problems" };
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("Not saved: {what} shown beside the fields above."),
+                );
             }
             ui.horizontal(|ui| {
                 if ui.button("Save appointment").clicked() {
@@ -228,12 +284,12 @@ impl ItemEditor {
     }
 
     /// Checks every field; all problems are reported together.
-    fn validate(&self, plan: &Plan) -> Result<BacklogItem, Vec<String>> {
+    fn validate(&self, plan: &Plan) -> Result<BacklogItem, Vec<(&'static str, String)>> {
         let mut errors = Vec::new();
         let mut item = self.draft.clone();
-        let mut field = |name: &str, result: Result<(), String>| {
+        let mut field = |name: &'static str, result: Result<(), String>| {
             if let Err(e) = result {
-                errors.push(format!("{name}: {e}"));
+                errors.push((name, e));
             }
         };
         if self.replaces.is_none() {
@@ -255,10 +311,11 @@ impl ItemEditor {
             "NHS number",
             nhs::parse(&self.nhs_number).map(|n| item.patient.nhs_number = n).map_err(|e| e.to_string()),
         );
-        field("Original date", dates::parse_uk(&self.original_date).map(|d| item.original_date = d));
+        let read = |e: parse::ParseError| e.to_string();
+        field("Original date", parse::date(&self.original_date).map(|d| item.original_date = d).map_err(read));
         field(
             "Date of birth",
-            dates::parse_uk_opt(&self.date_of_birth).and_then(|d| {
+            parse::optional_date(&self.date_of_birth).map_err(read).and_then(|d| {
                 let today = chrono::Local::now().date_naive();
                 match d {
                     Some(d) if d > today => Err(format!("{} is in the future", dates::uk(d))),
@@ -272,9 +329,9 @@ impl ItemEditor {
                 }
             }),
         );
-        field("Earliest date", dates::parse_uk_opt(&self.earliest).map(|d| item.earliest_date = d));
-        field("See by", dates::parse_uk_opt(&self.see_by).map(|d| item.see_by = d));
-        field("Cannot attend", parse_unavailable(&self.unavailable).map(|u| item.unavailable = u));
+        field("Earliest date", parse::optional_date(&self.earliest).map(|d| item.earliest_date = d).map_err(read));
+        field("See by", parse::optional_date(&self.see_by).map(|d| item.see_by = d).map_err(read));
+        field("Cannot attend", parse::unavailable(&self.unavailable).map(|u| item.unavailable = u).map_err(read));
         if let (Some(earliest), Some(see_by)) = (item.earliest_date, item.see_by)
             && see_by < earliest
         {
@@ -304,13 +361,29 @@ impl ItemEditor {
 
 /// A label on the left, the field on the right, then a hint of what to type
 /// (beside the field, not inside it: a field's placeholder would become its name).
-fn text_row(ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str) {
+/// A problem from the last save attempt is shown beside the field, after the hint.
+fn text_row(ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str, problem: Option<String>) {
     let label = ui.label(label);
     ui.horizontal(|ui| {
         ui.add(egui::TextEdit::singleline(text).desired_width(260.0)).labelled_by(label.id);
         ui.label(egui::RichText::new(hint).weak());
+        problem_label(ui, problem);
     });
     ui.end_row();
+}
+
+/// The problem of one field, "See by: ...", in the error colour; named with
+/// its field so it reads on its own to a screen reader.
+fn problem_label(ui: &mut egui::Ui, problem: Option<String>) {
+    if let Some(problem) = problem {
+        ui.colored_label(ui.visuals().error_fg_color, problem);
+    }
+}
+
+/// "Field: problem" for `field`, if the last save attempt found one.
+fn problem(errors: &[(&'static str, String)], field: &str) -> Option<String> {
+    let found: Vec<&str> = errors.iter().filter(|(f, _)| *f == field).map(|(_, e)| e.as_str()).collect();
+    (!found.is_empty()).then(|| format!("{field}: {}", found.join("; ")))
 }
 
 /// A line of help under a field, at the body text size.
@@ -318,46 +391,4 @@ fn hint_row(ui: &mut egui::Ui, hint: &str) {
     ui.label("");
     ui.label(egui::RichText::new(hint).weak());
     ui.end_row();
-}
-
-/// "Mon, Fri PM, 25/07/2024 AM" -> unavailabilities.
-pub fn parse_unavailable(text: &str) -> Result<Vec<Unavailability>, String> {
-    let mut out = Vec::new();
-    for part in text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
-        let mut words = part.split_whitespace();
-        let day = words.next().unwrap_or_default();
-        let part_of_day = match words.next().map(str::to_ascii_uppercase).as_deref() {
-            None => None,
-            Some("AM") => Some(PartOfDay::AM),
-            Some("PM") => Some(PartOfDay::PM),
-            Some(other) => return Err(format!("\"{other}\" in \"{part}\" should be AM or PM")),
-        };
-        if words.next().is_some() {
-            return Err(format!("\"{part}\" should be a day and optionally AM or PM"));
-        }
-        let day = match day.parse::<Weekday>() {
-            Ok(weekday) => DaySpec::Weekday(weekday),
-            Err(_) => DaySpec::Date(
-                dates::parse_uk(day)
-                    .map_err(|_| format!("\"{day}\" is neither a weekday (Mon) nor a date (dd/mm/yyyy)"))?,
-            ),
-        };
-        out.push(Unavailability { day, part: part_of_day });
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_unavailability_lists() {
-        let parsed = parse_unavailable("Mon, fri pm; 25/07/2024 AM");
-        let labels: Vec<String> = parsed.unwrap_or_default().iter().map(Unavailability::label).collect();
-        assert_eq!(labels, ["Mon", "Fri PM", "25/07/2024 AM"]);
-        assert!(parse_unavailable("Mon XX").is_err_and(|e| e.contains("AM or PM")));
-        assert!(parse_unavailable("someday").is_err_and(|e| e.contains("neither a weekday")));
-        assert_eq!(parse_unavailable(" "), Ok(Vec::new()));
-    }
 }

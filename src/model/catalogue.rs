@@ -47,17 +47,26 @@ pub fn default_appointment_types() -> Vec<AppointmentType> {
     ]
 }
 
+/// Why a practice's own type could not be added to the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TypeLikeError {
+    #[error("a new appointment type needs a name")]
+    NoName,
+    #[error("\"{like}\" is not a type of the plan's catalogue; choose one of: {known}")]
+    UnknownModel { like: String, known: String },
+}
+
 /// A new catalogue type for a practice's own slot type that no catalogue
 /// type means: named `name`, seen and booked like `like` (its roles, slots,
 /// modes and default priority).
-pub fn type_like(types: &[AppointmentType], name: &str, like: &str) -> Result<AppointmentType, String> {
+pub fn type_like(types: &[AppointmentType], name: &str, like: &str) -> Result<AppointmentType, TypeLikeError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err("a new appointment type needs a name".into());
+        return Err(TypeLikeError::NoName);
     }
     let model = types.iter().find(|t| name_key(&t.name) == name_key(like)).ok_or_else(|| {
         let known: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
-        format!("\"{like}\" is not a type of the plan's catalogue; choose one of: {}", known.join(", "))
+        TypeLikeError::UnknownModel { like: like.to_string(), known: known.join(", ") }
     })?;
     Ok(AppointmentType { name: name.to_string(), ..model.clone() })
 }
@@ -178,7 +187,7 @@ mod tests {
         let travel = type_like(&types, " Travel clinic ", "vaccination").unwrap();
         assert_eq!(travel.name, "Travel clinic");
         assert_eq!((travel.roles, travel.modes), (vec![NURSE.to_string(), HCA.to_string()], vec![Mode::FaceToFace]));
-        assert!(type_like(&types, "Travel clinic", "Astrology").unwrap_err().contains("GP routine"));
+        assert!(type_like(&types, "Travel clinic", "Astrology").unwrap_err().to_string().contains("GP routine"));
         assert!(type_like(&types, " ", "Vaccination").is_err());
     }
 

@@ -8,6 +8,7 @@ mod catalogue;
 pub mod history;
 pub mod merge;
 pub mod nhs;
+pub mod parse;
 pub mod summary;
 pub mod urgency;
 
@@ -16,8 +17,44 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use audit::{AuditAction, AuditEntry};
-pub use catalogue::{PLACEHOLDER_PRACTICE, default_appointment_types, default_roles, suggest_type, type_like};
+pub use catalogue::{
+    PLACEHOLDER_PRACTICE, TypeLikeError, default_appointment_types, default_roles, suggest_type, type_like,
+};
 pub use history::{Change, HistoryEntry, describe_changes};
+
+/// A date written in the source, checked when the program is built: a
+/// mistyped constant is a build error rather than a silent 1 Jan 1970.
+#[macro_export]
+macro_rules! const_date {
+    ($y:expr, $m:expr, $d:expr) => {
+        const {
+            match chrono::NaiveDate::from_ymd_opt($y, $m, $d) {
+                Some(date) => date,
+                None => panic!("no such date"),
+            }
+        }
+    };
+}
+
+/// A time of day written in the source, checked when the program is built.
+#[macro_export]
+macro_rules! const_time {
+    ($h:expr, $m:expr) => {
+        const {
+            match chrono::NaiveTime::from_hms_opt($h, $m, 0) {
+                Some(time) => time,
+                None => panic!("no such time"),
+            }
+        }
+    };
+}
+
+/// A date for unit tests (integration tests have `common::date`).
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn test_date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
 
 /// Version of the plan file format written by this build. Bump it (and add a
 /// migration in `io::plan_file`) whenever the meaning of a saved field changes.
@@ -181,7 +218,7 @@ impl PartOfDay {
 
     /// Morning sessions start before 12:30; anything later is an afternoon.
     pub fn of_time(time: NaiveTime) -> PartOfDay {
-        if time < NaiveTime::from_hms_opt(12, 30, 0).unwrap_or(NaiveTime::MIN) { PartOfDay::AM } else { PartOfDay::PM }
+        if time < crate::const_time!(12, 30) { PartOfDay::AM } else { PartOfDay::PM }
     }
 }
 

@@ -1,5 +1,7 @@
 //! NHS numbers: ten digits with a Modulus 11 check digit.
 
+use super::BacklogItem;
+use std::borrow::Cow;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +56,37 @@ pub fn parse(text: &str) -> Result<String, NhsNumberError> {
         return Err(NhsNumberError::WrongCheckDigit { expected, found: digits[9] });
     }
     Ok(cleaned)
+}
+
+/// Who a patient is, wherever "the same patient" matters (one appointment per
+/// patient per day, in the optimiser and in the checker alike): the digits of
+/// the NHS number, so "999 000 0018" and "9990000018" are one patient; with no
+/// number, the appointment itself, so two people without numbers are never
+/// taken for one (and an id that looks like a number never meets a real one).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PatientKey<'a> {
+    Nhs(Cow<'a, str>),
+    Appointment(&'a str),
+}
+
+/// The patient of a backlog item (see [`PatientKey`]).
+pub fn patient_key(item: &BacklogItem) -> PatientKey<'_> {
+    key_of(&item.patient.nhs_number, &item.id)
+}
+
+/// The patient with this NHS number (as written), booked as `appointment_id`.
+pub fn key_of<'a>(nhs_number: &'a str, appointment_id: &'a str) -> PatientKey<'a> {
+    if nhs_number.bytes().all(|b| b.is_ascii_digit()) {
+        // Stored numbers are already bare digits: no copy on the optimiser's hot path.
+        if nhs_number.is_empty() {
+            PatientKey::Appointment(appointment_id)
+        } else {
+            PatientKey::Nhs(Cow::Borrowed(nhs_number))
+        }
+    } else {
+        let digits: String = nhs_number.chars().filter(char::is_ascii_digit).collect();
+        if digits.is_empty() { PatientKey::Appointment(appointment_id) } else { PatientKey::Nhs(Cow::Owned(digits)) }
+    }
 }
 
 /// "9990000018" -> "999 000 0018", the way NHS numbers are written.
@@ -122,6 +155,17 @@ mod tests {
         let mut unique = numbers.clone();
         unique.dedup();
         assert_eq!(unique.len(), numbers.len());
+    }
+
+    #[test]
+    fn one_patient_however_the_number_is_written() {
+        assert_eq!(key_of(" 999 000 0018", "A"), key_of("9990000018", "B"));
+        assert_eq!(key_of("999-000-0018", "A"), PatientKey::Nhs(Cow::Borrowed("9990000018")));
+        assert_ne!(key_of("9990000018", "A"), key_of("9990000026", "A"));
+        // Without a number each appointment is its own patient, even with an id made of digits.
+        assert_eq!(key_of("", "X"), PatientKey::Appointment("X"));
+        assert_ne!(key_of("", "X"), key_of("  ", "Y"));
+        assert_ne!(key_of("", "9990000018"), key_of("9990000018", "B"));
     }
 
     #[test]

@@ -202,9 +202,7 @@ mod tests {
     use super::*;
     use crate::model::{Clinician, Horizon};
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::model::test_date as d;
 
     #[test]
     fn bank_holidays_2024() {

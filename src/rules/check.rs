@@ -6,6 +6,7 @@
 //! `usage::Usage`, so a mistake there cannot hide from it.
 
 use super::cost::check_eligible;
+use crate::model::nhs::{PatientKey, patient_key};
 use crate::model::{BacklogItem, Booking, Outcome, Plan, Session};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
@@ -13,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 /// Every hard constraint `bookings` break in `plan` (empty when all hold):
 /// at most one booking per appointment; known appointment and session;
 /// eligibility (`check_eligible`); usable capacity; one appointment per patient
-/// per day (by NHS number, or by appointment when it has none); clinicians'
+/// per day (by the digits of the NHS number, or by appointment when it has none); clinicians'
 /// daily caps; pinned and confirmed bookings of `plan.bookings` unmoved; each
 /// time a slot start of its session, with no two appointments sharing a slot.
 pub fn violations(plan: &Plan, bookings: &[Booking]) -> Vec<String> {
@@ -22,7 +23,7 @@ pub fn violations(plan: &Plan, bookings: &[Booking]) -> Vec<String> {
     let sessions: HashMap<&str, &Session> = plan.sessions.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut used: BTreeMap<&str, u32> = BTreeMap::new();
-    let mut patient_days: BTreeMap<(&str, NaiveDate), Vec<&str>> = BTreeMap::new();
+    let mut patient_days: BTreeMap<(PatientKey<'_>, NaiveDate), Vec<&str>> = BTreeMap::new();
     let mut clinician_days: BTreeMap<(&str, NaiveDate), u32> = BTreeMap::new();
     // Per session: (slot index, appointment) of every slot taken, for overlaps.
     let mut taken: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
@@ -47,9 +48,8 @@ pub fn violations(plan: &Plan, bookings: &[Booking]) -> Vec<String> {
         }
         let slots = item.slots.max(1);
         *used.entry(session.id.as_str()).or_default() += slots;
-        let nhs = item.patient.nhs_number.trim();
-        let patient = if nhs.is_empty() { item.id.as_str() } else { nhs };
-        let same_day = patient_days.entry((patient, session.date)).or_default();
+        // Who is the same patient is the model's rule (`nhs::patient_key`), shared with the optimiser.
+        let same_day = patient_days.entry((patient_key(item), session.date)).or_default();
         if let Some(other) = same_day.first() {
             out.push(format!("appointment {id}: the patient already has appointment {other} on {}", session.date));
         }

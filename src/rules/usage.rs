@@ -6,6 +6,7 @@
 //! they all count capacity the same way and stay fast at hub scale.
 
 use super::cost::check_eligible;
+use crate::model::nhs::{PatientKey, patient_key};
 use crate::model::{BacklogItem, Booking, Plan, Session};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -14,13 +15,6 @@ use std::rc::Rc;
 /// Slots an appointment takes (a double takes 2; 0 is treated as 1, like `check_eligible`).
 pub fn slots_needed(item: &BacklogItem) -> u32 {
     item.slots.max(1)
-}
-
-/// The key that identifies a patient for "one appointment per patient per day":
-/// the NHS number, or the appointment id when the number is missing.
-pub fn patient_key(item: &BacklogItem) -> &str {
-    let nhs = item.patient.nhs_number.trim();
-    if nhs.is_empty() { &item.id } else { nhs }
 }
 
 /// Why a session that suits an appointment still cannot take it now.
@@ -41,7 +35,7 @@ pub struct Usage<'p> {
     position: HashMap<&'p str, usize>,
     usable: Vec<u32>,
     used: Vec<u32>,
-    patient_days: HashMap<(&'p str, NaiveDate), u32>,
+    patient_days: HashMap<(PatientKey<'p>, NaiveDate), u32>,
     clinician_days: HashMap<(&'p str, NaiveDate), u32>,
     caps: HashMap<&'p str, Option<u32>>,
 }

@@ -7,7 +7,8 @@
 //! Eligibility and cost come only from `cost.rs`; this module decides which
 //! items share a row and computes each row once.
 
-use crate::model::{BacklogItem, Booking, Plan, name_key};
+use crate::model::nhs::{PatientKey, patient_key};
+use crate::model::{Booking, Plan, name_key};
 use crate::rules::cost::{move_cost, placement_cost, unplaced_cost};
 use crate::rules::usage::EligibleIndex;
 use chrono::NaiveDate;
@@ -126,13 +127,6 @@ impl RowKey {
     }
 }
 
-/// The key of a patient for the one-appointment-a-day rule: the NHS number,
-/// or the item itself when there is none.
-fn patient_key(item: &BacklogItem) -> String {
-    let nhs: String = item.patient.nhs_number.chars().filter(char::is_ascii_digit).collect();
-    if nhs.is_empty() { format!("item:{}", item.id) } else { nhs }
-}
-
 /// A fixed booking must still sit in a live session of the plan to be kept.
 fn fixed_session(plan: &Plan, index: &BTreeMap<&str, usize>, booking: &Booking) -> Option<usize> {
     if !booking.is_fixed() {
@@ -184,14 +178,14 @@ impl ClassModel {
             fixed.iter().map(|&(i, s)| placement_cost(plan, &plan.backlog[i], &plan.sessions[s]).total).sum();
 
         // Patients: days already taken by fixed bookings, and who has several movable items.
-        let mut busy: BTreeMap<String, BTreeSet<NaiveDate>> = BTreeMap::new();
+        let mut busy: BTreeMap<PatientKey<'_>, BTreeSet<NaiveDate>> = BTreeMap::new();
         for &(i, s) in &fixed {
             busy.entry(patient_key(&plan.backlog[i])).or_default().insert(session_dates[s]);
         }
         // Items no longer in the clinical system's list are not planned (unless held by a fixed booking).
         let planned: Vec<bool> =
             plan.backlog.iter().enumerate().map(|(i, b)| !fixed_item[i] && !plan.is_withdrawn(&b.id)).collect();
-        let mut movable_per_patient: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut movable_per_patient: BTreeMap<PatientKey<'_>, Vec<usize>> = BTreeMap::new();
         for (i, item) in plan.backlog.iter().enumerate().filter(|(i, _)| planned[*i]) {
             movable_per_patient.entry(patient_key(item)).or_default().push(i);
         }

@@ -2,7 +2,7 @@
 //! column, encodings, separators, header aliases and overrides, rota creation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono::{NaiveTime, Weekday};
 use rebook::io::csv_import::{
     self, BACKLOG_COLUMNS, ImportError, ROTA_COLUMNS, RowError, accept_backlog, accept_rota, preview_backlog,
     preview_rota,
@@ -19,9 +19,7 @@ fn none() -> BTreeMap<String, String> {
     BTreeMap::new()
 }
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
+use crate::common::date as d;
 
 fn plan_with_patel() -> Plan {
     let mut plan = Plan::new("Riverside Medical Practice");
@@ -100,7 +98,7 @@ fn bad_rows_are_reported_with_line_column_and_reason_and_the_rest_imports() {
     assert_eq!(preview.rejected_rows(), 6);
     assert_eq!(
         errors_at(&preview.rejected, 3),
-        [("original_date".to_string(), "bad date \"31/02/2024\": no such day".to_string())]
+        [("original_date".to_string(), "\"31/02/2024\" is not a real date (no such day)".to_string())]
     );
     let nhs = errors_at(&preview.rejected, 4);
     assert_eq!(nhs.len(), 1);

@@ -26,9 +26,7 @@ fn data(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(path)
 }
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
+use crate::common::date as d;
 
 fn share(count: usize, total: usize) -> f64 {
     count as f64 / total as f64

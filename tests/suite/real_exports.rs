@@ -27,9 +27,7 @@ fn nhs_no(n: usize) -> String {
     nhs::test_numbers().nth(n).unwrap()
 }
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
+use crate::common::date as d;
 
 fn t(h: u32, m: u32) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(h, m, 0)

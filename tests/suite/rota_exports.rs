@@ -55,9 +55,7 @@ fn t(h: u32, m: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(h, m, 0).unwrap()
 }
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
+use crate::common::date as d;
 
 /// Every field of a session that the import decides, with the clinician's role.
 type Fields = (String, String, NaiveDate, PartOfDay, NaiveTime, u32, u32, Mode);

@@ -398,6 +398,33 @@ fn doubles_need_two_slots_and_urgent_goes_first() {
     assert_eq!(result.info.gap, 0.0);
 }
 
+/// "999 000 0018" and "9990000018" are one patient to the optimiser's model
+/// and to the checker alike: never two appointments on one day.
+#[test]
+fn one_patient_however_the_nhs_number_is_written() {
+    let mut plan = base_plan();
+    plan.sessions.push(session("MON", "GP1", 0, PartOfDay::AM, 10, Mode::FaceToFace));
+    plan.sessions.push(session("TUE", "GP1", 1, PartOfDay::AM, 10, Mode::FaceToFace));
+    plan.backlog.push(item("A", "GP routine", 1, "Urgent", " 999 000 0018", 0));
+    plan.backlog.push(item("B", "GP routine", 1, "Urgent", "9990000018", 1));
+    let result = solve(&plan);
+    let days: BTreeSet<NaiveDate> =
+        result.bookings.iter().filter_map(|b| b.session()).map(|s| plan.session(s).unwrap().date).collect();
+    assert_eq!(days, BTreeSet::from([day(0), day(1)]), "{:#?}", result.bookings);
+    assert_eq!(scheduler::check::violations(&plan, &result.bookings), Vec::<String>::new());
+
+    let at = |id: &str, minute: u32| Booking {
+        appointment_id: id.into(),
+        outcome: Outcome::Placed { session: "MON".into(), time: NaiveTime::from_hms_opt(9, minute, 0).unwrap() },
+        pinned: false,
+        contact: ContactStatus::NotContacted,
+        explanation: String::new(),
+        changed: None,
+    };
+    let broken = scheduler::check::violations(&plan, &[at("A", 0), at("B", 10)]);
+    assert_eq!(broken, ["appointment B: the patient already has appointment A on 2024-07-22"]);
+}
+
 #[test]
 fn empty_plans_give_clear_errors() {
     let plan = base_plan();

@@ -2,7 +2,7 @@
 
 use super::columns::{self, ColumnSpec, Row};
 use super::{BacklogPreview, ImportError, ReimportDiff, RowError, RowProblems, UnknownType, match_clinician, values};
-use crate::model::{AppointmentType, BacklogItem, Continuity, ModeRequirement, Patient, Plan, nhs};
+use crate::model::{AppointmentType, BacklogItem, Continuity, ModeRequirement, Patient, Plan, nhs, parse};
 use std::collections::{BTreeMap, BTreeSet};
 
 const SPECS: &[ColumnSpec] = &[
@@ -579,10 +579,10 @@ fn read_item(
         problems.take("nhs_number", nhs::parse(&text).map_err(|e| format!("NHS number \"{text}\": {e}")))
     });
     let name = patient_name(row, problems);
-    let date_of_birth = row.get("date_of_birth").and_then(|t| problems.take("date_of_birth", values::date(t)));
+    let date_of_birth = row.get("date_of_birth").and_then(|t| problems.take("date_of_birth", parse::date(t)));
     let sms_consent =
-        problems.take("sms_consent", values::yes_no(row.get("sms_consent").unwrap_or(""))).unwrap_or(false);
-    let deceased = problems.take("deceased", values::yes_no(row.get("deceased").unwrap_or(""))).unwrap_or(false);
+        problems.take("sms_consent", parse::yes_no(row.get("sms_consent").unwrap_or(""))).unwrap_or(false);
+    let deceased = problems.take("deceased", parse::yes_no(row.get("deceased").unwrap_or(""))).unwrap_or(false);
     let (original_date, original_time) = original_date_time(row, problems);
     let original_clinician =
         row.get("original_clinician").map(|t| clinician_id(plan, t).unwrap_or_else(|| t.to_string()));
@@ -590,34 +590,26 @@ fn read_item(
     let local_type = required(problems, "appointment_type", "the appointment type");
     let appointment_type = local_type.as_deref().and_then(|text| types.resolve(text, found)).cloned();
     let slots = match (row.get("slots"), &appointment_type) {
-        (Some(text), _) => problems.take("slots", values::count(text, 1..=12, "slots")),
+        (Some(text), _) => problems.take("slots", parse::count(text, 1..=12, "slots")),
         (None, Some(kind)) => Some(kind.default_slots),
         (None, None) => None,
     };
     let priority = match row.get("priority") {
-        Some(text) => match plan.rules.priority(text) {
-            Some(class) => Some(class.name.clone()),
-            None => {
-                let known: Vec<&str> = plan.rules.priorities.iter().map(|p| p.name.as_str()).collect();
-                problems.add("priority", format!("unknown priority \"{text}\"; use one of: {}", known.join(", ")));
-                None
-            }
-        },
+        Some(text) => problems.take("priority", parse::priority(&plan.rules, text)).map(|class| class.name.clone()),
         None => {
             let class = default_priority(plan, appointment_type.as_ref());
             if class.is_none() {
-                problems.add("priority", "the plan has no priority classes; add them in the rules first");
+                problems.add("priority", parse::ParseError::NoPriorities.to_string());
             }
             class
         }
     };
     let mode = mode(row, local_type.as_deref(), appointment_type.as_ref(), problems);
     let continuity = continuity(plan, row, original_clinician.as_deref(), problems);
-    let unavailable = row.get("unavailable").and_then(|t| problems.take("unavailable", values::unavailable(t)));
-    let preferred_part =
-        row.get("preferred_part").and_then(|t| problems.take("preferred_part", values::part_of_day(t)));
-    let earliest_date = row.get("earliest_date").and_then(|t| problems.take("earliest_date", values::date(t)));
-    let see_by = row.get("see_by").and_then(|t| problems.take("see_by", values::date(t)));
+    let unavailable = row.get("unavailable").and_then(|t| problems.take("unavailable", parse::unavailable(t)));
+    let preferred_part = row.get("preferred_part").and_then(|t| problems.take("preferred_part", parse::part_of_day(t)));
+    let earliest_date = row.get("earliest_date").and_then(|t| problems.take("earliest_date", parse::date(t)));
+    let see_by = row.get("see_by").and_then(|t| problems.take("see_by", parse::date(t)));
     if let (Some(earliest), Some(see_by)) = (earliest_date, see_by)
         && see_by < earliest
     {
@@ -783,11 +775,11 @@ fn original_date_time(
 ) -> (Option<chrono::NaiveDate>, Option<chrono::NaiveTime>) {
     let time_cell = row.get("original_time");
     let (date, time_in_date) = match row.get("original_date") {
-        Some(text) => match problems.take("original_date", values::date_time(text)) {
+        Some(text) => match problems.take("original_date", parse::date_time(text)) {
             Some((date, time)) => (Some(date), time),
             None => (None, None),
         },
-        None => match time_cell.map(values::date_time) {
+        None => match time_cell.map(parse::date_time) {
             Some(Ok((date, _))) => (Some(date), None),
             _ => {
                 let column = if row.mapping.has("original_date") { "original_date" } else { "original_time" };
@@ -797,12 +789,12 @@ fn original_date_time(
         },
     };
     let time = match time_cell {
-        Some(text) => match values::time(text) {
+        Some(text) => match parse::time(text) {
             Ok(time) => Some(time),
-            Err(reason) => match values::date_time(text) {
+            Err(reason) => match parse::date_time(text) {
                 Ok((_, time)) => time,
                 Err(_) => {
-                    problems.add("original_time", reason);
+                    problems.add("original_time", reason.to_string());
                     None
                 }
             },
@@ -823,10 +815,10 @@ fn mode(
 ) -> Option<ModeRequirement> {
     let from_flag = |flag: bool| if flag { ModeRequirement::Telephone } else { ModeRequirement::FaceToFace };
     let mode = match (row.get("mode"), row.get("telephone_appointment")) {
-        (Some(text), _) => problems.take("mode", values::mode_requirement(text))?,
-        (None, Some(flag)) => from_flag(problems.take("telephone_appointment", values::yes_no(flag))?),
+        (Some(text), _) => problems.take("mode", parse::mode_requirement(text))?,
+        (None, Some(flag)) => from_flag(problems.take("telephone_appointment", parse::yes_no(flag))?),
         (None, None) => {
-            let named = local_type.and_then(values::mode_of).map(|m| from_flag(m == crate::model::Mode::Telephone));
+            let named = local_type.and_then(parse::mode_of).map(|m| from_flag(m == crate::model::Mode::Telephone));
             // Only a hint: dropped when the catalogue type is not offered that way.
             named.filter(|m| kind.is_none_or(|k| k.modes.iter().any(|x| m.allows(*x)))).unwrap_or_default()
         }

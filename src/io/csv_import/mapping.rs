@@ -47,6 +47,14 @@ pub enum MappingError {
     Invalid { path: String, message: String },
     #[error("could not write the mapping file {path}: {message}")]
     Write { path: String, message: String },
+    #[error(transparent)]
+    NewType(#[from] crate::model::TypeLikeError),
+    #[error("\"{0}\" is not NAME=VALUE (e.g. \"Session Holder=original_clinician\")")]
+    NotAPair(String),
+    #[error(
+        "--map \"{source_column}={field}\": \"{field}\" is not a field; backlog fields: {backlog}; rota fields: {rota}"
+    )]
+    UnknownField { source_column: String, field: String, backlog: String, rota: String },
 }
 
 /// A mapping file is a few lines; anything larger is not one.
@@ -88,7 +96,7 @@ impl ImportMapping {
 
 /// Adds the mapping's new types the plan does not have yet (see
 /// [`crate::model::type_like`]); returns each added with the type it is like.
-pub fn add_new_types(plan: &mut Plan, new_types: &ColumnMap) -> Result<Vec<(String, String)>, String> {
+pub fn add_new_types(plan: &mut Plan, new_types: &ColumnMap) -> Result<Vec<(String, String)>, MappingError> {
     let mut added = Vec::new();
     for (name, like) in new_types {
         if plan.appointment_type(name).is_none() {
@@ -102,10 +110,10 @@ pub fn add_new_types(plan: &mut Plan, new_types: &ColumnMap) -> Result<Vec<(Stri
 
 /// "LOCAL NAME=Catalogue type" or "SOURCE COLUMN=field" as given on the
 /// command line; both sides trimmed, the right side may be empty (ignore).
-pub fn parse_pair(text: &str) -> Result<(String, String), String> {
+pub fn parse_pair(text: &str) -> Result<(String, String), MappingError> {
     match text.rsplit_once('=') {
         Some((left, right)) if !left.trim().is_empty() => Ok((left.trim().to_string(), right.trim().to_string())),
-        _ => Err(format!("\"{text}\" is not NAME=VALUE (e.g. \"Session Holder=original_clinician\")")),
+        _ => Err(MappingError::NotAPair(text.to_string())),
     }
 }
 
@@ -114,7 +122,7 @@ pub fn parse_pair(text: &str) -> Result<(String, String), String> {
 /// the rota only, so "Session Holder=original_clinician" and "Session
 /// Holder=clinician" can both be given. An empty field (ignore) applies to
 /// both. A field of neither kind is an error listing both kinds' fields.
-pub fn split_column_pairs(pairs: &[(String, String)]) -> Result<(ColumnMap, ColumnMap), String> {
+pub fn split_column_pairs(pairs: &[(String, String)]) -> Result<(ColumnMap, ColumnMap), MappingError> {
     let names = |columns: &[&str], field: &str| columns.iter().any(|c| name_key(c) == name_key(field));
     let (mut backlog, mut rota) = (BTreeMap::new(), BTreeMap::new());
     for (source, field) in pairs {
@@ -122,11 +130,12 @@ pub fn split_column_pairs(pairs: &[(String, String)]) -> Result<(ColumnMap, Colu
         let in_backlog = ignore || names(BACKLOG_COLUMNS, field);
         let in_rota = ignore || names(ROTA_COLUMNS, field);
         if !in_backlog && !in_rota {
-            return Err(format!(
-                "--map \"{source}={field}\": \"{field}\" is not a field; backlog fields: {}; rota fields: {}",
-                BACKLOG_COLUMNS.join(", "),
-                ROTA_COLUMNS.join(", ")
-            ));
+            return Err(MappingError::UnknownField {
+                source_column: source.clone(),
+                field: field.clone(),
+                backlog: BACKLOG_COLUMNS.join(", "),
+                rota: ROTA_COLUMNS.join(", "),
+            });
         }
         if in_backlog {
             backlog.insert(source.clone(), field.clone());
@@ -158,7 +167,7 @@ mod tests {
         assert_eq!(backlog.get("Session Holder").map(String::as_str), Some("original_clinician"));
         assert_eq!(rota.get("Session Holder").map(String::as_str), Some("clinician"));
         assert!(backlog.contains_key("Rota") && rota.contains_key("Rota"));
-        let err = split_column_pairs(&[("X".to_string(), "shoe_size".to_string())]).unwrap_err();
+        let err = split_column_pairs(&[("X".to_string(), "shoe_size".to_string())]).unwrap_err().to_string();
         assert!(err.contains("shoe_size") && err.contains("original_clinician"), "{err}");
     }
 
@@ -174,7 +183,7 @@ mod tests {
             plan.appointment_type("Vaccination").unwrap().roles
         );
         let bad: BTreeMap<String, String> = [("Yoga".to_string(), "Stretching".to_string())].into();
-        assert!(add_new_types(&mut plan, &bad).unwrap_err().contains("Stretching"));
+        assert!(add_new_types(&mut plan, &bad).unwrap_err().to_string().contains("Stretching"));
     }
 
     #[test]

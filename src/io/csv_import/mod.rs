@@ -112,7 +112,7 @@ pub struct RowError {
     pub line: usize,
     /// Canonical column name, e.g. "nhs_number"; "row" for the row as a whole.
     pub column: String,
-    /// In plain words, e.g. `bad date "31/02/2024": no such day`.
+    /// In plain words, e.g. `"31/02/2024" is not a real date (no such day)`.
     pub reason: String,
 }
 
@@ -260,7 +260,7 @@ impl RowProblems {
     }
 
     /// The value, or `None` with the reason recorded.
-    fn take<T>(&mut self, column: &str, result: Result<T, String>) -> Option<T> {
-        result.map_err(|reason| self.add(column, reason)).ok()
+    fn take<T, E: std::fmt::Display>(&mut self, column: &str, result: Result<T, E>) -> Option<T> {
+        result.map_err(|reason| self.add(column, reason.to_string())).ok()
     }
 }

@@ -4,6 +4,7 @@
 
 use super::columns::{self, ColumnSpec};
 use super::{ImportError, RowError, RowProblems};
+use crate::model::parse::ParseError;
 use crate::model::{ContactStatus, Plan};
 use crate::rules::edit::{EditError, find_by_code, record_contact};
 use std::collections::BTreeMap;
@@ -54,7 +55,7 @@ impl OutcomePreview {
 
 /// Reads an outcome as people write it: Confirmed / C / Yes, Declined / D,
 /// No answer / N / NA, Notified (message left, SMS sent), Not contacted.
-pub fn parse_outcome(text: &str) -> Result<ContactStatus, String> {
+pub fn parse_outcome(text: &str) -> Result<ContactStatus, ParseError> {
     let key = crate::model::name_key(text);
     Ok(match key.as_str() {
         "confirmed" | "confirm" | "c" | "yes" | "y" | "ok" | "booked" => ContactStatus::Confirmed,
@@ -62,12 +63,7 @@ pub fn parse_outcome(text: &str) -> Result<ContactStatus, String> {
         "noanswer" | "n" | "na" | "nr" | "noreply" | "noresponse" | "unanswered" => ContactStatus::NoAnswer,
         "notified" | "messageleft" | "leftmessage" | "voicemail" | "smssent" | "texted" => ContactStatus::Notified,
         "notcontacted" | "none" => ContactStatus::NotContacted,
-        _ => {
-            return Err(format!(
-                "\"{}\" is not an outcome: write Confirmed (C), Declined (D), No answer (N) or Notified",
-                text.trim()
-            ));
-        }
+        _ => return Err(ParseError::NotAnOutcome(text.trim().to_string())),
     })
 }
 
@@ -165,6 +161,6 @@ mod tests {
         assert_eq!(parse_outcome("NA"), Ok(ContactStatus::NoAnswer));
         assert_eq!(parse_outcome("d"), Ok(ContactStatus::Declined));
         assert_eq!(parse_outcome("Notified"), Ok(ContactStatus::Notified));
-        assert!(parse_outcome("maybe").unwrap_err().contains("Confirmed (C)"));
+        assert!(parse_outcome("maybe").unwrap_err().to_string().contains("Confirmed (C)"));
     }
 }

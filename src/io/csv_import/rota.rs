@@ -5,8 +5,8 @@
 
 use super::clinician_names::{ClinicianMatch, NameParts, match_clinician};
 use super::columns::{self, ColumnSpec, Row};
-use super::{ImportError, RotaPreview, RowError, RowProblems, values};
-use crate::model::{Clinician, Continuity, Horizon, Mode, PartOfDay, Plan, Session, name_key, same_name};
+use super::{ImportError, RotaPreview, RowError, RowProblems};
+use crate::model::{Clinician, Continuity, Horizon, Mode, PartOfDay, Plan, Session, name_key, parse, same_name};
 use crate::rules::calendar::{is_working_day, unique_session_id};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use std::collections::{BTreeMap, BTreeSet};
@@ -751,7 +751,7 @@ fn clinician_id(taken: &mut BTreeSet<String>, name: &str, role: &str) -> String 
 
 /// The part of the day and start of a row: each gives the other.
 fn part_and_start(row: &Row<'_>, problems: &mut RowProblems) -> Option<(PartOfDay, NaiveTime)> {
-    let part = row.get("part").and_then(|t| problems.take("part", values::part_of_day(t)));
+    let part = row.get("part").and_then(|t| problems.take("part", parse::part_of_day(t)));
     let start = row.get("start").and_then(|t| problems.take("start", start_of(t).map(|(_, time)| time)));
     match (part, start) {
         (Some(part), Some(start)) if PartOfDay::of_time(start) != part => {
@@ -789,7 +789,7 @@ fn read_session(row: &Row<'_>, problems: &mut RowProblems, tally: &mut Tally) ->
         None => Some(DEFAULT_SLOT_MINUTES),
     };
     let free_slots = match row.get("free_slots") {
-        Some(text) => problems.take("free_slots", values::count(text, 0..=500, "free slots")),
+        Some(text) => problems.take("free_slots", parse::count(text, 0..=500, "free slots")),
         None => {
             problems.add("free_slots", "the number of free slots is missing");
             None
@@ -821,7 +821,7 @@ fn read_date(row: &Row<'_>, problems: &mut RowProblems) -> Option<NaiveDate> {
     let from_start = row.get("start").and_then(|t| start_of(t).ok()).and_then(|(date, _)| date);
     match (row.get("date"), from_start) {
         (Some(text), Some(other)) => {
-            let date = problems.take("date", values::date(text))?;
+            let date = problems.take("date", parse::date(text))?;
             if other != date {
                 problems.add(
                     "start",
@@ -835,7 +835,7 @@ fn read_date(row: &Row<'_>, problems: &mut RowProblems) -> Option<NaiveDate> {
             }
             Some(date)
         }
-        (Some(text), None) => problems.take("date", values::date(text)),
+        (Some(text), None) => problems.take("date", parse::date(text)),
         (None, Some(date)) => Some(date),
         (None, None) => {
             let column = if row.mapping.has("date") { "date" } else { "start" };
@@ -848,8 +848,8 @@ fn read_date(row: &Row<'_>, problems: &mut RowProblems) -> Option<NaiveDate> {
 /// A start cell, which may carry the date as well, as some exports write it
 /// ("22 Jul 2024 09:00:00", "22/07/2024 9:00 am", "2024-07-22T09:00"):
 /// the date when there is one, and the time.
-fn start_of(text: &str) -> Result<(Option<NaiveDate>, NaiveTime), String> {
-    match (values::time(text), values::date_time(text)) {
+fn start_of(text: &str) -> Result<(Option<NaiveDate>, NaiveTime), parse::ParseError> {
+    match (parse::time(text), parse::date_time(text)) {
         (Ok(time), _) => Ok((None, time)),
         (Err(_), Ok((date, Some(time)))) => Ok((Some(date), time)),
         (Err(reason), _) => Err(reason),
@@ -989,8 +989,8 @@ fn smallest_gap(sorted: &[Slot]) -> u32 {
 }
 
 /// A slot length: "10", "10 mins", "10 min", "10m", "10 minutes", "1 hour", "0:10".
-fn minutes(text: &str) -> Result<u32, String> {
-    let bad = || format!("\"{text}\" is not a slot length: write minutes, e.g. 10 or \"10 mins\"");
+fn minutes(text: &str) -> Result<u32, parse::ParseError> {
+    let bad = || parse::ParseError::NotASlotLength(text.trim().to_string());
     let lower = text.trim().to_lowercase();
     let total = if let Some((hours, mins)) = lower.split_once(':') {
         let hours: u32 = hours.trim().parse().map_err(|_| bad())?;
@@ -1007,12 +1007,12 @@ fn minutes(text: &str) -> Result<u32, String> {
         };
         number.checked_mul(factor).ok_or_else(bad)?
     };
-    values::count(&total.to_string(), 1..=240, "minutes")
+    parse::count(&total.to_string(), 1..=240, "minutes")
 }
 
 /// Whether a slot's status makes it free to book: free/available count;
 /// booked, embargoed, reserved, blocked and the like do not.
-fn slot_status(text: &str) -> Result<bool, String> {
+fn slot_status(text: &str) -> Result<bool, parse::ParseError> {
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
@@ -1044,9 +1044,7 @@ fn slot_status(text: &str) -> Result<bool, String> {
     } else if has(FREE) {
         Ok(true)
     } else {
-        Err(format!(
-            "unknown slot status \"{text}\": Free or Available count as free slots; Booked, Embargoed, Reserved or Blocked do not"
-        ))
+        Err(parse::ParseError::NotASlotStatus(text.trim().to_string()))
     }
 }
 
@@ -1086,7 +1084,7 @@ fn mode_words(text: &str) -> Option<ModeWords> {
 /// face-to-face. Video is remote, so it is planned as telephone.
 fn row_mode(row: &Row<'_>, problems: &mut RowProblems, tally: &mut Tally) -> Option<Mode> {
     let words = match (row.get("mode"), row.get("session_type")) {
-        (Some(text), _) => match values::session_mode(text) {
+        (Some(text), _) => match parse::session_mode(text) {
             Ok(mode) => return Some(mode),
             Err(reason) => match mode_words(text) {
                 Some(words) => words,
@@ -1172,10 +1170,10 @@ mod tests {
             assert_eq!(minutes(text), Ok(10), "{text}");
         }
         assert_eq!(minutes("1 hour"), Ok(60));
-        assert!(minutes("ten").unwrap_err().contains("\"ten\" is not a slot length"));
+        assert!(minutes("ten").unwrap_err().to_string().contains("\"ten\" is not a slot length"));
         assert!(minutes("10 days").is_err());
         assert!(minutes("0").is_err());
-        assert!(minutes("999 mins").unwrap_err().contains("out of range"));
+        assert!(minutes("999 mins").unwrap_err().to_string().contains("out of range"));
         assert!(minutes("99999999999").is_err());
     }
 
@@ -1187,7 +1185,7 @@ mod tests {
         for text in ["Booked", "Embargoed", "Reserved", "Blocked", "Not available", "Unavailable", "Booked (Arrived)"] {
             assert_eq!(slot_status(text), Ok(false), "{text}");
         }
-        assert!(slot_status("Maybe").unwrap_err().contains("\"Maybe\""));
+        assert!(slot_status("Maybe").unwrap_err().to_string().contains("\"Maybe\""));
     }
 
     #[test]
@@ -1220,6 +1218,6 @@ mod tests {
         assert_eq!(start_of("22 Jul 2024 09:00:00"), Ok((day, t(9, 0))));
         assert_eq!(start_of("22/07/2024 2:30 pm"), Ok((day, t(14, 30))));
         assert_eq!(start_of("2024-07-22T09:00"), Ok((day, t(9, 0))));
-        assert!(start_of("soon").unwrap_err().contains("bad time \"soon\""));
+        assert_eq!(start_of("soon"), Err(parse::ParseError::NotATime("soon".into())));
     }
 }
