@@ -457,7 +457,8 @@ impl BacklogPanel {
                                 );
                             }
                             (ItemStatus::Unplaced | ItemStatus::Declined, Some(Outcome::Unplaced { reason })) => {
-                                ui.colored_label(ui.visuals().error_fg_color, text).on_hover_text(reason);
+                                ui.colored_label(ui.visuals().error_fg_color, text)
+                                    .on_hover_text(reason.describe(plan));
                             }
                             _ => {
                                 ui.label(text);

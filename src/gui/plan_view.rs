@@ -432,6 +432,7 @@ impl PlanPanel {
                     ui.strong(at);
                 }
                 Outcome::Unplaced { reason } => {
+                    let reason = reason.describe(plan);
                     ui.colored_label(ui.visuals().error_fg_color, format!("Not placed: {reason}"));
                 }
             }

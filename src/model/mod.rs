@@ -10,6 +10,7 @@ pub mod merge;
 pub mod nhs;
 pub mod parse;
 pub mod summary;
+pub mod unplaced;
 pub mod urgency;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
@@ -21,6 +22,7 @@ pub use catalogue::{
     PLACEHOLDER_PRACTICE, TypeLikeError, default_appointment_types, default_roles, suggest_type, type_like,
 };
 pub use history::{Change, HistoryEntry, describe_changes};
+pub use unplaced::UnplacedReason;
 
 /// A date written in the source, checked when the program is built: a
 /// mistyped constant is a build error rather than a silent 1 Jan 1970.
@@ -600,8 +602,14 @@ impl ContactStatus {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Outcome {
-    Placed { session: String, time: NaiveTime },
-    Unplaced { reason: String },
+    Placed {
+        session: String,
+        time: NaiveTime,
+    },
+    /// Why, as data (see `unplaced`); plans saved with the reason in words still load.
+    Unplaced {
+        reason: UnplacedReason,
+    },
 }
 
 /// The outcome for one backlog item.

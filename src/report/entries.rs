@@ -2,7 +2,7 @@
 //! book and why): the one reading of `plan.bookings` shared by the printed
 //! lists and the CSV exports, so they can never disagree.
 
-use crate::model::{BacklogItem, Booking, ContactStatus, Outcome, Plan, Session, nhs};
+use crate::model::{BacklogItem, Booking, ContactStatus, Outcome, Plan, Session, UnplacedReason, nhs};
 use crate::rules::cost::{deadline, horizon_start};
 use chrono::{NaiveDate, NaiveTime};
 
@@ -47,10 +47,10 @@ impl<'a> Entry<'a> {
             return String::new();
         }
         match self.booking.map(|b| &b.outcome) {
-            _ if self.withdrawn => crate::scheduler::explain::WITHDRAWN_REASON.to_string(),
+            _ if self.withdrawn => UnplacedReason::Withdrawn.describe(plan),
             None => "not planned yet: run the planner".to_string(),
-            Some(Outcome::Unplaced { reason }) if reason.trim().is_empty() => "no suitable free slot".to_string(),
-            Some(Outcome::Unplaced { reason }) => reason.clone(),
+            Some(Outcome::Unplaced { reason }) if !reason.is_explained() => "no suitable free slot".to_string(),
+            Some(Outcome::Unplaced { reason }) => reason.describe(plan),
             Some(Outcome::Placed { session, .. }) if plan.session(session).is_none() => {
                 format!("booked into session {session}, which is no longer in the plan")
             }

@@ -206,7 +206,7 @@ pub fn report_for(plan: &Plan, bookings: &[Booking]) -> Report {
         .map(|(kind, _, item)| {
             let booking = by_item.get(item.id.as_str()).copied();
             let written = match booking.map(|b| &b.outcome) {
-                Some(Outcome::Unplaced { reason }) if !reason.is_empty() => reason.clone(),
+                Some(Outcome::Unplaced { reason }) if reason.is_explained() => reason.describe(plan),
                 Some(Outcome::Placed { .. }) => booking.map(|b| b.explanation.clone()).unwrap_or_default(),
                 _ => String::new(),
             };
@@ -214,7 +214,7 @@ pub fn report_for(plan: &Plan, bookings: &[Booking]) -> Report {
                 let explainer = explainer.get_or_insert_with(|| Explainer::new(plan, bookings));
                 match booking {
                     Some(b) if b.session().is_some() => explainer.placed(b),
-                    _ => explainer.unplaced(&item.id),
+                    _ => explainer.unplaced(&item.id).map(|reason| reason.describe(plan)),
                 }
                 .unwrap_or_default()
             } else {

@@ -7,7 +7,7 @@
 use super::cost::check_eligible;
 use super::times::retime;
 use super::usage::{Blocked, Usage};
-use crate::model::{Booking, Change, ContactStatus, Outcome, Plan};
+use crate::model::{Booking, Change, ContactStatus, Outcome, Plan, UnplacedReason};
 use chrono::{NaiveDate, NaiveTime};
 use thiserror::Error;
 
@@ -99,18 +99,19 @@ pub fn record_contact(plan: &mut Plan, appointment_id: &str, status: ContactStat
         .map(str::to_string)
         .ok_or_else(|| EditError::NotPlaced(appointment_id.into()))?;
     if status == ContactStatus::Declined {
-        let when = plan
-            .session(&session_id)
-            .map(|s| format!("{} {}", s.date.format("%a %d/%m/%Y"), s.part.label()))
-            .unwrap_or_else(|| session_id.clone());
+        let reason = plan.session(&session_id).map_or_else(
+            || UnplacedReason::Other(format!("declined {session_id}")),
+            |s| UnplacedReason::DeclinedOffer { date: s.date, part: s.part },
+        );
+        let explanation = reason.describe(plan);
         if let Some(item) = plan.backlog.iter_mut().find(|i| i.id == appointment_id)
             && !item.declined_sessions.contains(&session_id)
         {
             item.declined_sessions.push(session_id.clone());
         }
         let booking = booking_mut(plan, appointment_id);
-        booking.outcome = Outcome::Unplaced { reason: format!("declined {when}") };
-        booking.explanation = format!("declined {when}");
+        booking.outcome = Outcome::Unplaced { reason };
+        booking.explanation = explanation;
         booking.pinned = false;
         booking.contact = ContactStatus::Declined;
         booking.changed = Some(Change::now());
@@ -241,7 +242,6 @@ impl Absence {
 /// Dr A Patel absent"), unpinned, ready for a re-plan. Pinned and confirmed
 /// ones among them are listed, so the window can name them in a warning.
 pub fn cancel_sessions(plan: &mut Plan, clinician: &str, from: NaiveDate, to: NaiveDate) -> Absence {
-    let name = plan.clinician(clinician).map_or_else(|| clinician.to_string(), |c| c.name.clone());
     let mut cancelled = Vec::new();
     for session in plan.sessions.iter_mut() {
         if session.clinician == clinician && from <= session.date && session.date <= to && !session.cancelled {
@@ -249,7 +249,8 @@ pub fn cancel_sessions(plan: &mut Plan, clinician: &str, from: NaiveDate, to: Na
             cancelled.push((session.id.clone(), session.date));
         }
     }
-    let reason = format!("session cancelled: {name} absent");
+    let reason = UnplacedReason::SessionCancelled { clinician: clinician.to_string() };
+    let explanation = reason.describe(plan);
     let mut absence = Absence { sessions: cancelled.len(), ..Absence::default() };
     let patients: std::collections::HashMap<String, String> =
         plan.backlog.iter().map(|i| (i.id.clone(), i.patient.name.clone())).collect();
@@ -271,7 +272,7 @@ pub fn cancel_sessions(plan: &mut Plan, clinician: &str, from: NaiveDate, to: Na
         }
         absence.freed += 1;
         booking.outcome = Outcome::Unplaced { reason: reason.clone() };
-        booking.explanation = reason.clone();
+        booking.explanation = explanation.clone();
         booking.pinned = false;
     }
     absence
@@ -284,7 +285,7 @@ fn booking_mut<'a>(plan: &'a mut Plan, appointment_id: &str) -> &'a mut Booking 
         None => {
             plan.bookings.push(Booking {
                 appointment_id: appointment_id.into(),
-                outcome: Outcome::Unplaced { reason: String::new() },
+                outcome: Outcome::Unplaced { reason: UnplacedReason::NotExplained },
                 pinned: false,
                 contact: ContactStatus::NotContacted,
                 explanation: String::new(),
@@ -371,7 +372,13 @@ mod tests {
         set_pinned(&mut plan, "A", true).unwrap();
         record_contact(&mut plan, "A", ContactStatus::Declined).unwrap();
         let a = plan.booking("A").unwrap();
-        assert_eq!(a.outcome, Outcome::Unplaced { reason: "declined Mon 22/07/2024 AM".into() });
+        assert_eq!(
+            a.outcome,
+            Outcome::Unplaced {
+                reason: UnplacedReason::DeclinedOffer { date: d(22), part: crate::model::PartOfDay::AM }
+            }
+        );
+        assert_eq!(a.explanation, "declined Mon 22/07/2024 AM");
         assert!(!a.pinned);
         assert_eq!(plan.backlog[0].declined_sessions, ["S1"]);
         assert!(matches!(set_pinned(&mut plan, "A", true), Err(EditError::NotPlaced(_))));
@@ -394,7 +401,11 @@ mod tests {
         );
         assert!(plan.sessions[0].cancelled);
         let a = plan.booking("A").unwrap();
-        assert_eq!(a.outcome, Outcome::Unplaced { reason: "session cancelled: Dr A Patel absent".into() });
+        assert_eq!(
+            a.outcome,
+            Outcome::Unplaced { reason: UnplacedReason::SessionCancelled { clinician: "GP-PATEL".into() } }
+        );
+        assert_eq!(a.explanation, "session cancelled: Dr A Patel absent");
         assert!(!a.pinned);
         assert_eq!(plan.booking("B").unwrap().session(), Some("S2"));
         assert_eq!(cancel_sessions(&mut plan, "GP-PATEL", d(22), d(26)), Absence::default());

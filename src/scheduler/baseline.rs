@@ -82,7 +82,7 @@ fn place_in_order(plan: &Plan, order: &[&BacklogItem]) -> Vec<Booking> {
             let previous = kept.get(item.id.as_str());
             let outcome = match (placements.get(&item.id), times.get(&item.id)) {
                 (Some(session), Some(time)) => Outcome::Placed { session: session.clone(), time: *time },
-                _ => Outcome::Unplaced { reason: String::new() },
+                _ => Outcome::Unplaced { reason: crate::model::UnplacedReason::NotExplained },
             };
             Booking {
                 appointment_id: item.id.clone(),
@@ -165,8 +165,8 @@ mod tests {
         assert_eq!(session_of(&bookings, "U"), None);
         // A baseline writes no words; the report explains what it shows, from the plan.
         let unplaced = bookings.iter().find(|b| b.appointment_id == "U").unwrap();
-        assert!(matches!(&unplaced.outcome, Outcome::Unplaced { reason } if reason.is_empty()));
-        let why = crate::scheduler::explain::Explainer::new(&plan, &bookings).unplaced("U").unwrap();
+        assert!(matches!(&unplaced.outcome, Outcome::Unplaced { reason } if !reason.is_explained()));
+        let why = crate::scheduler::explain::Explainer::new(&plan, &bookings).unplaced("U").unwrap().describe(&plan);
         assert!(why.contains("full"), "{why}");
     }
 

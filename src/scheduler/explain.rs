@@ -10,19 +10,19 @@
 //! [`Why`] is the cause as data, so tests can check each stated cause against
 //! the plan itself.
 
-use crate::model::{BacklogItem, Booking, Continuity, Mode, ModeRequirement, Outcome, Plan, Session};
+use crate::model::unplaced::{Binding, UnplacedReason};
+use crate::model::{BacklogItem, Booking, Continuity, Mode, Outcome, Plan, Session};
 use crate::rules::cost::{deadline, horizon_start, placement_cost};
 use crate::rules::usage::{Blocked, EligibleIndex, Usage, signature};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-/// Why an item a re-import no longer found is not planned.
-pub const WITHDRAWN_REASON: &str = "no longer in the clinical system's list";
+pub use crate::model::unplaced::{capitalise, day_label};
 
 /// Fills `explanation` of every placed booking, and the reason of every
-/// unplaced booking whose reason is empty (a reason set by an edit, such as
-/// "declined ..." or "session cancelled ...", is kept).
+/// unplaced booking not explained yet (a reason set by an edit, such as
+/// a declined offer or a cancelled session, is kept).
 pub fn explain_all(plan: &Plan, bookings: &mut [Booking]) {
     let mut explainer = Explainer::new(plan, bookings);
     for booking in bookings.iter_mut() {
@@ -32,24 +32,19 @@ pub fn explain_all(plan: &Plan, bookings: &mut [Booking]) {
                     booking.explanation = text;
                 }
             }
-            Outcome::Unplaced { reason } if reason.is_empty() && plan.is_withdrawn(&booking.appointment_id) => {
-                *reason = WITHDRAWN_REASON.to_string();
-                booking.explanation = WITHDRAWN_REASON.to_string();
+            Outcome::Unplaced { reason } if !reason.is_explained() && plan.is_withdrawn(&booking.appointment_id) => {
+                *reason = UnplacedReason::Withdrawn;
+                booking.explanation = reason.describe(plan);
             }
-            Outcome::Unplaced { reason } if reason.is_empty() => {
-                if let Some(text) = explainer.unplaced(&booking.appointment_id) {
-                    *reason = text.clone();
-                    booking.explanation = text;
+            Outcome::Unplaced { reason } if !reason.is_explained() => {
+                if let Some(found) = explainer.unplaced(&booking.appointment_id) {
+                    booking.explanation = found.describe(plan);
+                    *reason = found;
                 }
             }
-            Outcome::Unplaced { reason } => booking.explanation = reason.clone(),
+            Outcome::Unplaced { reason } => booking.explanation = reason.describe(plan),
         }
     }
-}
-
-/// "Wed 24 Jul": how dates read in explanations and summaries.
-pub fn day_label(date: NaiveDate) -> String {
-    date.format("%a %-d %b").to_string()
 }
 
 /// "1 day", "3 days".
@@ -216,18 +211,14 @@ impl<'p> Explainer<'p> {
         }
     }
 
-    /// The binding reason an appointment could not be placed; None for an unknown id.
-    pub fn unplaced(&mut self, appointment_id: &str) -> Option<String> {
+    /// The binding reason an appointment could not be placed, as data; None for an unknown id.
+    pub fn unplaced(&mut self, appointment_id: &str) -> Option<UnplacedReason> {
         let item = *self.items.get(appointment_id)?;
-        if let Some(text) = self.never_possible(item) {
-            return Some(text);
+        if let Some(reason) = self.never_possible(item) {
+            return Some(reason);
         }
         let why = self.why(item, None);
-        let mut text = capitalise(&self.words(item, &why));
-        if matches!(why.cause, Cause::Room(_)) {
-            text.push_str(": re-plan to place it");
-        }
-        Some(text)
+        Some(UnplacedReason::NoRoom { patient_limited: why.patient_limited, binding: self.binding(item, &why) })
     }
 
     /// Why `item` is not in a session dated on or before `until` (any date when
@@ -347,120 +338,63 @@ impl<'p> Explainer<'p> {
 
     /// The cause in words, without a leading capital: "no telephone GP session by the target (Tue 23 Jul)".
     pub fn words(&self, item: &BacklogItem, why: &Why) -> String {
-        let plan = self.plan;
-        let by = match why.until {
-            Some(_) => format!("by {}", self.target_words(item)),
-            None => "in the plan".to_string(),
-        };
-        let can = if why.patient_limited { " the patient can attend" } else { "" };
-        let with = match &item.continuity {
-            Continuity::Required(c) => format!(" with {}", self.clinician_name(c)),
-            _ => String::new(),
-        };
-        match &why.cause {
-            Cause::NoSession => match why.until {
-                Some(_) => format!("no session runs {by}"),
-                None => "no session runs in the horizon".to_string(),
-            },
-            Cause::EarliestDate(earliest) => match why.until {
-                Some(_) => format!(
-                    "the patient's earliest date is {}, after {}",
-                    day_label(*earliest),
-                    self.target_words(item)
-                ),
-                None => format!("the patient's earliest date is {}, after the last session", day_label(*earliest)),
-            },
-            Cause::Unavailable => {
-                let days: Vec<String> = item.unavailable.iter().map(|u| u.label()).collect();
-                format!("every session {by} is when the patient cannot attend ({})", days.join(", "))
-            }
-            Cause::Declined => format!("the patient declined every session they could attend {by}"),
-            Cause::RequiredClinician(c) => format!("{} (required) has no session{can} {by}", self.clinician_name(c)),
-            Cause::Mode => format!("no {} session{with}{can} {by}", self.mode_words(item).trim_end()),
-            Cause::Role => format!("no {} session{with}{can} {by}", self.need_kind(item)),
-            Cause::TooSmall => {
-                let n = item.slots.max(1);
-                format!(
-                    "every {} session{with}{can} {by} has fewer than {n} usable {} after the reserve",
-                    self.need_kind(item),
-                    if n == 1 { "slot" } else { "slots" }
-                )
-            }
-            Cause::Room(i) => format!("{} still has room", self.session_words(&plan.sessions[*i])),
-            Cause::Full(crowded) => {
-                self.crowded_words(crowded, &format!("{} session{with}{can} {by}", self.need_kind(item)))
-            }
-        }
+        let target = why.until.map(|_| self.target_words(item));
+        self.binding(item, why).words(self.plan, why.patient_limited, target.as_deref())
     }
 
-    /// "the 3 telephone GP sessions ... are full with 14 urgent and 6 soon appointments; 1 more on a day the patient is already booked".
-    fn crowded_words(&self, crowded: &Crowded, what: &str) -> String {
+    /// The cause as the data a plan keeps: sessions named by date, part and
+    /// clinician rather than by position, priority classes by name.
+    pub fn binding(&self, item: &BacklogItem, why: &Why) -> Binding {
         let plan = self.plan;
-        let mut parts = Vec::new();
-        let all = crowded.full.len() == crowded.sessions.len();
-        if !crowded.full.is_empty() {
-            let mut text = match (crowded.full.len(), all) {
-                (1, true) => {
-                    format!("the only {what}, {}, is full", self.session_words(&plan.sessions[crowded.full[0]]))
-                }
-                (1, false) => format!("{} is full", self.session_words(&plan.sessions[crowded.full[0]])),
-                (n, true) => format!("the {n} {} are all full", what.replacen(" session", " sessions", 1)),
-                (n, false) => format!(
-                    "{n} of the {} {} are full",
-                    crowded.sessions.len(),
-                    what.replacen(" session", " sessions", 1)
-                ),
-            };
-            let work: Vec<String> =
-                crowded.by_rank.iter().map(|(rank, n)| format!("{n} {}", self.rank_name(*rank))).collect();
-            if work.is_empty() {
-                text.push_str(" (no usable slots left)");
-            } else {
-                let total: usize = crowded.by_rank.iter().map(|(_, n)| n).sum();
-                let noun = if total == 1 { "appointment" } else { "appointments" };
-                text.push_str(&format!(" with {} {noun}", join_and(&work)));
-            }
-            parts.push(text);
+        let with = match &item.continuity {
+            Continuity::Required(c) => Some(c.clone()),
+            _ => None,
+        };
+        let (mode, roles) = (self.only_mode(item), self.roles(item));
+        let session = |i: usize| {
+            let s = &plan.sessions[i];
+            (s.date, s.part, s.clinician.clone())
+        };
+        match &why.cause {
+            Cause::NoSession => Binding::NoSession,
+            Cause::EarliestDate(earliest) => Binding::EarliestDate(*earliest),
+            Cause::Unavailable => Binding::CannotAttend(item.unavailable.iter().map(|u| (u.day, u.part)).collect()),
+            Cause::Declined => Binding::DeclinedAll,
+            Cause::RequiredClinician(c) => Binding::RequiredClinician(c.clone()),
+            Cause::Mode => Binding::Mode { mode, with },
+            Cause::Role => Binding::Role { mode, roles, with },
+            Cause::TooSmall => Binding::TooSmall { mode, roles, with, slots: item.slots.max(1) },
+            Cause::Room(i) => Binding::Room(session(*i)),
+            Cause::Full(crowded) => Binding::Full {
+                mode,
+                roles,
+                with,
+                sessions: crowded.sessions.len(),
+                full: crowded.full.len(),
+                first_full: crowded.full.first().map(|&i| session(i)),
+                work: crowded.by_rank.iter().map(|(rank, n)| (self.rank_name(*rank), *n)).collect(),
+                busy: crowded.busy,
+                capped: crowded.capped,
+            },
         }
-        let lead = |n: usize| if crowded.full.is_empty() && n == crowded.sessions.len() { "all " } else { "" };
-        if crowded.busy > 0 {
-            let n = crowded.busy;
-            parts.push(format!(
-                "{}{n} {} on {} the patient already has an appointment",
-                lead(n),
-                if n == 1 { "session is" } else { "sessions are" },
-                if n == 1 { "a day" } else { "days" }
-            ));
-        }
-        if crowded.capped > 0 {
-            let n = crowded.capped;
-            parts.push(format!(
-                "{}{n} {} at the clinician's daily cap",
-                lead(n),
-                if n == 1 { "session is" } else { "sessions are" }
-            ));
-        }
-        parts.join("; ")
     }
 
     /// A reason no placement can ever work (the type or mode itself), before any session is looked at.
-    fn never_possible(&self, item: &BacklogItem) -> Option<String> {
+    fn never_possible(&self, item: &BacklogItem) -> Option<UnplacedReason> {
         let Some(kind) = self.plan.appointment_type(&item.appointment_type) else {
-            return Some(format!("Appointment type \"{}\" is not in the catalogue", item.appointment_type));
+            return Some(UnplacedReason::UnknownType { appointment_type: item.appointment_type.clone() });
         };
         if !kind.modes.iter().any(|m| item.mode.allows(*m)) {
-            return Some(format!(
-                "{} is never done {}, but the patient needs {}: change the mode or the type",
-                kind.name,
-                if item.mode == ModeRequirement::Telephone { "by telephone" } else { "face-to-face" },
-                item.mode.label().to_lowercase()
-            ));
+            return Some(UnplacedReason::ModeNeverOffered { appointment_type: kind.name.clone(), needs: item.mode });
         }
         if let Continuity::Required(c) = &item.continuity
             && let Some(clinician) = self.plan.clinician(c)
             && !self.plan.clinician_sees(clinician, &kind.name)
         {
-            return Some(format!("{} (required) does not see {}", clinician.name, item.appointment_type));
+            return Some(UnplacedReason::RequiredDoesNotSee {
+                clinician: c.clone(),
+                appointment_type: item.appointment_type.clone(),
+            });
         }
         None
     }
@@ -509,19 +443,13 @@ impl<'p> Explainer<'p> {
         if item.see_by.is_some() { format!("the see-by date{date}") } else { format!("the target{date}") }
     }
 
-    /// "telephone GP", "face-to-face Practice nurse or HCA".
-    fn need_kind(&self, item: &BacklogItem) -> String {
-        format!("{}{}", self.mode_words(item), self.roles(item))
-    }
-
-    /// "telephone " when the patient or the type allows only that mode, else "".
-    fn mode_words(&self, item: &BacklogItem) -> &'static str {
+    /// The one mode the patient and the type allow, when only one is.
+    fn only_mode(&self, item: &BacklogItem) -> Option<Mode> {
         let modes = self.plan.appointment_type(&item.appointment_type).map(|t| t.modes.clone()).unwrap_or_default();
         let allowed: Vec<Mode> = Mode::ALL.into_iter().filter(|m| item.mode.allows(*m) && modes.contains(m)).collect();
         match allowed.as_slice() {
-            [Mode::FaceToFace] => "face-to-face ",
-            [Mode::Telephone] => "telephone ",
-            _ => "",
+            [only] => Some(*only),
+            _ => None,
         }
     }
 
@@ -530,16 +458,12 @@ impl<'p> Explainer<'p> {
         self.rank_names.get(&rank).cloned().unwrap_or_else(|| "other".to_string())
     }
 
-    fn roles(&self, item: &BacklogItem) -> String {
+    /// Roles that see the type, or the type's name when it lists none.
+    fn roles(&self, item: &BacklogItem) -> Vec<String> {
         match self.plan.appointment_type(&item.appointment_type) {
-            Some(kind) if !kind.roles.is_empty() => kind.roles.join(" or "),
-            _ => item.appointment_type.clone(),
+            Some(kind) if !kind.roles.is_empty() => kind.roles.clone(),
+            _ => vec![item.appointment_type.clone()],
         }
-    }
-
-    /// "Mon 22 Jul AM with Dr A Patel".
-    fn session_words(&self, session: &Session) -> String {
-        format!("{} {} with {}", day_label(session.date), session.part.label(), self.clinician_name(&session.clinician))
     }
 
     fn clinician_name(&self, id: &str) -> String {
@@ -547,29 +471,11 @@ impl<'p> Explainer<'p> {
     }
 }
 
-/// "a", "a and b", "a, b and c".
-fn join_and(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-/// The text with its first letter in upper case.
-pub fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::model::{Mode, PartOfDay};
+    use crate::model::{Mode, ModeRequirement, PartOfDay};
     use crate::test_plans::{item, number_patients, session, small_plan, t};
 
     fn placed(id: &str, session: &str) -> Booking {
@@ -584,14 +490,11 @@ mod tests {
     }
 
     fn unplaced(id: &str) -> Booking {
-        Booking { outcome: Outcome::Unplaced { reason: String::new() }, ..placed(id, "") }
+        Booking { outcome: Outcome::Unplaced { reason: UnplacedReason::NotExplained }, ..placed(id, "") }
     }
 
     fn reason(b: &Booking) -> &str {
-        match &b.outcome {
-            Outcome::Unplaced { reason } => reason,
-            Outcome::Placed { .. } => "",
-        }
+        &b.explanation
     }
 
     #[test]
@@ -720,7 +623,10 @@ mod tests {
             placed("R", "S2"),
             placed("S", "S2"),
             placed("U", "S2"),
-            Booking { outcome: Outcome::Unplaced { reason: "declined 23/07/2024".into() }, ..placed("D", "") },
+            Booking {
+                outcome: Outcome::Unplaced { reason: UnplacedReason::Other("declined 23/07/2024".into()) },
+                ..placed("D", "")
+            },
         ];
         explain_all(&plan, &mut bookings);
         assert_eq!(

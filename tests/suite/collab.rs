@@ -13,9 +13,8 @@ use rebook::io::plan_file;
 use rebook::io::shared_save::{Keys, SharedSaveError, save_shared};
 use rebook::model::audit::{machine_name, os_user};
 use rebook::model::merge::{ConflictKind, Side, merge};
-use rebook::model::{Change, ContactStatus, Outcome, Plan, describe_changes};
+use rebook::model::{Change, ContactStatus, Outcome, Plan, UnplacedReason, describe_changes};
 use rebook::rules::edit::{self, EditError};
-use rebook::scheduler::explain::WITHDRAWN_REASON;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -395,19 +394,20 @@ fn reimport_adds_updates_and_flags_keeping_bookings() {
     assert_eq!(plan.backlog_item("A0001").unwrap().notes, before.backlog_item("A0001").unwrap().notes);
     // A0010: flagged, freed, not planned and not counted as work to do.
     assert!(plan.is_withdrawn("A0010"));
-    assert_eq!(plan.booking("A0010").unwrap().outcome, Outcome::Unplaced { reason: WITHDRAWN_REASON.to_string() });
+    let withdrawn = Outcome::Unplaced { reason: UnplacedReason::Withdrawn };
+    assert_eq!(plan.booking("A0010").unwrap().outcome, withdrawn);
     let solved =
         rebook::scheduler::solve(&plan, &Default::default(), &mut |_| {}, &std::sync::atomic::AtomicBool::new(false))
             .unwrap();
     rebook::scheduler::apply_solution(&mut plan, solved);
-    assert_eq!(plan.booking("A0010").unwrap().outcome, Outcome::Unplaced { reason: WITHDRAWN_REASON.to_string() });
+    assert_eq!(plan.booking("A0010").unwrap().outcome, withdrawn);
     assert!(plan.booking("B-0001").unwrap().session().is_some(), "the new item is planned");
     let report = rebook::report::report(&plan);
     assert_eq!(report.total, 30, "the withdrawn item is not work still to do");
     assert!(report.problems.iter().all(|p| p.appointment_id != "A0010"));
     let bookings = String::from_utf8(rebook::export::bookings_csv(&plan).unwrap()).unwrap();
     let line = bookings.lines().find(|l| l.starts_with("A0010,")).unwrap();
-    assert!(line.contains(",withdrawn,") && line.contains(WITHDRAWN_REASON), "{line}");
+    assert!(line.contains(",withdrawn,") && line.contains("no longer in the clinical system's list"), "{line}");
     // Still saved byte-stably, and the flag survives a round trip.
     let text = plan_file::to_ron(&plan).unwrap();
     assert_eq!(plan_file::parse_plan(&text, Path::new("t")).unwrap().withdrawn, plan.withdrawn);

@@ -131,7 +131,11 @@ pub fn plan_with_bookings(n: usize) -> Plan {
             _ => ContactStatus::NotContacted,
         };
         let outcome = if i % 13 == 12 {
-            Outcome::Unplaced { reason: "no GP session with a free slot before the see-by date".into() }
+            Outcome::Unplaced {
+                reason: rebook::model::UnplacedReason::Other(
+                    "no GP session with a free slot before the see-by date".into(),
+                ),
+            }
         } else {
             // Next session with room (18 slots, 20% reserve leaves 14).
             loop {

@@ -327,3 +327,72 @@ fn nothing_is_saved_that_could_not_be_loaded_again() {
         fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert!(!names.iter().any(|n| n.contains(".tmp-")), "no temporary file left: {names:?}");
 }
+
+/// A plan saved before unplaced reasons were data holds them as words: it
+/// still opens, shows those words, and saves again stably; a new plan keeps
+/// its reasons as data through a save and a load.
+#[test]
+fn old_plans_with_reasons_in_words_open_and_new_reasons_round_trip() {
+    use rebook::model::unplaced::Binding;
+    use rebook::model::{Booking, Outcome, UnplacedReason};
+    let empty = plan_file::to_ron(&Plan::new("Riverside Surgery")).unwrap();
+    assert!(empty.contains("bookings: [],"), "{empty}");
+    let old = empty.replace(
+        "bookings: [],",
+        r#"bookings: [
+        (
+            appointment_id: "A0001",
+            outcome: Unplaced(
+                reason: "no GP session with a free slot before the see-by date",
+            ),
+            explanation: "no GP session with a free slot before the see-by date",
+        ),
+        (
+            appointment_id: "A0002",
+            outcome: Unplaced(reason: ""),
+        ),
+    ],"#,
+    );
+    let plan = plan_file::parse_plan(&old, std::path::Path::new("old.rebook.ron")).unwrap();
+    let words = "no GP session with a free slot before the see-by date";
+    assert_eq!(plan.bookings[0].outcome, Outcome::Unplaced { reason: UnplacedReason::Other(words.into()) });
+    assert_eq!(plan.bookings[1].outcome, Outcome::Unplaced { reason: UnplacedReason::NotExplained });
+    let Outcome::Unplaced { reason } = &plan.bookings[0].outcome else { unreachable!() };
+    assert_eq!(reason.describe(&plan), words);
+    let saved = plan_file::to_ron(&plan).unwrap();
+    let again = plan_file::parse_plan(&saved, std::path::Path::new("old.rebook.ron")).unwrap();
+    assert_eq!((&again, plan_file::to_ron(&again).unwrap()), (&plan, saved));
+
+    let mut new = Plan::new("Riverside Surgery");
+    new.bookings.push(Booking {
+        appointment_id: "A0003".into(),
+        outcome: Outcome::Unplaced {
+            reason: UnplacedReason::NoRoom {
+                patient_limited: true,
+                binding: Binding::Full {
+                    mode: Some(rebook::model::Mode::Telephone),
+                    roles: vec!["GP".into()],
+                    with: Some("GP-PATEL".into()),
+                    sessions: 3,
+                    full: 2,
+                    first_full: Some((
+                        chrono::NaiveDate::from_ymd_opt(2024, 7, 22).unwrap(),
+                        rebook::model::PartOfDay::AM,
+                        "GP-PATEL".into(),
+                    )),
+                    work: vec![("urgent".into(), 2)],
+                    busy: 1,
+                    capped: 0,
+                },
+            },
+        },
+        pinned: false,
+        contact: Default::default(),
+        explanation: String::new(),
+        changed: None,
+    });
+    let text = plan_file::to_ron(&new).unwrap();
+    assert!(text.contains("reason: NoRoom(") && !text.contains("reason: \""), "{text}");
+    let back = plan_file::parse_plan(&text, std::path::Path::new("new.rebook.ron")).unwrap();
+    assert_eq!((&back, plan_file::to_ron(&back).unwrap()), (&new, text));
+}

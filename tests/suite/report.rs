@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::test_plans::{d, item, number_patients, session, small_plan, t};
-use rebook::model::{Booking, ContactStatus, Continuity, Mode, ModeRequirement, Outcome, PartOfDay, Plan};
+use rebook::model::{
+    Booking, ContactStatus, Continuity, Mode, ModeRequirement, Outcome, PartOfDay, Plan, UnplacedReason,
+};
 use rebook::report::{Comparison, ProblemKind, compare, render_text, report, report_for};
 use rebook::rules::check::violations;
 use rebook::rules::edit::{record_contact, set_pinned};
@@ -50,7 +52,7 @@ fn hand_built() -> Plan {
     plan.bookings = vec![
         at("U1", "S1"),
         at("U2", "S3"),
-        Booking { outcome: Outcome::Unplaced { reason: String::new() }, ..at("U3", "") },
+        Booking { outcome: Outcome::Unplaced { reason: UnplacedReason::NotExplained }, ..at("U3", "") },
         at("SO", "S2"),
         at("R1", "S1"),
         at("R2", "S3"),
@@ -243,7 +245,7 @@ fn hub_scale_timings() {
     for booking in &mut unexplained {
         booking.explanation.clear();
         if let Outcome::Unplaced { reason } = &mut booking.outcome {
-            reason.clear();
+            *reason = UnplacedReason::NotExplained;
         }
     }
     let started = std::time::Instant::now();

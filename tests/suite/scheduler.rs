@@ -229,7 +229,7 @@ fn bookings_from(plan: &Plan, placed: &BTreeMap<&str, &str>) -> Vec<Booking> {
             appointment_id: i.id.clone(),
             outcome: match placed.get(i.id.as_str()) {
                 Some(s) => Outcome::Placed { session: s.to_string(), time: NaiveTime::MIN },
-                None => Outcome::Unplaced { reason: String::new() },
+                None => Outcome::Unplaced { reason: Default::default() },
             },
             pinned: false,
             contact: ContactStatus::NotContacted,
@@ -411,7 +411,7 @@ fn one_patient_however_the_nhs_number_is_written() {
     let days: BTreeSet<NaiveDate> =
         result.bookings.iter().filter_map(|b| b.session()).map(|s| plan.session(s).unwrap().date).collect();
     assert_eq!(days, BTreeSet::from([day(0), day(1)]), "{:#?}", result.bookings);
-    assert_eq!(scheduler::check::violations(&plan, &result.bookings), Vec::<String>::new());
+    assert_eq!(rebook::rules::check::violations(&plan, &result.bookings), Vec::<String>::new());
 
     let at = |id: &str, minute: u32| Booking {
         appointment_id: id.into(),
@@ -421,7 +421,7 @@ fn one_patient_however_the_nhs_number_is_written() {
         explanation: String::new(),
         changed: None,
     };
-    let broken = scheduler::check::violations(&plan, &[at("A", 0), at("B", 10)]);
+    let broken = rebook::rules::check::violations(&plan, &[at("A", 0), at("B", 10)]);
     assert_eq!(broken, ["appointment B: the patient already has appointment A on 2024-07-22"]);
 }
 

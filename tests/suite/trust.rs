@@ -166,7 +166,7 @@ fn check_every_reason(plan: &Plan, bookings: &[Booking]) -> usize {
         }
         let words = explainer.words(item, &why);
         let written = match &booking.outcome {
-            Outcome::Unplaced { reason } => reason.to_lowercase(),
+            Outcome::Unplaced { reason } => reason.describe(plan).to_lowercase(),
             Outcome::Placed { .. } => booking.explanation.to_lowercase(),
         };
         assert!(written.contains(&words.to_lowercase()), "{}: \"{written}\" does not say \"{words}\"", item.id);

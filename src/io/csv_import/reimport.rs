@@ -9,9 +9,9 @@
 use super::BacklogPreview;
 use crate::model::{
     BacklogItem, Booking, ContactStatus, Continuity, ModeRequirement, Outcome, PartOfDay, Plan, Unavailability,
+    UnplacedReason,
 };
 use crate::rules::cost::check_eligible;
-use crate::scheduler::explain::WITHDRAWN_REASON;
 use chrono::{NaiveDate, NaiveTime};
 use std::collections::{BTreeSet, HashMap};
 
@@ -114,7 +114,7 @@ pub(crate) fn apply(plan: &mut Plan, preview: &BacklogPreview, today: NaiveDate)
             continue;
         }
         plan.backlog[position] = item;
-        let reason = format!("details changed in the clinical system ({}): to be re-planned", fields.join("; "));
+        let reason = UnplacedReason::DetailsChanged { fields };
         free_if_impossible(plan, &new.id, &reason, &mut diff);
     }
     for id in &diff.vanished {
@@ -122,10 +122,10 @@ pub(crate) fn apply(plan: &mut Plan, preview: &BacklogPreview, today: NaiveDate)
         match plan.booking(id) {
             Some(b) if b.is_fixed() => diff.kept_fixed.push(id.clone()),
             Some(b) if b.session().is_some() => {
-                free(plan, id, WITHDRAWN_REASON);
+                free(plan, id, &UnplacedReason::Withdrawn);
                 diff.freed.push(id.clone());
             }
-            Some(_) => free(plan, id, WITHDRAWN_REASON),
+            Some(_) => free(plan, id, &UnplacedReason::Withdrawn),
             None => {}
         }
     }
@@ -154,7 +154,7 @@ fn vanished(plan: &Plan, preview: &BacklogPreview, matched_by_id: bool) -> Vec<S
 }
 
 /// A booking the updated item can no longer have is freed, unless fixed.
-fn free_if_impossible(plan: &mut Plan, id: &str, reason: &str, diff: &mut ReimportDiff) {
+fn free_if_impossible(plan: &mut Plan, id: &str, reason: &UnplacedReason, diff: &mut ReimportDiff) {
     let Some(booking) = plan.booking(id) else { return };
     let Some(session) = booking.session().and_then(|s| plan.session(s)) else { return };
     let Some(item) = plan.backlog_item(id) else { return };
@@ -169,12 +169,13 @@ fn free_if_impossible(plan: &mut Plan, id: &str, reason: &str, diff: &mut Reimpo
     }
 }
 
-fn free(plan: &mut Plan, id: &str, reason: &str) {
+fn free(plan: &mut Plan, id: &str, reason: &UnplacedReason) {
+    let explanation = reason.describe(plan);
     if let Some(booking) = plan.bookings.iter_mut().find(|b| b.appointment_id == id) {
         let told = booking.session().is_some();
         *booking = Booking {
-            outcome: Outcome::Unplaced { reason: reason.to_string() },
-            explanation: reason.to_string(),
+            outcome: Outcome::Unplaced { reason: reason.clone() },
+            explanation,
             pinned: false,
             contact: if told { ContactStatus::NotContacted } else { booking.contact },
             ..booking.clone()

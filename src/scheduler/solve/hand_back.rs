@@ -56,7 +56,7 @@ pub(super) fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) ->
                 // The reason is written by `explain_all`, which names the binding constraint.
                 _ => Booking {
                     appointment_id: item.id.clone(),
-                    outcome: Outcome::Unplaced { reason: String::new() },
+                    outcome: Outcome::Unplaced { reason: crate::model::UnplacedReason::NotExplained },
                     pinned: false,
                     contact: ContactStatus::NotContacted,
                     explanation: String::new(),
