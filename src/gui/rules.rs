@@ -3,8 +3,7 @@
 
 use super::document::Document;
 use super::draft::{self, Draft, DraftAction};
-use crate::model::{Plan, PriorityClass, Rules};
-use std::collections::BTreeMap;
+use crate::model::{PriorityClass, Rules};
 
 #[derive(Default)]
 pub struct RulesPanel {
@@ -89,7 +88,7 @@ impl RulesPanel {
             ui.separator();
             let action = draft::buttons(ui, rules != plan_rules, "rules");
             match action {
-                DraftAction::Apply => match validate(&rules, doc.plan()) {
+                DraftAction::Apply => match rules.validate(doc.plan()) {
                     Ok(()) => {
                         doc.edit(|plan| plan.rules = rules.clone());
                         self.draft.clear();
@@ -167,53 +166,4 @@ fn penalty(ui: &mut egui::Ui, label: &str, value: &mut f64, help: &str) {
     ui.add(egui::DragValue::new(value).range(0.0..=100_000.0).speed(0.5)).labelled_by(label.id);
     ui.label(help);
     ui.end_row();
-}
-
-/// Rules the scheduler can use: named, distinct, positive weights, and every
-/// appointment's priority still defined.
-pub fn validate(rules: &Rules, plan: &Plan) -> Result<(), Vec<String>> {
-    let mut problems = Vec::new();
-    let mut orphans: BTreeMap<&str, usize> = BTreeMap::new();
-    for item in &plan.backlog {
-        if rules.priority(&item.priority).is_none() {
-            *orphans.entry(item.priority.as_str()).or_default() += 1;
-        }
-    }
-    for (name, count) in orphans {
-        problems.push(format!(
-            "Rules: {count} appointment(s) have priority \"{name}\", which these rules no longer define; keep the class or change those appointments first."
-        ));
-    }
-    if rules.priorities.is_empty() {
-        problems.push("Rules: at least one priority class is needed.".to_string());
-    }
-    for (i, p) in rules.priorities.iter().enumerate() {
-        if p.name.trim().is_empty() {
-            problems.push(format!("Rules: priority class {} has no name.", i + 1));
-        } else if rules.priorities[..i].iter().any(|q| q.name.trim().eq_ignore_ascii_case(p.name.trim())) {
-            problems.push(format!("Rules: the priority name \"{}\" is used twice.", p.name.trim()));
-        }
-        if p.weight <= 0.0 || !p.weight.is_finite() {
-            problems.push(format!("Rules: the weight of {} must be more than 0.", p.name));
-        }
-    }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn validation_names_each_problem() {
-        let plan = Plan::new("P");
-        assert_eq!(validate(&Rules::default(), &plan), Ok(()));
-        let mut rules = Rules::default();
-        rules.priorities[1].name = "urgent".into();
-        rules.priorities[2].weight = 0.0;
-        let problems = validate(&rules, &plan).err().unwrap_or_default();
-        assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems[0].contains("used twice"));
-        assert!(problems[1].contains("weight of Routine"));
-    }
 }

@@ -544,6 +544,38 @@ fn is_default_booking_move_penalty(value: &f64) -> bool {
 }
 
 impl Rules {
+    /// Rules the scheduler can use: named, distinct, positive weights, and every
+    /// appointment's priority still defined.
+    pub fn validate(&self, plan: &Plan) -> Result<(), Vec<String>> {
+        let rules = self;
+        let mut problems = Vec::new();
+        let mut orphans: BTreeMap<&str, usize> = BTreeMap::new();
+        for item in &plan.backlog {
+            if rules.priority(&item.priority).is_none() {
+                *orphans.entry(item.priority.as_str()).or_default() += 1;
+            }
+        }
+        for (name, count) in orphans {
+            problems.push(format!(
+                "Rules: {count} appointment(s) have priority \"{name}\", which these rules no longer define; keep the class or change those appointments first."
+            ));
+        }
+        if rules.priorities.is_empty() {
+            problems.push("Rules: at least one priority class is needed.".to_string());
+        }
+        for (i, p) in rules.priorities.iter().enumerate() {
+            if p.name.trim().is_empty() {
+                problems.push(format!("Rules: priority class {} has no name.", i + 1));
+            } else if rules.priorities[..i].iter().any(|q| q.name.trim().eq_ignore_ascii_case(p.name.trim())) {
+                problems.push(format!("Rules: the priority name \"{}\" is used twice.", p.name.trim()));
+            }
+            if p.weight <= 0.0 || !p.weight.is_finite() {
+                problems.push(format!("Rules: the weight of {} must be more than 0.", p.name));
+            }
+        }
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+
     pub fn reserve_for(&self, weekday: Weekday) -> f64 {
         self.reserve_by_weekday.iter().find(|r| r.weekday == weekday).map_or(self.reserve, |r| r.fraction)
     }
@@ -818,4 +850,22 @@ fn ascii_name_key(text: &str) -> impl Iterator<Item = u8> + '_ {
 
 fn name_key_chars(text: &str) -> impl Iterator<Item = char> + '_ {
     text.chars().filter(|c| !matches!(c, ' ' | '.' | '_' | '-' | '\t')).flat_map(char::to_lowercase)
+}
+
+#[cfg(test)]
+mod rules_tests {
+    use super::*;
+
+    #[test]
+    fn rules_validation_names_each_problem() {
+        let plan = Plan::new("P");
+        assert_eq!(Rules::default().validate(&plan), Ok(()));
+        let mut rules = Rules::default();
+        rules.priorities[1].name = "urgent".into();
+        rules.priorities[2].weight = 0.0;
+        let problems = rules.validate(&plan).err().unwrap_or_default();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("used twice"));
+        assert!(problems[1].contains("weight of Routine"));
+    }
 }
