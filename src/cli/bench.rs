@@ -87,7 +87,7 @@ fn measure(size: usize, seed: u64, shape: Shape, backend: Backend) -> anyhow::Re
     let plan = generate(&shaped_config(size, seed, shape));
     let started = Instant::now();
     let options = SolveOptions { backend, time_limit: None };
-    let result = scheduler::solve(&plan, &options, &mut |_| {}, &AtomicBool::new(false))?;
+    let result = scheduler::solve_and_explain(&plan, &options, &mut |_| {}, &AtomicBool::new(false))?;
     let total_ms = started.elapsed().as_secs_f64() * 1e3;
     let urgent = |bookings: &[crate::model::Booking]| {
         report_for(&plan, bookings).priorities.first().map_or(f64::NAN, |p| p.within_target)

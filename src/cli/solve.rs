@@ -74,7 +74,7 @@ pub fn run_solve(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         None => plan_service::load(&args.plan, passphrase.as_ref())?,
     };
     let mut plan = base.clone();
-    let result = scheduler::solve(&plan, &options, &mut |_| {}, &AtomicBool::new(false))?;
+    let result = scheduler::solve_and_explain(&plan, &options, &mut |_| {}, &AtomicBool::new(false))?;
     print_summary(&plan, &result);
     scheduler::apply_solution(&mut plan, result);
     println!();

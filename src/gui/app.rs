@@ -27,7 +27,7 @@ use crate::io::recovery::{Recoverable, RecoveryStore};
 use crate::io::settings::RecentFiles;
 use crate::model::merge::Conflict;
 use crate::model::{AuditAction, AuditEntry};
-use crate::scheduler::{Advice, SolveOptions, advise, solve};
+use crate::scheduler::{Advice, SolveOptions, advise, solve_and_explain};
 use std::path::{Path, PathBuf};
 
 /// Which plan the window opens with.
@@ -363,7 +363,7 @@ impl RebookApp {
         let plan = self.plan_view.plan_to_solve(&self.doc, add.as_ref());
         self.tasks.spawn(Kind::Solve, self.doc.stamp(), "Planning".into(), move |control| {
             let mut progress = |p| control.report(p);
-            let result = solve(&plan, &SolveOptions::default(), &mut progress, control.cancel_flag());
+            let result = solve_and_explain(&plan, &SolveOptions::default(), &mut progress, control.cancel_flag());
             Work::Solved { add, result }
         });
     }

@@ -3,7 +3,8 @@
 //! task's flag, and a panic in the solver reported as an error instead of
 //! taking the caller down.
 
-use super::solve::{Progress, SolveError, SolveOptions, SolveResult, solve};
+use super::solve::{Progress, SolveError, SolveOptions, SolveResult};
+use super::solve_and_explain;
 use crate::model::Plan;
 use crate::task::Task;
 
@@ -29,7 +30,7 @@ impl SolveJob {
     pub fn spawn_waking(plan: Plan, options: SolveOptions, wake: impl Fn() + Send + Sync + 'static) -> SolveJob {
         let task = Task::spawn("rebook-solve", wake, move |control| {
             let mut progress = |p: Progress| control.report(p);
-            solve(&plan, &options, &mut progress, control.cancel_flag())
+            solve_and_explain(&plan, &options, &mut progress, control.cancel_flag())
         });
         SolveJob { task }
     }

@@ -396,9 +396,13 @@ fn reimport_adds_updates_and_flags_keeping_bookings() {
     assert!(plan.is_withdrawn("A0010"));
     let withdrawn = Outcome::Unplaced { reason: UnplacedReason::Withdrawn };
     assert_eq!(plan.booking("A0010").unwrap().outcome, withdrawn);
-    let solved =
-        rebook::scheduler::solve(&plan, &Default::default(), &mut |_| {}, &std::sync::atomic::AtomicBool::new(false))
-            .unwrap();
+    let solved = rebook::scheduler::solve_and_explain(
+        &plan,
+        &Default::default(),
+        &mut |_| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .unwrap();
     rebook::scheduler::apply_solution(&mut plan, solved);
     assert_eq!(plan.booking("A0010").unwrap().outcome, withdrawn);
     assert!(plan.booking("B-0001").unwrap().session().is_some(), "the new item is planned");

@@ -134,7 +134,7 @@ fn random_plan(seed: u64, max_items: usize, max_sessions: usize) -> Plan {
 }
 
 fn solve(plan: &Plan) -> scheduler::SolveResult {
-    scheduler::solve(plan, &SolveOptions::default(), &mut |_| {}, &AtomicBool::new(false)).unwrap()
+    scheduler::solve_and_explain(plan, &SolveOptions::default(), &mut |_| {}, &AtomicBool::new(false)).unwrap()
 }
 
 fn patient_of(plan: &Plan, id: &str) -> String {

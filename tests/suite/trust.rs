@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::AtomicBool;
 
 fn solve(plan: &Plan) -> scheduler::SolveResult {
-    scheduler::solve(plan, &SolveOptions::default(), &mut |_| {}, &AtomicBool::new(false)).unwrap()
+    scheduler::solve_and_explain(plan, &SolveOptions::default(), &mut |_| {}, &AtomicBool::new(false)).unwrap()
 }
 
 /// A small generated practice with too little capacity, so some work is late or unplaced.

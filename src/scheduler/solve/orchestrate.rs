@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 /// Solves `plan`: every backlog item gets a booking (placed or unplaced).
 /// Pinned and confirmed bookings stay; communicated ones move only when it pays M.
 /// `cancel` is checked at least every 50 ms; a time limit returns the best plan so far.
+/// Writes no explanations: `scheduler::solve_and_explain` adds them from the finished plan.
 pub fn solve(
     plan: &Plan,
     options: &SolveOptions,
@@ -173,9 +174,7 @@ pub fn solve(
     bound +=
         model.classes.iter().filter(|c| c.edges.is_empty()).map(|c| c.unplaced_cost * c.count() as f64).sum::<f64>();
     progress(Progress { message: "Giving appointment times".into(), fraction: 0.96 });
-    let mut bookings = hand_back(plan, &model, &counts);
-    progress(Progress { message: "Explaining the bookings".into(), fraction: 0.97 });
-    crate::scheduler::explain::explain_all(plan, &mut bookings);
+    let bookings = hand_back(plan, &model, &counts);
     let objective = cost::objective(plan, &bookings, &plan.bookings);
     let bound = bound.min(objective);
     stats.solve_ms = solve_started.elapsed().as_secs_f64() * 1e3;
