@@ -402,14 +402,7 @@ mod tests {
     #[test]
     fn reasons_read_in_words_with_the_plans_names() {
         let mut plan = Plan::new("P");
-        plan.clinicians.push(crate::model::Clinician {
-            id: "GP-PATEL".into(),
-            name: "Dr A Patel".into(),
-            role: "GP".into(),
-            extra_types: vec![],
-            excluded_types: vec![],
-            daily_cap: None,
-        });
+        plan.clinicians.push(crate::test_plans::clinician("GP-PATEL", "Dr A Patel", "GP"));
         let session: SessionRef = (test_date(2024, 7, 22), PartOfDay::AM, "GP-PATEL".into());
         let full = UnplacedReason::NoRoom {
             patient_limited: false,

@@ -200,7 +200,7 @@ pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::model::{Clinician, Horizon};
+    use crate::model::Horizon;
 
     use crate::model::test_date as d;
 
@@ -261,14 +261,7 @@ mod tests {
     fn plan_with_patel(start: NaiveDate, end: NaiveDate) -> Plan {
         let mut plan = Plan::new("Test");
         plan.horizon = Some(Horizon { start, end });
-        plan.clinicians.push(Clinician {
-            id: "GP-PATEL".into(),
-            name: "Dr A Patel".into(),
-            role: "GP".into(),
-            extra_types: vec![],
-            excluded_types: vec![],
-            daily_cap: None,
-        });
+        plan.clinicians.push(crate::test_plans::clinician("GP-PATEL", "Dr A Patel", "GP"));
         plan
     }
 
