@@ -104,7 +104,8 @@ impl LockInfo {
 
     /// On this machine, and its process is no longer running.
     fn process_ended(&self) -> bool {
-        self.machine.eq_ignore_ascii_case(&crate::model::audit::machine_name()) && !process_alive(self.pid)
+        self.machine.eq_ignore_ascii_case(&crate::model::audit::machine_name())
+            && !crate::io::process::process_alive(self.pid)
     }
 
     /// The holder is writing the plan right now (a mark that is not stale).
@@ -126,25 +127,9 @@ fn older_than(at: DateTime<Local>, now: DateTime<Local>, limit: Duration) -> boo
     now.signed_duration_since(at).to_std().is_ok_and(|age| age > limit)
 }
 
-/// Whether process `pid` of this computer is running.
-#[cfg(target_os = "linux")]
-pub(crate) fn process_alive(pid: u32) -> bool {
-    // Without /proc (a sandbox) nothing can be told: assume alive.
-    !Path::new("/proc/self").exists() || Path::new("/proc").join(pid.to_string()).exists()
-}
-
-/// Whether process `pid` of this computer is running (not known here: assume so).
-#[cfg(not(target_os = "linux"))]
-pub(crate) fn process_alive(_pid: u32) -> bool {
-    true
-}
-
-/// `plan.rebook.ron` -> `plan.rebook.ron.lock`.
-pub fn lock_path(plan: &Path) -> PathBuf {
-    let mut name = plan.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".lock");
-    plan.with_file_name(name)
-}
+// The lock's name is one of the names beside a plan, kept with the others in
+// plan_file so that module needs nothing from this one.
+pub use crate::io::plan_file::lock_path;
 
 /// The lock of a plan held by this process; dropping it removes the lock file
 /// if it is still ours.

@@ -7,6 +7,7 @@ pub mod limits;
 pub mod lock;
 pub mod plan_file;
 pub mod plan_service;
+pub mod process;
 pub mod recovery;
 pub mod settings;
 pub mod shared_save;

@@ -213,11 +213,18 @@ pub fn resolve(path: &Path) -> PathBuf {
     }
 }
 
+/// `plan.rebook.ron` -> `plan.rebook.ron.lock`: where a plan's lock lives.
+pub fn lock_path(plan: &Path) -> PathBuf {
+    let mut name = plan.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".lock");
+    plan.with_file_name(name)
+}
+
 /// Whether the file at `path` is (or may be) a Rebook plan: it reads as one,
 /// is encrypted (a protected plan), or has a lock beside it. Outputs never replace such a file.
 pub fn looks_like_plan(path: &Path) -> bool {
     let path = resolve(path);
-    if crate::io::lock::lock_path(&path).exists() {
+    if lock_path(&path).exists() {
         return true;
     }
     let mut head = Vec::with_capacity(4096);
@@ -489,7 +496,7 @@ pub fn remove_leftover_temps(path: &Path) -> usize {
         let Some(pid) = pid else { continue };
         let Ok(meta) = entry.path().symlink_metadata() else { continue };
         let old = meta.modified().ok().and_then(|m| m.elapsed().ok()).is_some_and(|age| age > LEFTOVER_AGE);
-        let dead = machine == Some(ours) && pid != std::process::id() && !crate::io::lock::process_alive(pid);
+        let dead = machine == Some(ours) && pid != std::process::id() && !crate::io::process::process_alive(pid);
         if (old || dead) && fs::remove_file(entry.path()).is_ok() {
             removed += 1;
         }

@@ -53,7 +53,7 @@ impl Header {
             (Some(pid), Some(machine)) => {
                 pid != std::process::id()
                     && machine.eq_ignore_ascii_case(&crate::model::audit::machine_name())
-                    && crate::io::lock::process_alive(pid)
+                    && crate::io::process::process_alive(pid)
             }
             _ => false,
         }
