@@ -16,7 +16,7 @@ use super::outcome_entry::OutcomeEntryPanel;
 use super::overview::{AdviceState, OverviewPanel};
 use super::passphrase::{PassphraseDialog, PassphrasePurpose};
 use super::plan_view::{PlanPanel, SolveOutcome};
-use super::print_dialog::{PrintAction, PrintDialog};
+use super::print_dialog::{FileAudit, PrintAction, PrintDialog};
 use super::rules::RulesPanel;
 use super::sharing;
 use super::summary_panel::SummaryPanel;
@@ -73,7 +73,7 @@ pub struct RebookApp {
     print: Option<PrintDialog>,
     /// Bytes waiting for the file dialog to say where to write them, and what
     /// they are for the audit trail.
-    pending_write: Option<(Vec<u8>, (AuditAction, String))>,
+    pending_write: Option<(Vec<u8>, FileAudit)>,
     /// A command waiting for the answer to "save changes first?".
     prompt: Option<Command>,
     /// Run after the next successful save (the "Save" answer to the prompt).
@@ -533,7 +533,7 @@ impl RebookApp {
             FilePurpose::ImportRota => self.open_import(ImportKind::Rota, path),
             FilePurpose::ImportOutcomes => self.open_import(ImportKind::Outcomes, path),
             FilePurpose::SavePdf | FilePurpose::SaveCsv => {
-                let Some((bytes, (action, what))) = self.pending_write.take() else { return };
+                let Some((bytes, FileAudit { action, what })) = self.pending_write.take() else { return };
                 match plan_file::write_atomically(&path, &bytes) {
                     Ok(()) => {
                         self.doc.record_audit(AuditEntry::now(action, format!("{what} to {}", path.display())));

@@ -3,7 +3,7 @@
 
 use super::dates;
 use super::document::Document;
-use super::item_editor::ItemEditor;
+use super::item_editor::{EditorState, ItemEditor};
 use super::privacy;
 use crate::model::{BacklogItem, Booking, ContactStatus, Continuity, Outcome, Plan};
 use egui_extras::{Column, TableBuilder};
@@ -262,9 +262,10 @@ impl BacklogPanel {
         });
         if let Some(editor) = &mut self.editor {
             match editor.ui(ui.ctx(), doc.plan()) {
-                None => {}
-                Some(None) => self.editor = None,
-                Some(Some(outcome)) => {
+                EditorState::Open => {}
+                EditorState::Cancelled => self.editor = None,
+                EditorState::Saved(outcome) => {
+                    let outcome = *outcome;
                     let id = outcome.item.id.clone();
                     match outcome.replaces {
                         Some(old_id) => doc.edit(|plan| {

@@ -4,6 +4,13 @@
 use super::dates;
 use crate::model::{BacklogItem, Continuity, ModeRequirement, PartOfDay, Patient, Plan, Unavailability, nhs, parse};
 
+/// Where the editor stands after a frame.
+pub enum EditorState {
+    Open,
+    Cancelled,
+    Saved(Box<EditorOutcome>),
+}
+
 /// A validated item ready to go into the plan.
 pub struct EditorOutcome {
     pub item: BacklogItem,
@@ -83,9 +90,9 @@ impl ItemEditor {
         }
     }
 
-    /// Shows the dialog. `None`: still open; `Some(None)`: cancelled; `Some(Some(_))`: saved.
-    pub fn ui(&mut self, ctx: &egui::Context, plan: &Plan) -> Option<Option<EditorOutcome>> {
-        let mut result = None;
+    /// Shows the dialog; says whether it is still open, cancelled or saved.
+    pub fn ui(&mut self, ctx: &egui::Context, plan: &Plan) -> EditorState {
+        let mut result = EditorState::Open;
         let title = match &self.replaces {
             Some(id) => format!("Edit appointment {id}"),
             None => "Add appointment".to_string(),
@@ -271,12 +278,15 @@ impl ItemEditor {
             ui.horizontal(|ui| {
                 if ui.button("Save appointment").clicked() {
                     match self.validate(plan) {
-                        Ok(item) => result = Some(Some(EditorOutcome { item, replaces: self.replaces.clone() })),
+                        Ok(item) => {
+                            result =
+                                EditorState::Saved(Box::new(EditorOutcome { item, replaces: self.replaces.clone() }))
+                        }
                         Err(errors) => self.errors = errors,
                     }
                 }
                 if ui.button("Cancel").clicked() {
-                    result = Some(None);
+                    result = EditorState::Cancelled;
                 }
             });
         });

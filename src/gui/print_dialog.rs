@@ -7,14 +7,22 @@ use crate::model::{AuditAction, Plan};
 use crate::print::{self, ListKind, PrintOptions};
 
 /// What the dialog asks the app to do.
+/// How a file written from this dialog goes into the audit trail:
+/// printed or exported, and what it is ("bookings CSV, 350 rows").
+#[derive(Debug, Clone)]
+pub struct FileAudit {
+    pub action: AuditAction,
+    pub what: String,
+}
+
 pub enum PrintAction {
     /// Ask where to save these bytes (a PDF or a CSV), suggesting this file name.
     Save {
         bytes: Vec<u8>,
         file_name: String,
         is_pdf: bool,
-        /// What it is, for the audit trail once it is saved ("bookings CSV, 350 rows").
-        audit: (AuditAction, String),
+        /// What it is, for the audit trail once it is saved.
+        audit: FileAudit,
     },
     /// Sent to a printer (or opened in the viewer): tell the user, and record it.
     Printed {
@@ -98,7 +106,7 @@ impl PrintDialog {
                             bytes,
                             file_name: "call-list.pdf".into(),
                             is_pdf: true,
-                            audit: (AuditAction::Print, options.describe()),
+                            audit: FileAudit { action: AuditAction::Print, what: options.describe() },
                         },
                         Err(e) => PrintAction::Error(format!("Could not make the call list: {e}.")),
                     });
@@ -113,7 +121,7 @@ impl PrintDialog {
                             bytes,
                             file_name: "summary.pdf".into(),
                             is_pdf: true,
-                            audit: (AuditAction::Print, "partners' summary".into()),
+                            audit: FileAudit { action: AuditAction::Print, what: "partners' summary".into() },
                         },
                         Err(e) => PrintAction::Error(format!("Could not make the summary: {e}.")),
                     });
@@ -121,7 +129,7 @@ impl PrintDialog {
                 let csv = |result: Result<Vec<u8>, export::ExportError>, name: &str| match result {
                     Ok(bytes) => {
                         let rows = export::data_rows(&bytes);
-                        let audit = (AuditAction::Export, format!("{name}, {rows} rows"));
+                        let audit = FileAudit { action: AuditAction::Export, what: format!("{name}, {rows} rows") };
                         PrintAction::Save { bytes, file_name: name.into(), is_pdf: false, audit }
                     }
                     Err(e) => PrintAction::Error(format!("Could not make {name}: {e}.")),
