@@ -796,7 +796,8 @@ impl Plan {
         });
         let order: BTreeMap<&str, usize> = self.backlog.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
         let mut bookings = std::mem::take(&mut self.bookings);
-        bookings.sort_by_key(|b| order.get(b.appointment_id.as_str()).copied().unwrap_or(usize::MAX));
+        // Bookings of items no longer in the backlog go last.
+        bookings.sort_by_key(|b| order.get(b.appointment_id.as_str()).map_or((1, 0), |&i| (0, i)));
         self.bookings = bookings;
         // Records of items removed since (by hand or by id edits) go with them.
         self.withdrawn.retain(|id, _| order.contains_key(id.as_str()));

@@ -8,6 +8,11 @@
 //! slots. Dropping side rows only relaxes the LP, so its optimum is still a
 //! valid lower bound; the repair then enforces every rule.
 
+/// "No node" or "no arc" in the spanning tree's index arrays (a root's parent,
+/// a leaf's first child, no entering arc yet): a plain index keeps the arrays
+/// flat and the pivot loop fast.
+pub(crate) const NONE: usize = usize::MAX;
+
 /// An optimal flow with its duals.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FlowSolution {
@@ -85,13 +90,13 @@ impl Network {
         let artificial = (max_cost + 1.0) * (n as f64 + 1.0);
         let total: f64 = self.supply.iter().filter(|s| **s > 0.0).sum::<f64>() + 1.0;
         let mut t = Tree {
-            parent: vec![usize::MAX; n + 1],
-            pred: vec![usize::MAX; n + 1],
+            parent: vec![NONE; n + 1],
+            pred: vec![NONE; n + 1],
             potential: vec![0.0; n + 1],
             depth: vec![0; n + 1],
-            first_child: vec![usize::MAX; n + 1],
-            next_sibling: vec![usize::MAX; n + 1],
-            prev_sibling: vec![usize::MAX; n + 1],
+            first_child: vec![NONE; n + 1],
+            next_sibling: vec![NONE; n + 1],
+            prev_sibling: vec![NONE; n + 1],
             state: vec![State::Lower; self.arcs.len()],
             next_arc: 0,
             first_artificial: self.arcs.len(),
@@ -111,7 +116,7 @@ impl Network {
             t.pred[v] = self.arcs.len() - 1;
             t.depth[v] = 1;
             t.next_sibling[v] = t.first_child[root];
-            if t.first_child[root] != usize::MAX {
+            if t.first_child[root] != NONE {
                 t.prev_sibling[t.first_child[root]] = v;
             }
             t.first_child[root] = v;
@@ -139,7 +144,7 @@ impl Network {
         let mut pivots = 0usize;
         loop {
             // Block search for the entering arc: the most violating arc in the first block that has one.
-            let mut entering = usize::MAX;
+            let mut entering = NONE;
             let mut best = -EPS;
             let mut scanned = 0usize;
             let mut in_block = 0usize;
@@ -158,13 +163,13 @@ impl Network {
                     entering = a;
                 }
                 if in_block >= block {
-                    if entering != usize::MAX {
+                    if entering != NONE {
                         break;
                     }
                     in_block = 0;
                 }
             }
-            if entering == usize::MAX {
+            if entering == NONE {
                 break;
             }
             pivots += 1;
@@ -186,7 +191,7 @@ impl Network {
             let join = u;
             // Leaving arc: the first blocking arc on the cycle, strongly feasible ties.
             let mut delta = arc.cap;
-            let mut out_node = usize::MAX;
+            let mut out_node = NONE;
             let mut out_side = 0;
             let mut w = first;
             while w != join {
@@ -259,20 +264,20 @@ impl Network {
                 let old_parent = t.parent[node];
                 let old_pred = t.pred[node];
                 // Detach from the old parent's child list.
-                if t.prev_sibling[node] != usize::MAX {
+                if t.prev_sibling[node] != NONE {
                     t.next_sibling[t.prev_sibling[node]] = t.next_sibling[node];
-                } else if old_parent != usize::MAX {
+                } else if old_parent != NONE {
                     t.first_child[old_parent] = t.next_sibling[node];
                 }
-                if t.next_sibling[node] != usize::MAX {
+                if t.next_sibling[node] != NONE {
                     t.prev_sibling[t.next_sibling[node]] = t.prev_sibling[node];
                 }
                 // Attach under the new parent.
                 t.parent[node] = new_parent;
                 t.pred[node] = new_pred;
-                t.prev_sibling[node] = usize::MAX;
+                t.prev_sibling[node] = NONE;
                 t.next_sibling[node] = t.first_child[new_parent];
-                if t.first_child[new_parent] != usize::MAX {
+                if t.first_child[new_parent] != NONE {
                     t.prev_sibling[t.first_child[new_parent]] = node;
                 }
                 t.first_child[new_parent] = node;
@@ -289,7 +294,7 @@ impl Network {
                 t.potential[node] = if a.from == node { t.potential[p] - a.cost } else { t.potential[p] + a.cost };
                 t.depth[node] = t.depth[p] + 1;
                 let mut child = t.first_child[node];
-                while child != usize::MAX {
+                while child != NONE {
                     stack.push(child);
                     child = t.next_sibling[child];
                 }

@@ -63,7 +63,8 @@ pub fn uses_flow(model: &ClassModel, component: &Component) -> bool {
 /// the slots free in each session (by plan index).
 pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity: &[u32]) -> Option<ComponentLp> {
     let k = component.classes.len();
-    let mut session_node = vec![usize::MAX; model.capacity.len()];
+    // Only this component's sessions are ever looked up; the others stay NONE.
+    let mut session_node = vec![super::flow::NONE; model.capacity.len()];
     for (i, &s) in component.sessions.iter().enumerate() {
         session_node[s] = k + i;
     }
