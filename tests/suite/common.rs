@@ -5,9 +5,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use rebook::model::nhs;
-use rebook::model::{
-    BacklogItem, Booking, Clinician, ContactStatus, Horizon, Mode, Outcome, PartOfDay, Patient, Plan, Session,
-};
+use rebook::model::{BacklogItem, Booking, ContactStatus, Horizon, Mode, Outcome, PartOfDay, Patient, Plan, Session};
 
 pub const SURNAMES: &[&str] = &[
     "SMITH",
@@ -48,14 +46,7 @@ pub fn plan_with_bookings(n: usize) -> Plan {
         ("PN-HUGHES", "Nurse B Hughes", "Practice nurse"),
     ];
     for (id, name, role) in clinicians {
-        plan.clinicians.push(Clinician {
-            id: id.into(),
-            name: name.into(),
-            role: role.into(),
-            extra_types: vec![],
-            excluded_types: vec![],
-            daily_cap: None,
-        });
+        plan.clinicians.push(crate::test_plans::clinician(id, name, role));
     }
     for day in 0..19 {
         let d = start + Duration::days(day);

@@ -7,7 +7,7 @@ use rebook::io::csv_import::{
     self, BACKLOG_COLUMNS, ImportError, ROTA_COLUMNS, RowError, accept_backlog, accept_rota, preview_backlog,
     preview_rota,
 };
-use rebook::model::{Clinician, Continuity, DaySpec, Horizon, ModeRequirement, PartOfDay, Plan, Unavailability, nhs};
+use rebook::model::{Continuity, DaySpec, Horizon, ModeRequirement, PartOfDay, Plan, Unavailability, nhs};
 use std::collections::BTreeMap;
 
 /// The n-th synthetic NHS number, written with spaces as people do.
@@ -23,14 +23,7 @@ use crate::common::date as d;
 
 fn plan_with_patel() -> Plan {
     let mut plan = Plan::new("Riverside Medical Practice");
-    plan.clinicians.push(Clinician {
-        id: "GP-PATEL".into(),
-        name: "Dr A Patel".into(),
-        role: "GP".into(),
-        extra_types: vec![],
-        excluded_types: vec![],
-        daily_cap: None,
-    });
+    plan.clinicians.push(crate::test_plans::clinician("GP-PATEL", "Dr A Patel", "GP"));
     plan
 }
 

@@ -10,9 +10,7 @@ use egui_kittest::kittest::Queryable;
 use rebook::gui::{AppOptions, Command, RebookApp, ScriptedChooser, StartWith, Tab};
 use rebook::io::plan_file;
 use rebook::io::recovery::RecoveryStore;
-use rebook::model::{
-    BacklogItem, Clinician, Continuity, Horizon, Mode, ModeRequirement, PartOfDay, Patient, Plan, Session, nhs,
-};
+use rebook::model::{BacklogItem, Continuity, Horizon, Mode, ModeRequirement, PartOfDay, Patient, Plan, Session, nhs};
 use std::path::{Path, PathBuf};
 
 fn date(day: u32) -> NaiveDate {
@@ -29,14 +27,7 @@ pub fn fixture_plan(items: usize) -> Plan {
         ("PN-SMITH", "Nurse C Smith", "Practice nurse"),
         ("HCA-BROWN", "D Brown", "HCA"),
     ] {
-        plan.clinicians.push(Clinician {
-            id: id.into(),
-            name: name.into(),
-            role: role.into(),
-            extra_types: Vec::new(),
-            excluded_types: Vec::new(),
-            daily_cap: None,
-        });
+        plan.clinicians.push(crate::test_plans::clinician(id, name, role));
     }
     for day in 22..=26 {
         for c in ["GP-PATEL", "GP-JONES", "PN-SMITH", "HCA-BROWN"] {
@@ -837,14 +828,7 @@ fn absence_frees_bookings_and_template_fills_the_horizon() {
 
     // A new clinician's weekly template fills the working days of the horizon.
     let mut plan = plan.clone();
-    plan.clinicians.push(Clinician {
-        id: "GP-NEW".into(),
-        name: "Dr N New".into(),
-        role: "GP".into(),
-        extra_types: Vec::new(),
-        excluded_types: Vec::new(),
-        daily_cap: None,
-    });
+    plan.clinicians.push(crate::test_plans::clinician("GP-NEW", "Dr N New", "GP"));
     let path = setup.dir.join("with-new.rebook.ron");
     plan_file::save(&plan, &path).unwrap();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);

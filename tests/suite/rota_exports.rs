@@ -8,7 +8,7 @@ use rebook::io::csv_import::{
     RotaOptions, RotaPreview, RotaShape, accept_backlog, accept_rota, preview_backlog, preview_rota, preview_rota_with,
 };
 use rebook::io::plan_file;
-use rebook::model::{Clinician, Mode, PartOfDay, Plan, Session, nhs};
+use rebook::model::{Mode, PartOfDay, Plan, Session, nhs};
 use std::collections::BTreeMap;
 use std::process::Command;
 
@@ -20,16 +20,7 @@ fn fixture_path(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports").join(name)
 }
 
-fn clinician(id: &str, name: &str, role: &str) -> Clinician {
-    Clinician {
-        id: id.into(),
-        name: name.into(),
-        role: role.into(),
-        extra_types: vec![],
-        excluded_types: vec![],
-        daily_cap: None,
-    }
-}
+use crate::test_plans::clinician;
 
 /// A practice whose plan already knows two GPs, named the plan's way.
 fn plan_with_gps() -> Plan {

@@ -23,14 +23,7 @@ fn day(n: u32) -> NaiveDate {
 }
 
 fn clinician(id: &str, role: &str) -> Clinician {
-    Clinician {
-        id: id.into(),
-        name: format!("{role} {id}"),
-        role: role.into(),
-        extra_types: vec![],
-        excluded_types: vec![],
-        daily_cap: None,
-    }
+    crate::test_plans::clinician(id, &format!("{role} {id}"), role)
 }
 
 fn session(id: &str, clinician: &str, d: u32, part: PartOfDay, free_slots: u32, mode: Mode) -> Session {
