@@ -1,0 +1,106 @@
+//! The Plan screen: solving in the background, pinning, moving, contact outcomes and re-planning.
+
+use super::*;
+
+#[test]
+fn solve_pin_move_decline_replan_undo_and_save() {
+    let setup = setup(40);
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Plan");
+    harness.get_by_label("Solve").click();
+    harness.step();
+    assert!(harness.state().is_solving());
+    wait_for_solve(&mut harness);
+    let app = harness.state();
+    assert!(app.errors().is_empty(), "{:?}", app.errors());
+    let plan = app.document().plan();
+    let placed = plan.bookings.iter().filter(|b| b.session().is_some()).count();
+    assert_eq!(placed, 40, "a week of sessions holds 40 appointments");
+    assert!(plan.bookings.iter().all(|b| !b.explanation.is_empty()), "every booking explains itself");
+    assert!(app.messages().iter().any(|m| m.text.starts_with("Planned: 40 of 40")));
+
+    // Pin one booking from the patient list.
+    harness.get_by_label("Patient list").click();
+    harness.run();
+    harness.get_by_label("A00001").click();
+    harness.run();
+    harness.get_by_label("Pin").click();
+    harness.run();
+    let pinned_at = booked_session(&harness, "A00001").unwrap();
+    assert!(harness.state().document().plan().booking("A00001").unwrap().pinned);
+
+    // Move another to its best alternative.
+    harness.get_by_label("A00002").click();
+    harness.run();
+    let before = booked_session(&harness, "A00002").unwrap();
+    let target = rebook::scheduler::alternatives::alternatives(harness.state().document().plan(), "A00002", 8)
+        .first()
+        .map(|a| a.session_id.clone())
+        .expect("an alternative session");
+    harness.get_by_label(&format!("Move to {target}")).click();
+    harness.run();
+    assert_eq!(booked_session(&harness, "A00002").as_deref(), Some(target.as_str()));
+    assert_ne!(before, target);
+
+    // The patient of A00003 declines: it returns to the backlog.
+    harness.get_by_label("A00003").click();
+    harness.run();
+    let declined = booked_session(&harness, "A00003").unwrap();
+    harness.get_by_label("Declined").click();
+    harness.run();
+    assert_eq!(booked_session(&harness, "A00003"), None);
+
+    // Re-plan: previewed first, then applied: the pinned one stays, the declined one goes elsewhere.
+    harness.get_by_label("Re-plan").click();
+    harness.step();
+    wait_for_solve(&mut harness);
+    assert_eq!(booked_session(&harness, "A00003"), None, "nothing changes before Apply");
+    assert!(harness.query_by_label_contains("would move").is_some(), "the preview says who would move");
+    harness.get_by_label("Apply re-plan").click();
+    // The applied plan's message and autosave repaint for a few frames.
+    harness.run_steps(8);
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    assert_eq!(booked_session(&harness, "A00001").as_deref(), Some(pinned_at.as_str()));
+    let again = booked_session(&harness, "A00003").expect("re-placed");
+    assert_ne!(again, declined);
+    assert!(harness.state().messages().iter().any(|m| m.text.contains("moved by the re-plan")));
+
+    // Undo the re-plan: A00003 is unplaced again.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(booked_session(&harness, "A00003"), None);
+
+    // Save and reopen identically.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+    let on_screen = harness.state().document().plan().clone();
+    assert_eq!(plan_file::load(&setup.plan_path).unwrap(), on_screen);
+}
+
+/// The window keeps drawing while 10,000 appointments are planned in the background.
+/// Slow in debug builds: run with `cargo test --release --test suite gui::plan -- --ignored`.
+#[test]
+#[ignore = "a 10,000-item solve; run in release"]
+fn frames_stay_fast_during_a_ten_thousand_item_solve() {
+    let setup = setup(1);
+    // The generator's benchmark hub: 10,000 items over a realistic rota.
+    plan_file::save(&rebook::generate::generate(&rebook::generate::benchmark_config(10_000, 7)), &setup.plan_path)
+        .unwrap();
+    let mut harness = harness(&setup);
+    show_tab(&mut harness, "Plan");
+    harness.get_by_label("Solve").click();
+    harness.step();
+    let started = std::time::Instant::now();
+    let mut frames = wait_for_solve(&mut harness);
+    let solve = started.elapsed();
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    frames.sort();
+    let worst = frames.last().copied().unwrap_or_default();
+    let median = frames.get(frames.len() / 2).copied().unwrap_or_default();
+    eprintln!(
+        "10,000-item solve took {solve:?}; {} frames meanwhile, median {median:?}, worst {worst:?}",
+        frames.len()
+    );
+    assert!(frames.len() > 5, "the window kept drawing");
+    assert!(median.as_millis() < 100, "median frame {median:?}");
+}
