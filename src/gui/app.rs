@@ -14,6 +14,7 @@ pub use super::messages::Message;
 use super::messages::Messages;
 use super::outcome_entry::OutcomeEntryPanel;
 use super::overview::{AdviceState, OverviewPanel};
+use super::panel::{Panel, PanelContext, PanelEvent};
 use super::passphrase::{PassphraseDialog, PassphrasePurpose};
 use super::plan_view::{PlanPanel, SolveOutcome};
 use super::print_dialog::{FileAudit, PrintAction, PrintDialog};
@@ -646,6 +647,19 @@ impl RebookApp {
         });
     }
 
+    /// Acts on what a panel reported.
+    fn panel_event(&mut self, event: PanelEvent) {
+        match event {
+            PanelEvent::Command(command) => self.commands.push(command),
+            PanelEvent::Info(text) => self.info(text),
+            PanelEvent::Error(text) => self.error(text),
+            PanelEvent::PlanApplied(text) => {
+                self.autosave.request();
+                self.info(text);
+            }
+        }
+    }
+
     /// A 1366-pixel practice PC needs the room for the tables: the summary starts hidden there.
     fn summary_shown(&self) -> bool {
         self.show_summary.unwrap_or(self.window_width >= 1500.0)
@@ -688,10 +702,6 @@ impl eframe::App for RebookApp {
         for finished in self.tasks.poll() {
             self.task_finished(finished);
         }
-        if let Some(text) = self.plan_view.take_applied() {
-            self.autosave.request();
-            self.info(text);
-        }
         if ctx.input(|i| i.viewport().close_requested()) && !self.allow_close {
             if self.tasks.holding_document().is_some() {
                 // Closing waits for the save (or open) to finish, then asks as usual.
@@ -726,34 +736,24 @@ impl eframe::App for RebookApp {
             menu::ui(ui, &self.doc, self.recent.paths(), &mut self.commands);
         });
         egui::Panel::top("tab-bar").show(ui, |ui| self.tab_bar_ui(ui));
-        if self.summary_shown() {
+        let show_summary = self.summary_shown();
+        let mut cx = PanelContext::new(&mut self.doc);
+        if show_summary {
             egui::Panel::right("summary-panel").resizable(true).default_size(270.0).show(ui, |ui| {
-                self.summary.ui(ui, &self.doc);
+                self.summary.ui(ui, &mut cx);
             });
         }
-        let mut errors = Vec::new();
-        egui::CentralPanel::default().show(ui, |ui| match self.tab {
-            Tab::Backlog => {
-                if super::guide::is_needed(self.doc.plan()) {
-                    super::guide::ui(ui, self.doc.plan(), &mut self.commands);
-                    ui.add_space(4.0);
-                }
-                self.backlog.ui(ui, &mut self.doc, &mut errors);
-            }
-            Tab::Capacity => self.capacity.ui(ui, &mut self.doc, &mut errors),
-            Tab::Rules => self.rules.ui(ui, &mut self.doc, &mut errors),
-            Tab::Plan => self.plan_view.ui(ui, &mut self.doc, &mut errors),
-            Tab::Calls => self.calls.ui(ui, &mut self.doc),
-            Tab::Overview => self.overview.ui(ui, &mut self.doc, &mut self.commands),
-        });
-        for e in errors {
-            self.error(e);
-        }
-        if let Some(command) = self.plan_view.request.take() {
-            self.commands.push(command);
-        }
-        for note in std::mem::take(&mut self.capacity.notes) {
-            self.info(note);
+        let tab: &mut dyn Panel = match self.tab {
+            Tab::Backlog => &mut self.backlog,
+            Tab::Capacity => &mut self.capacity,
+            Tab::Rules => &mut self.rules,
+            Tab::Plan => &mut self.plan_view,
+            Tab::Calls => &mut self.calls,
+            Tab::Overview => &mut self.overview,
+        };
+        egui::CentralPanel::default().show(ui, |ui| tab.ui(ui, &mut cx));
+        for event in cx.into_events() {
+            self.panel_event(event);
         }
         if let Some(dialog) = &mut self.import
             && let Some(message) = dialog.ui(&ctx, &mut self.doc)

@@ -4,6 +4,7 @@
 use super::dates;
 use super::document::Document;
 use super::item_editor::{EditorState, ItemEditor};
+use super::panel::{Panel, PanelContext, PanelEvent};
 use super::privacy;
 use crate::model::{BacklogItem, Booking, ContactStatus, Continuity, Outcome, Plan};
 use egui_extras::{Column, TableBuilder};
@@ -225,72 +226,6 @@ impl BacklogPanel {
         self.view_key = Some(key);
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
-        self.refresh(doc);
-        self.filter_bar(ui, doc.plan());
-        ui.horizontal(|ui| {
-            if ui.button("Add appointment").clicked() {
-                self.editor = Some(ItemEditor::new_item(doc.plan()));
-            }
-            let selected_item = self.selected.as_ref().and_then(|id| doc.plan().backlog_item(id)).cloned();
-            if ui.add_enabled(selected_item.is_some(), egui::Button::new("Edit selected")).clicked()
-                && let Some(item) = &selected_item
-            {
-                self.editor = Some(ItemEditor::edit_item(doc.plan(), item));
-            }
-            if ui.add_enabled(selected_item.is_some(), egui::Button::new("Remove selected")).clicked()
-                && let Some(item) = &selected_item
-            {
-                let id = item.id.clone();
-                doc.edit(|plan| {
-                    plan.backlog.retain(|b| b.id != id);
-                    plan.bookings.retain(|b| b.appointment_id != id);
-                });
-                self.selected = None;
-            }
-            ui.separator();
-            ui.label(format!("{} of {} appointments", self.view.len(), doc.plan().backlog.len()));
-            ui.separator();
-            super::urgency::legend_ui(ui, &doc.plan().rules);
-        });
-        ui.separator();
-        self.keyboard(ui, doc);
-        ui.scope(|ui| {
-            // Plain labels, so a click anywhere on a row selects it instead of selecting text.
-            ui.style_mut().interaction.selectable_labels = false;
-            self.table(ui, doc);
-        });
-        if let Some(editor) = &mut self.editor {
-            match editor.ui(ui.ctx(), doc.plan()) {
-                EditorState::Open => {}
-                EditorState::Cancelled => self.editor = None,
-                EditorState::Saved(outcome) => {
-                    let outcome = *outcome;
-                    let id = outcome.item.id.clone();
-                    match outcome.replaces {
-                        Some(old_id) => doc.edit(|plan| {
-                            let notes = outcome.item.notes.clone();
-                            if let Some(slot) = plan.backlog.iter_mut().find(|b| b.id == old_id) {
-                                // Notes go through the edit that timestamps them, so a merge
-                                // with a colleague's save keeps the newer notes.
-                                let mut item = outcome.item;
-                                item.notes = std::mem::take(&mut slot.notes);
-                                *slot = item;
-                            }
-                            let _ = crate::rules::edit::set_notes(plan, &id, &notes);
-                        }),
-                        None => doc.edit(|plan| plan.backlog.push(outcome.item)),
-                    }
-                    if doc.plan().backlog_item(&id).is_none() {
-                        errors.push(format!("Appointment {id} could not be saved: it is no longer in the plan."));
-                    }
-                    self.selected = Some(id);
-                    self.editor = None;
-                }
-            }
-        }
-    }
-
     fn filter_bar(&mut self, ui: &mut egui::Ui, plan: &Plan) {
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("Search");
@@ -506,6 +441,82 @@ impl BacklogPanel {
             && let Some(item) = doc.plan().backlog_item(&id)
         {
             self.editor = Some(ItemEditor::edit_item(doc.plan(), item));
+        }
+    }
+}
+
+impl Panel for BacklogPanel {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
+        if super::guide::is_needed(cx.doc.plan()) {
+            if let Some(command) = super::guide::ui(ui, cx.doc.plan()) {
+                cx.send(PanelEvent::Command(command));
+            }
+            ui.add_space(4.0);
+        }
+        self.refresh(cx.doc);
+        self.filter_bar(ui, cx.doc.plan());
+        ui.horizontal(|ui| {
+            if ui.button("Add appointment").clicked() {
+                self.editor = Some(ItemEditor::new_item(cx.doc.plan()));
+            }
+            let selected_item = self.selected.as_ref().and_then(|id| cx.doc.plan().backlog_item(id)).cloned();
+            if ui.add_enabled(selected_item.is_some(), egui::Button::new("Edit selected")).clicked()
+                && let Some(item) = &selected_item
+            {
+                self.editor = Some(ItemEditor::edit_item(cx.doc.plan(), item));
+            }
+            if ui.add_enabled(selected_item.is_some(), egui::Button::new("Remove selected")).clicked()
+                && let Some(item) = &selected_item
+            {
+                let id = item.id.clone();
+                cx.doc.edit(|plan| {
+                    plan.backlog.retain(|b| b.id != id);
+                    plan.bookings.retain(|b| b.appointment_id != id);
+                });
+                self.selected = None;
+            }
+            ui.separator();
+            ui.label(format!("{} of {} appointments", self.view.len(), cx.doc.plan().backlog.len()));
+            ui.separator();
+            super::urgency::legend_ui(ui, &cx.doc.plan().rules);
+        });
+        ui.separator();
+        self.keyboard(ui, cx.doc);
+        ui.scope(|ui| {
+            // Plain labels, so a click anywhere on a row selects it instead of selecting text.
+            ui.style_mut().interaction.selectable_labels = false;
+            self.table(ui, cx.doc);
+        });
+        if let Some(editor) = &mut self.editor {
+            match editor.ui(ui.ctx(), cx.doc.plan()) {
+                EditorState::Open => {}
+                EditorState::Cancelled => self.editor = None,
+                EditorState::Saved(outcome) => {
+                    let outcome = *outcome;
+                    let id = outcome.item.id.clone();
+                    match outcome.replaces {
+                        Some(old_id) => cx.doc.edit(|plan| {
+                            let notes = outcome.item.notes.clone();
+                            if let Some(slot) = plan.backlog.iter_mut().find(|b| b.id == old_id) {
+                                // Notes go through the edit that timestamps them, so a merge
+                                // with a colleague's save keeps the newer notes.
+                                let mut item = outcome.item;
+                                item.notes = std::mem::take(&mut slot.notes);
+                                *slot = item;
+                            }
+                            let _ = crate::rules::edit::set_notes(plan, &id, &notes);
+                        }),
+                        None => cx.doc.edit(|plan| plan.backlog.push(outcome.item)),
+                    }
+                    if cx.doc.plan().backlog_item(&id).is_none() {
+                        cx.send(PanelEvent::Error(format!(
+                            "Appointment {id} could not be saved: it is no longer in the plan."
+                        )));
+                    }
+                    self.selected = Some(id);
+                    self.editor = None;
+                }
+            }
         }
     }
 }

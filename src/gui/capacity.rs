@@ -3,9 +3,10 @@
 //! and the share of each day's slots held back for on-the-day demand.
 
 use super::dates;
-use super::document::Document;
 use super::draft::{self, Draft, DraftAction};
+use super::panel::{Panel, PanelContext, PanelEvent};
 use crate::model::{Clinician, Mode, PartOfDay, Plan, Session, WeekdayReserve, parse, weekday_short};
+use crate::rules::edit::{self, NewSession};
 use chrono::{Datelike, NaiveDate, Weekday};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,7 +32,8 @@ struct Reserve {
     by_weekday: Vec<WeekdayReserve>,
 }
 
-struct NewSession {
+/// The add-a-session form, as typed.
+struct SessionForm {
     clinician: String,
     date: String,
     part: PartOfDay,
@@ -41,9 +43,9 @@ struct NewSession {
     mode: Mode,
 }
 
-impl Default for NewSession {
+impl Default for SessionForm {
     fn default() -> Self {
-        NewSession {
+        SessionForm {
             clinician: String::new(),
             date: String::new(),
             part: PartOfDay::AM,
@@ -80,14 +82,12 @@ impl Default for Template {
 
 #[derive(Default)]
 pub struct CapacityPanel {
-    /// What the last action did, for the message bar (not errors).
-    pub notes: Vec<String>,
     absence: Absence,
     template: Template,
     section: Section,
     /// Free-slot edits not yet committed (a drag in progress), by session id.
     pending_slots: BTreeMap<String, u32>,
-    new_session: NewSession,
+    new_session: SessionForm,
     /// The sessions grid shows only this role's clinicians.
     role_filter: Option<String>,
     staff: Draft<Staff>,
@@ -96,8 +96,8 @@ pub struct CapacityPanel {
     reserve: Draft<Reserve>,
 }
 
-impl CapacityPanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
+impl Panel for CapacityPanel {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.section, Section::Sessions, "Sessions");
             ui.selectable_value(&mut self.section, Section::Clinicians, "Clinicians and roles");
@@ -105,26 +105,30 @@ impl CapacityPanel {
         });
         ui.separator();
         match self.section {
-            Section::Sessions => self.sessions_ui(ui, doc, errors),
-            Section::Clinicians => self.staff_ui(ui, doc, errors),
-            Section::Reserve => self.reserve_ui(ui, doc),
+            Section::Sessions => self.sessions_ui(ui, cx),
+            Section::Clinicians => self.staff_ui(ui, cx),
+            Section::Reserve => self.reserve_ui(ui, cx),
         }
     }
+}
 
-    fn sessions_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
+impl CapacityPanel {
+    fn sessions_ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
         egui::CollapsingHeader::new("Add a session").id_salt("add-session").show(ui, |ui| {
-            if let Some(session) = self.new_session_ui(ui, doc.plan(), errors) {
-                doc.edit(|plan| plan.sessions.push(session));
-                self.new_session.date.clear();
+            if let Some(new) = self.new_session_ui(ui, cx) {
+                match cx.doc.try_edit(|plan| edit::add_session(plan, new)) {
+                    Ok(_) => self.new_session.date.clear(),
+                    Err(e) => cx.send(PanelEvent::Error(format!("Add a session: {e}."))),
+                }
             }
         });
         egui::CollapsingHeader::new("Mark a clinician absent").id_salt("absence").show(ui, |ui| {
-            self.absence_ui(ui, doc, errors);
+            self.absence_ui(ui, cx);
         });
         egui::CollapsingHeader::new("Weekly template").id_salt("template").show(ui, |ui| {
-            self.template_ui(ui, doc, errors);
+            self.template_ui(ui, cx);
         });
-        let plan = doc.plan();
+        let plan = cx.doc.plan();
         let days = days_of(plan);
         if plan.clinicians.is_empty() || days.is_empty() {
             ui.label("No sessions yet: add clinicians, then their sessions.");
@@ -258,28 +262,19 @@ impl CapacityPanel {
         let pointer_down = ui.input(|i| i.pointer.any_down());
         if !self.pending_slots.is_empty() && !focused_here && !pointer_down {
             let pending = std::mem::take(&mut self.pending_slots);
-            doc.edit(|plan| {
-                for s in &mut plan.sessions {
-                    if let Some(&v) = pending.get(&s.id) {
-                        s.free_slots = v;
-                    }
-                }
-            });
-        }
-        if let Some(id) = remove {
-            let booked = doc.plan().bookings.iter().filter(|b| b.session() == Some(id.as_str())).count();
-            if booked > 0 {
-                errors.push(format!(
-                    "Session {id} has {booked} booking(s) in it; move or unbook them before removing it."
-                ));
-            } else {
-                doc.edit(|plan| plan.sessions.retain(|s| s.id != id));
+            if let Err(e) = cx.doc.try_edit(|plan| edit::set_free_slots(plan, &pending)) {
+                cx.send(PanelEvent::Error(format!("Free slots: {e}.")));
             }
+        }
+        if let Some(id) = remove
+            && let Err(e) = cx.doc.try_edit(|plan| edit::remove_session(plan, &id))
+        {
+            cx.send(PanelEvent::Error(format!("Remove session: {e}.")));
         }
     }
 
-    fn absence_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
-        let plan = doc.plan();
+    fn absence_ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
+        let plan = cx.doc.plan();
         ui.label("Cancels their sessions in the range; bookings in them return to the backlog for re-planning.");
         ui.horizontal(|ui| {
             clinician_choice(ui, "Absent clinician", "absence-clinician", &mut self.absence.clinician, plan);
@@ -295,33 +290,33 @@ impl CapacityPanel {
         }
         let from = parse::date(&self.absence.from);
         let to = if self.absence.to.trim().is_empty() { from.clone() } else { parse::date(&self.absence.to) };
-        let name = plan.clinician(&self.absence.clinician).map(|c| c.name.clone());
-        match (name, from, to) {
-            (None, _, _) => errors.push("Mark absent: choose the clinician.".into()),
-            (_, Err(e), _) | (_, _, Err(e)) => errors.push(format!("Mark absent: {e}")),
-            (Some(_), Ok(from), Ok(to)) if to < from => {
-                errors.push(format!("Mark absent: {} is before {}.", dates::uk(to), dates::uk(from)));
-            }
-            (Some(name), Ok(from), Ok(to)) => {
-                let id = self.absence.clinician.clone();
-                let absence = doc.edit(|p| crate::rules::edit::cancel_sessions(p, &id, from, to));
-                self.notes.push(format!(
+        let name = plan.clinician(&self.absence.clinician).map_or_else(String::new, |c| c.name.clone());
+        let (from, to) = match (self.absence.clinician.is_empty(), from, to) {
+            (true, _, _) => return cx.send(PanelEvent::Error("Mark absent: choose the clinician.".into())),
+            (_, Err(e), _) | (_, _, Err(e)) => return cx.send(PanelEvent::Error(format!("Mark absent: {e}"))),
+            (false, Ok(from), Ok(to)) => (from, to),
+        };
+        let id = self.absence.clinician.clone();
+        match cx.doc.try_edit(|p| edit::cancel_sessions(p, &id, from, to)) {
+            Err(e) => cx.send(PanelEvent::Error(format!("Mark absent: {e}."))),
+            Ok(absence) => {
+                cx.send(PanelEvent::Info(format!(
                     "{name} absent {} to {}: {} session(s) cancelled, {} booking(s) freed; re-plan to place them.",
                     dates::uk_day(from),
                     dates::uk_day(to),
                     absence.sessions,
                     absence.freed
-                ));
+                )));
                 // Patients promised a time must hear of it: never silent.
                 if let Some(warning) = absence.warning(&|n| super::privacy::name_text(ui.ctx(), n)) {
-                    errors.push(format!("{warning}."));
+                    cx.send(PanelEvent::Error(format!("{warning}.")));
                 }
             }
         }
     }
 
-    fn template_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
-        let plan = doc.plan();
+    fn template_ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
+        let plan = cx.doc.plan();
         ui.label("Adds the clinician's usual sessions on every working day of the horizon (weekends and bank holidays skipped).");
         ui.horizontal(|ui| {
             clinician_choice(ui, "Template clinician", "template-clinician", &mut self.template.clinician, plan);
@@ -336,9 +331,8 @@ impl CapacityPanel {
         if !ui.button("Fill the horizon").clicked() {
             return;
         }
-        if plan.clinician(&self.template.clinician).is_none() || plan.horizon.is_none() {
-            errors.push("Weekly template: choose a clinician (and the plan needs a horizon).".into());
-            return;
+        if self.template.clinician.is_empty() {
+            return cx.send(PanelEvent::Error("Weekly template: choose a clinician.".into()));
         }
         let weekdays = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
         let template = crate::rules::calendar::WeeklyTemplate {
@@ -355,11 +349,15 @@ impl CapacityPanel {
             free_slots: self.template.slots,
             mode: Mode::FaceToFace,
         };
-        let added = doc.edit(|p| crate::rules::calendar::apply_template(p, &template));
-        self.notes.push(format!("Weekly template: {added} session(s) added."));
+        match cx.doc.try_edit(|p| crate::rules::calendar::apply_template(p, &template)) {
+            Ok(added) => cx.send(PanelEvent::Info(format!("Weekly template: {added} session(s) added."))),
+            Err(e) => cx.send(PanelEvent::Error(format!("Weekly template: {e}."))),
+        }
     }
 
-    fn new_session_ui(&mut self, ui: &mut egui::Ui, plan: &Plan, errors: &mut Vec<String>) -> Option<Session> {
+    /// The form; when Add is pressed and what was typed reads, the session to add.
+    fn new_session_ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) -> Option<NewSession> {
+        let plan = cx.doc.plan();
         let form = &mut self.new_session;
         let mut add = false;
         egui::Grid::new("new-session").num_columns(2).show(ui, |ui| {
@@ -406,46 +404,33 @@ impl CapacityPanel {
         if !add {
             return None;
         }
-        let clinician = plan.clinician(&form.clinician);
         let date = parse::date(&form.date);
         let start = parse::time(&form.start);
-        let (Some(clinician), Ok(date), Ok(start)) = (clinician, &date, &start) else {
-            if clinician.is_none() {
-                errors.push("Add a session: choose the clinician.".into());
+        let (false, Ok(date), Ok(start)) = (form.clinician.is_empty(), &date, &start) else {
+            if form.clinician.is_empty() {
+                cx.send(PanelEvent::Error("Add a session: choose the clinician.".into()));
             }
             if let Err(e) = &date {
-                errors.push(format!("Add a session: {e}"));
+                cx.send(PanelEvent::Error(format!("Add a session: {e}")));
             }
             if let Err(e) = &start {
-                errors.push(format!("Add a session: {e}"));
+                cx.send(PanelEvent::Error(format!("Add a session: {e}")));
             }
             return None;
         };
-        if plan.horizon.is_some_and(|h| !h.contains(*date)) {
-            errors.push(format!("Add a session: {} is outside the planning horizon.", dates::uk_day(*date)));
-            return None;
-        }
-        let base = format!("{}-{}-{}", clinician.id, date.format("%Y-%m-%d"), form.part.label());
-        let id = std::iter::once(base.clone())
-            .chain((2..).map(|n| format!("{base}-{n}")))
-            .find(|id| plan.session(id).is_none())
-            .unwrap_or(base);
-        Some(Session {
-            id,
-            clinician: clinician.id.clone(),
+        Some(NewSession {
+            clinician: form.clinician.clone(),
             date: *date,
             part: form.part,
             start: *start,
             slot_minutes: form.slot_minutes,
             free_slots: form.free_slots,
             mode: form.mode,
-            slot_times: Vec::new(),
-            cancelled: false,
         })
     }
 
-    fn staff_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
-        let plan = doc.plan();
+    fn staff_ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
+        let plan = cx.doc.plan();
         let from_plan = Staff { clinicians: plan.clinicians.clone(), roles: plan.roles.clone() };
         let mut staff = self.staff.current(&from_plan);
         let mut remove_clinician = None;
@@ -508,7 +493,7 @@ impl CapacityPanel {
                 if ui.button("Add clinician").clicked() {
                     let (name, role) = (self.new_clinician.0.trim().to_string(), self.new_clinician.1.clone());
                     if name.is_empty() || role.is_empty() {
-                        errors.push("Add clinician: type a name and choose a role.".into());
+                        cx.send(PanelEvent::Error("Add clinician: type a name and choose a role.".into()));
                     } else {
                         let id = clinician_id(&name, &role, &staff.clinicians);
                         staff.clinicians.push(Clinician {
@@ -540,7 +525,7 @@ impl CapacityPanel {
                 if ui.button("Add role").clicked() {
                     let role = self.new_role.trim().to_string();
                     if role.is_empty() || staff.roles.iter().any(|r| r.eq_ignore_ascii_case(&role)) {
-                        errors.push(format!("Add role: \"{role}\" is empty or already a role."));
+                        cx.send(PanelEvent::Error(format!("Add role: \"{role}\" is empty or already a role.")));
                     } else {
                         staff.roles.push(role);
                         self.new_role.clear();
@@ -548,56 +533,31 @@ impl CapacityPanel {
                 }
             });
             if let Some(i) = remove_clinician {
-                let c = &staff.clinicians[i];
-                let plan = doc.plan();
-                let sessions = plan.sessions.iter().filter(|s| s.clinician == c.id).count();
-                let continuity =
-                    plan.backlog.iter().filter(|b| b.continuity.clinician() == Some(c.id.as_str())).count();
-                if sessions > 0 || continuity > 0 {
-                    errors.push(format!(
-                        "{} has {sessions} session(s) and {continuity} patient(s) asking for them; remove those first.",
-                        c.name
-                    ));
-                } else {
-                    staff.clinicians.remove(i);
+                match edit::check_clinician_removable(cx.doc.plan(), &staff.clinicians[i].id) {
+                    Ok(()) => {
+                        staff.clinicians.remove(i);
+                    }
+                    Err(e) => cx.send(PanelEvent::Error(format!("Remove clinician: {e}."))),
                 }
             }
             if let Some(i) = remove_role {
-                let role = &staff.roles[i];
-                let users = staff.clinicians.iter().filter(|c| c.role.eq_ignore_ascii_case(role)).count();
-                let types = doc
-                    .plan()
-                    .appointment_types
-                    .iter()
-                    .filter(|t| t.roles.iter().any(|r| r.eq_ignore_ascii_case(role)))
-                    .count();
-                if users > 0 || types > 0 {
-                    errors
-                        .push(format!("Role {role} is used by {users} clinician(s) and {types} appointment type(s)."));
-                } else {
-                    staff.roles.remove(i);
+                match edit::check_role_removable(cx.doc.plan(), &staff.clinicians, &staff.roles[i]) {
+                    Ok(()) => {
+                        staff.roles.remove(i);
+                    }
+                    Err(e) => cx.send(PanelEvent::Error(format!("Remove role: {e}."))),
                 }
             }
             ui.separator();
             match draft::buttons(ui, staff != from_plan, "clinicians and roles") {
                 DraftAction::Apply => {
-                    let names: BTreeSet<String> =
-                        staff.clinicians.iter().map(|c| c.name.trim().to_lowercase()).collect();
-                    if staff.clinicians.iter().any(|c| c.name.trim().is_empty()) {
-                        errors.push("Clinicians: every clinician needs a name.".into());
-                    } else if names.len() != staff.clinicians.len() {
-                        errors.push(
-                            "Clinicians: two clinicians have the same name; the import could not tell them apart."
-                                .into(),
-                        );
-                    } else {
-                        let staff = staff.clone();
-                        doc.edit(|plan| {
-                            plan.clinicians = staff.clinicians;
-                            plan.roles = staff.roles;
-                        });
-                        self.staff.clear();
-                        return;
+                    let (clinicians, roles) = (staff.clinicians.clone(), staff.roles.clone());
+                    match cx.doc.try_edit(|plan| edit::set_staff(plan, clinicians, roles)) {
+                        Ok(()) => {
+                            self.staff.clear();
+                            return;
+                        }
+                        Err(e) => cx.send(PanelEvent::Error(format!("Clinicians: {e}."))),
                     }
                 }
                 DraftAction::Discard => {
@@ -610,8 +570,8 @@ impl CapacityPanel {
         });
     }
 
-    fn reserve_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document) {
-        let rules = &doc.plan().rules;
+    fn reserve_ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
+        let rules = &cx.doc.plan().rules;
         let from_plan = Reserve { default: rules.reserve, by_weekday: rules.reserve_by_weekday.clone() };
         let mut reserve = self.reserve.current(&from_plan);
         ui.label("Share of each session's free slots held back for on-the-day demand.");
@@ -649,7 +609,7 @@ impl CapacityPanel {
         ui.separator();
         match draft::buttons(ui, reserve != from_plan, "reserve") {
             DraftAction::Apply => {
-                doc.edit(|plan| {
+                cx.doc.edit(|plan| {
                     plan.rules.reserve = reserve.default;
                     plan.rules.reserve_by_weekday = reserve.by_weekday;
                 });

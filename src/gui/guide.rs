@@ -62,9 +62,10 @@ pub fn is_needed(plan: &Plan) -> bool {
     steps(plan).iter().take(3).any(|s| !s.done)
 }
 
-/// The checklist as a card; buttons push their commands.
-pub fn ui(ui: &mut egui::Ui, plan: &Plan, commands: &mut Vec<Command>) {
+/// The checklist as a card; returns the command of the step whose button was clicked.
+pub fn ui(ui: &mut egui::Ui, plan: &Plan) -> Option<Command> {
     let steps = steps(plan);
+    let mut clicked = None;
     let next = steps.iter().position(|s| !s.done);
     let unmatched = if steps[1].done { 0 } else { unmatched_clinicians(plan) };
     egui::Frame::group(ui.style()).inner_margin(10.0).show(ui, |ui| {
@@ -82,7 +83,7 @@ pub fn ui(ui: &mut egui::Ui, plan: &Plan, commands: &mut Vec<Command>) {
                         let text = egui::RichText::new(step.button);
                         let button = egui::Button::new(if is_next { text.strong() } else { text });
                         if ui.add_sized([250.0, ui.spacing().interact_size.y], button).clicked() {
-                            commands.push(step.command.clone());
+                            clicked = Some(step.command.clone());
                         }
                         let title = egui::RichText::new(format!("{}. {}", i + 1, step.title));
                         ui.label(if is_next {
@@ -116,6 +117,7 @@ pub fn ui(ui: &mut egui::Ui, plan: &Plan, commands: &mut Vec<Command>) {
             },
         );
     });
+    clicked
 }
 
 #[cfg(test)]

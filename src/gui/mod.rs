@@ -1,6 +1,6 @@
 //! The desktop app: a thin egui layer over the library. One document with
-//! undo, one file per screen, commands drained once per frame; no scheduling
-//! or file logic lives here.
+//! undo, one file per screen (each a `Panel` reporting back by events),
+//! commands drained once per frame; no scheduling or file logic lives here.
 
 mod app;
 mod autosave;
@@ -20,6 +20,7 @@ mod menu;
 mod messages;
 mod outcome_entry;
 mod overview;
+mod panel;
 mod passphrase;
 mod plan_view;
 mod print_dialog;
@@ -35,11 +36,17 @@ mod urgency;
 pub use crate::io::settings::RecentFiles;
 pub use app::{AppOptions, Message, RebookApp, StartWith};
 pub use backlog::{BacklogFilter, BacklogPanel, ItemStatus};
+pub use capacity::CapacityPanel;
 pub use command::{Command, Tab};
 pub use document::Document;
 pub use files::{FileChooser, FilePurpose, FileRequest, NativeChooser, PathEntryChooser, ScriptedChooser};
 pub use import::{ImportDialog, ImportKind};
+pub use outcome_entry::OutcomeEntryPanel;
+pub use overview::OverviewPanel;
+pub use panel::{Panel, PanelContext, PanelEvent};
 pub use plan_view::PlanPanel;
+pub use rules::RulesPanel;
+pub use summary_panel::SummaryPanel;
 
 use std::path::PathBuf;
 

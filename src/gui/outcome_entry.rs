@@ -4,6 +4,7 @@
 
 use super::dates;
 use super::document::Document;
+use super::panel::{Panel, PanelContext};
 use super::privacy;
 use crate::model::{ContactStatus, Outcome, Plan};
 use crate::rules::edit;
@@ -39,10 +40,30 @@ impl OutcomeEntryPanel {
         &self.log
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, doc: &mut Document) {
+    fn record(&mut self, doc: &mut Document, id: &str, status: ContactStatus) {
+        match doc.try_edit(|plan| edit::record_contact(plan, id, status)) {
+            Ok(()) => {
+                let name = doc.plan().backlog_item(id).map_or_else(String::new, |i| privacy::initials(&i.patient.name));
+                self.log.insert(0, format!("{id} {name}: {}", status.label()));
+                self.log.truncate(LOG_LINES);
+                self.clear();
+            }
+            Err(e) => self.problem = Some(e.to_string()),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.code.clear();
+        self.found = None;
+        self.focus_code = true;
+    }
+}
+
+impl Panel for OutcomeEntryPanel {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
         ui.heading("Record call outcomes");
         // The example is a reference of this plan, as the call list prints it.
-        let example = doc.plan().backlog.first().map_or("A-000123", |i| i.id.as_str());
+        let example = cx.doc.plan().backlog.first().map_or("A-000123", |i| i.id.as_str());
         let digits = example.trim_start_matches(|c: char| !c.is_ascii_digit()).trim_start_matches('0');
         let short = if digits.is_empty() || digits == example || !digits.chars().all(|c| c.is_ascii_digit()) {
             String::new()
@@ -71,7 +92,7 @@ impl OutcomeEntryPanel {
             })
             .inner;
         if entered {
-            match edit::find_by_code(doc.plan(), &self.code) {
+            match edit::find_by_code(cx.doc.plan(), &self.code) {
                 Ok(id) => {
                     self.found = Some(id);
                     self.problem = None;
@@ -90,7 +111,7 @@ impl OutcomeEntryPanel {
         if let Some(id) = self.found.clone() {
             ui.add_space(4.0);
             ui.group(|ui| {
-                ui.label(describe(ui.ctx(), doc.plan(), &id));
+                ui.label(describe(ui.ctx(), cx.doc.plan(), &id));
                 ui.horizontal(|ui| {
                     for (_, status, text) in KEYS {
                         if ui.button(text).clicked() {
@@ -109,7 +130,7 @@ impl OutcomeEntryPanel {
                 });
             }
             if let Some(status) = chosen {
-                self.record(doc, &id, status);
+                self.record(cx.doc, &id, status);
             }
         }
         if !self.log.is_empty() {
@@ -119,24 +140,6 @@ impl OutcomeEntryPanel {
                 ui.label(line);
             }
         }
-    }
-
-    fn record(&mut self, doc: &mut Document, id: &str, status: ContactStatus) {
-        match doc.try_edit(|plan| edit::record_contact(plan, id, status)) {
-            Ok(()) => {
-                let name = doc.plan().backlog_item(id).map_or_else(String::new, |i| privacy::initials(&i.patient.name));
-                self.log.insert(0, format!("{id} {name}: {}", status.label()));
-                self.log.truncate(LOG_LINES);
-                self.clear();
-            }
-            Err(e) => self.problem = Some(e.to_string()),
-        }
-    }
-
-    fn clear(&mut self) {
-        self.code.clear();
-        self.found = None;
-        self.focus_code = true;
     }
 }
 

@@ -5,6 +5,7 @@
 use super::command::Command;
 use super::dates;
 use super::document::Document;
+use super::panel::{Panel, PanelContext, PanelEvent};
 use crate::report::{Comparison, Report, compare};
 use crate::scheduler::Advice;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot};
@@ -36,28 +37,7 @@ impl OverviewPanel {
         &self.comparison.get_or_insert_with(|| (doc.revision(), compare(doc.plan()))).1
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, commands: &mut Vec<Command>) {
-        let comparison = self.comparison(doc).clone();
-        egui::ScrollArea::vertical().id_salt("overview-scroll").show(ui, |ui| {
-            ui.heading("Rebook against the usual ways");
-            if !doc.plan().bookings.iter().any(|b| b.session().is_some()) {
-                ui.label("No plan yet: the Rebook column fills in once the Plan screen has solved.");
-            }
-            figures_grid(ui, &comparison);
-            ui.add_space(8.0);
-            ui.columns(2, |columns| {
-                columns[0].strong("Backlog remaining at the end of each day");
-                burndown(&mut columns[0], &comparison);
-                columns[1].strong("Rebooked slots used and usable, by day");
-                capacity(&mut columns[1], &comparison.rebook);
-            });
-            ui.add_space(8.0);
-            ui.heading("Capacity advice");
-            self.advice_ui(ui, doc, commands);
-        });
-    }
-
-    fn advice_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, commands: &mut Vec<Command>) {
+    fn advice_ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
         let running = self.advice_running;
         ui.horizontal(|ui| {
             if ui
@@ -65,7 +45,7 @@ impl OverviewPanel {
                 .on_hover_text("Tries extra sessions and re-plans with each; takes a little while")
                 .clicked()
             {
-                commands.push(Command::Advise);
+                cx.send(PanelEvent::Command(Command::Advise));
             }
             if running {
                 ui.add(egui::Spinner::new());
@@ -79,7 +59,7 @@ impl OverviewPanel {
                 ui.colored_label(ui.visuals().error_fg_color, format!("No advice: {e}."));
             }
             AdviceState::Ready(revision, list) => {
-                if *revision != doc.revision() {
+                if *revision != cx.doc.revision() {
                     ui.label("The plan changed since this advice; ask again for up-to-date figures.");
                 }
                 if list.is_empty() {
@@ -101,8 +81,31 @@ impl OverviewPanel {
         }
         if let Some(advice) = add {
             // Re-planned with the session on a copy; the Plan screen previews it before anything changes.
-            commands.push(Command::AddSession(Box::new(advice)));
+            cx.send(PanelEvent::Command(Command::AddSession(Box::new(advice))));
         }
+    }
+}
+
+impl Panel for OverviewPanel {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
+        let comparison = self.comparison(cx.doc).clone();
+        egui::ScrollArea::vertical().id_salt("overview-scroll").show(ui, |ui| {
+            ui.heading("Rebook against the usual ways");
+            if !cx.doc.plan().bookings.iter().any(|b| b.session().is_some()) {
+                ui.label("No plan yet: the Rebook column fills in once the Plan screen has solved.");
+            }
+            figures_grid(ui, &comparison);
+            ui.add_space(8.0);
+            ui.columns(2, |columns| {
+                columns[0].strong("Backlog remaining at the end of each day");
+                burndown(&mut columns[0], &comparison);
+                columns[1].strong("Rebooked slots used and usable, by day");
+                capacity(&mut columns[1], &comparison.rebook);
+            });
+            ui.add_space(8.0);
+            ui.heading("Capacity advice");
+            self.advice_ui(ui, cx);
+        });
     }
 }
 

@@ -6,6 +6,7 @@ use super::command::Command;
 use super::dates;
 use super::document::Document;
 use super::document::Stamp;
+use super::panel::{Panel, PanelContext, PanelEvent};
 use super::privacy;
 use crate::model::{Booking, ContactStatus, Outcome};
 use crate::report::{self, Problem, ProblemKind, ReplanPreview, replan_preview};
@@ -43,16 +44,12 @@ pub struct PlanPanel {
     view: View,
     /// Set by the app each frame: the progress of the solve running in the background.
     pub solving: Option<Progress>,
-    /// Solve or cancel, asked for on this screen; taken by the app.
-    pub request: Option<Command>,
     problems: Option<Problems>,
     selected: Option<String>,
     only_problems: bool,
     /// Alternatives for the selected appointment at a revision.
     alternatives: Option<(u64, String, Vec<Alternative>)>,
     pending: Option<Pending>,
-    /// What Apply did, for the message bar (taken by the next poll).
-    applied: Option<String>,
     /// Which clinicians the calendar shows.
     calendar: super::calendar::CalendarFilter,
 }
@@ -86,11 +83,6 @@ impl PlanPanel {
     /// A re-plan is waiting for Apply or Cancel.
     pub fn has_preview(&self) -> bool {
         self.pending.is_some()
-    }
-
-    /// What Apply did, for the message bar.
-    pub fn take_applied(&mut self) -> Option<String> {
-        self.applied.take()
     }
 
     /// A solve started from the document at `started` finished: a first plan
@@ -145,9 +137,9 @@ impl PlanPanel {
 
     /// The re-plan waiting for Apply or Cancel: what it would change, any
     /// promised booking it must move, and the two buttons.
-    fn preview_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document) {
+    fn preview_ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
         let Some(pending) = &self.pending else { return };
-        let stale = pending.revision != doc.revision();
+        let stale = pending.revision != cx.doc.revision();
         let mut choice = None;
         egui::Frame::group(ui.style()).show(ui, |ui| {
             let what = match &pending.add {
@@ -186,7 +178,8 @@ impl PlanPanel {
         match choice {
             Some(true) => {
                 if let Some(pending) = self.pending.take() {
-                    self.applied = Some(self.apply(doc, *pending.after, true));
+                    let text = self.apply(cx.doc, *pending.after, true);
+                    cx.send(PanelEvent::PlanApplied(text));
                 }
             }
             Some(false) => self.pending = None,
@@ -258,43 +251,26 @@ impl PlanPanel {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
-        self.toolbar(ui, doc);
-        self.preview_ui(ui, doc);
-        ui.separator();
-        if doc.plan().bookings.is_empty() {
-            ui.label("No plan yet: press Solve to place the backlog into the sessions.");
-            return;
-        }
-        egui::Panel::right("booking-details").resizable(true).default_size(380.0).show(ui, |ui| {
-            self.details_ui(ui, doc, errors);
-        });
-        egui::CentralPanel::default().show(ui, |ui| match self.view {
-            View::Calendar => self.calendar_ui(ui, doc),
-            View::Patients => self.patients_ui(ui, doc),
-        });
-    }
-
-    fn toolbar(&mut self, ui: &mut egui::Ui, doc: &Document) {
+    fn toolbar(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
         ui.horizontal(|ui| {
             if let Some(progress) = &self.solving {
                 ui.add(egui::Spinner::new());
                 ui.add(egui::ProgressBar::new(progress.fraction).desired_width(260.0).text(progress.message.clone()));
                 if ui.button("Cancel planning").clicked() {
-                    self.request = Some(Command::CancelSolve);
+                    cx.send(PanelEvent::Command(Command::CancelSolve));
                 }
             } else {
-                let placed = doc.plan().bookings.iter().any(|b| b.session().is_some());
+                let placed = cx.doc.plan().bookings.iter().any(|b| b.session().is_some());
                 let verb = if placed { "Re-plan" } else { "Solve" };
                 if ui.button(verb).on_hover_text("Confirmed and pinned bookings stay where they are").clicked() {
-                    self.request = Some(Command::Solve);
+                    cx.send(PanelEvent::Command(Command::Solve));
                 }
             }
             ui.separator();
             ui.selectable_value(&mut self.view, View::Calendar, "Calendar");
             ui.selectable_value(&mut self.view, View::Patients, "Patient list");
         });
-        self.headline_ui(ui, doc);
+        self.headline_ui(ui, cx.doc);
     }
 
     fn calendar_ui(&mut self, ui: &mut egui::Ui, doc: &Document) {
@@ -400,13 +376,13 @@ impl PlanPanel {
         }
     }
 
-    fn details_ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
+    fn details_ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
         let Some(id) = self.selected.clone() else {
             ui.label("Select a booking to see why it is there, pin it, record the patient's answer or move it.");
             return;
         };
-        let problem = self.problems(doc).get(&id).cloned();
-        let plan = doc.plan();
+        let problem = self.problems(cx.doc).get(&id).cloned();
+        let plan = cx.doc.plan();
         let (Some(item), booking) = (plan.backlog_item(&id), plan.booking(&id)) else {
             self.selected = None;
             return;
@@ -458,7 +434,7 @@ impl PlanPanel {
                 .on_hover_text("A pinned booking stays put when re-planning")
                 .clicked()
             {
-                result = Some(doc.try_edit(|p| edit::set_pinned(p, &id, !pinned)));
+                result = Some(cx.doc.try_edit(|p| edit::set_pinned(p, &id, !pinned)));
             }
         });
         ui.horizontal_wrapped(|ui| {
@@ -467,18 +443,18 @@ impl PlanPanel {
                 [ContactStatus::Confirmed, ContactStatus::Declined, ContactStatus::NoAnswer, ContactStatus::Notified]
             {
                 if ui.add_enabled(placed, egui::Button::new(status.label())).clicked() {
-                    result = Some(doc.try_edit(|p| edit::record_contact(p, &id, status)));
+                    result = Some(cx.doc.try_edit(|p| edit::record_contact(p, &id, status)));
                 }
             }
         });
         if let Some(Err(e)) = result {
-            errors.push(format!("Could not change {id}: {e}."));
+            cx.send(PanelEvent::Error(format!("Could not change {id}: {e}.")));
         }
         ui.separator();
         ui.strong("Move to");
-        let revision = doc.revision();
+        let revision = cx.doc.revision();
         if self.alternatives.as_ref().is_none_or(|(rev, aid, _)| *rev != revision || *aid != id) {
-            self.alternatives = Some((revision, id.clone(), alternatives(doc.plan(), &id, 8)));
+            self.alternatives = Some((revision, id.clone(), alternatives(cx.doc.plan(), &id, 8)));
         }
         let options = self.alternatives.as_ref().map(|(_, _, a)| a.clone()).unwrap_or_default();
         if options.is_empty() {
@@ -497,10 +473,29 @@ impl PlanPanel {
             }
         });
         if let Some(session) = move_to
-            && let Err(e) = doc.try_edit(|p| edit::move_booking(p, &id, &session))
+            && let Err(e) = cx.doc.try_edit(|p| edit::move_booking(p, &id, &session))
         {
-            errors.push(format!("Could not move {id}: {e}."));
+            cx.send(PanelEvent::Error(format!("Could not move {id}: {e}.")));
         }
+    }
+}
+
+impl Panel for PlanPanel {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
+        self.toolbar(ui, cx);
+        self.preview_ui(ui, cx);
+        ui.separator();
+        if cx.doc.plan().bookings.is_empty() {
+            ui.label("No plan yet: press Solve to place the backlog into the sessions.");
+            return;
+        }
+        egui::Panel::right("booking-details").resizable(true).default_size(380.0).show(ui, |ui| {
+            self.details_ui(ui, cx);
+        });
+        egui::CentralPanel::default().show(ui, |ui| match self.view {
+            View::Calendar => self.calendar_ui(ui, cx.doc),
+            View::Patients => self.patients_ui(ui, cx.doc),
+        });
     }
 }
 

@@ -1,8 +1,8 @@
 //! The Rules screen: priority classes (weight, target days), the penalties
 //! L C P U M S of the objective, the daily cap, and a reset to the defaults.
 
-use super::document::Document;
 use super::draft::{self, Draft, DraftAction};
+use super::panel::{Panel, PanelContext, PanelEvent};
 use crate::model::{PriorityClass, Rules};
 
 #[derive(Default)]
@@ -10,9 +10,9 @@ pub struct RulesPanel {
     draft: Draft<Rules>,
 }
 
-impl RulesPanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui, doc: &mut Document, errors: &mut Vec<String>) {
-        let plan_rules = doc.plan().rules.clone();
+impl Panel for RulesPanel {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
+        let plan_rules = cx.doc.plan().rules.clone();
         let mut rules = self.draft.current(&plan_rules);
         egui::ScrollArea::vertical().id_salt("rules-scroll").show(ui, |ui| {
             ui.heading("Priority classes");
@@ -88,13 +88,17 @@ impl RulesPanel {
             ui.separator();
             let action = draft::buttons(ui, rules != plan_rules, "rules");
             match action {
-                DraftAction::Apply => match rules.validate(doc.plan()) {
+                DraftAction::Apply => match rules.validate(cx.doc.plan()) {
                     Ok(()) => {
-                        doc.edit(|plan| plan.rules = rules.clone());
+                        cx.doc.edit(|plan| plan.rules = rules.clone());
                         self.draft.clear();
                         return;
                     }
-                    Err(problems) => errors.extend(problems),
+                    Err(problems) => {
+                        for problem in problems {
+                            cx.send(PanelEvent::Error(problem));
+                        }
+                    }
                 },
                 DraftAction::Discard => {
                     self.draft.clear();

@@ -3,6 +3,7 @@
 
 use super::dates;
 use super::document::Document;
+use super::panel::{Panel, PanelContext};
 use crate::model::summary::PlanSummary;
 
 #[derive(Default)]
@@ -17,9 +18,11 @@ impl SummaryPanel {
         }
         &self.cached.get_or_insert_with(|| (doc.revision(), PlanSummary::of(doc.plan()))).1
     }
+}
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, doc: &Document) {
-        let summary = self.summary(doc);
+impl Panel for SummaryPanel {
+    fn ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) {
+        let summary = self.summary(cx.doc);
         ui.heading("Summary");
         ui.label(&summary.practice);
         egui::ScrollArea::vertical().id_salt("summary-scroll").show(ui, |ui| {
@@ -67,7 +70,7 @@ impl SummaryPanel {
             ui.separator();
             // Before the rota is in, clinicians the appointments name are not
             // errors yet: the next step matches them.
-            let waiting_for_rota = doc.plan().sessions.is_empty();
+            let waiting_for_rota = cx.doc.plan().sessions.is_empty();
             let (later, problems): (Vec<&String>, Vec<&String>) =
                 summary.problems.iter().partition(|p| waiting_for_rota && p.contains("unknown clinician"));
             if !later.is_empty() {

@@ -4,6 +4,7 @@
 use crate::model::{Mode, PartOfDay, Plan, Session};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use std::collections::BTreeSet;
+use thiserror::Error;
 
 /// The bank holidays of England and Wales in `year`, as the days actually off
 /// (a Christmas on a Saturday gives Monday 27 and Tuesday 28 December), sorted.
@@ -84,15 +85,23 @@ pub struct WeeklyTemplate {
     pub mode: Mode,
 }
 
+/// Why a weekly template cannot be laid over a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TemplateError {
+    #[error("the plan has no horizon to fill")]
+    NoHorizon,
+    #[error("clinician {0} is not in the plan")]
+    UnknownClinician(String),
+}
+
 /// Adds the template's sessions on every working day of the plan's horizon,
 /// skipping weekends, bank holidays and half-days where the clinician already
 /// has a session (cancelled ones included, so an absence is not undone).
-/// Returns how many sessions were added: none when the plan has no horizon or
-/// does not know the clinician.
-pub fn apply_template(plan: &mut Plan, template: &WeeklyTemplate) -> usize {
-    let Some(horizon) = plan.horizon else { return 0 };
+/// Returns how many sessions were added.
+pub fn apply_template(plan: &mut Plan, template: &WeeklyTemplate) -> Result<usize, TemplateError> {
+    let Some(horizon) = plan.horizon else { return Err(TemplateError::NoHorizon) };
     if plan.clinician(&template.clinician).is_none() {
-        return 0;
+        return Err(TemplateError::UnknownClinician(template.clinician.clone()));
     }
     let mut taken: BTreeSet<String> = plan.sessions.iter().map(|s| s.id.clone()).collect();
     let occupied: BTreeSet<(NaiveDate, PartOfDay)> =
@@ -134,7 +143,7 @@ pub fn apply_template(plan: &mut Plan, template: &WeeklyTemplate) -> usize {
     if added > 0 {
         plan.normalise();
     }
-    added
+    Ok(added)
 }
 
 /// A session id "<CLINICIAN>-<yyyy-mm-dd>-<AM|PM>", with "-2", "-3"... when a
@@ -284,12 +293,12 @@ mod tests {
         let mut plan = plan_with_patel(d(2024, 8, 19), d(2024, 8, 30));
         let weekdays = vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
         let t = template(weekdays.clone(), vec![PartOfDay::AM]);
-        assert_eq!(apply_template(&mut plan, &t), 9);
+        assert_eq!(apply_template(&mut plan, &t), Ok(9));
         assert!(plan.sessions.iter().all(|s| s.date != d(2024, 8, 26) && is_working_day(s.date)));
         assert!(plan.session("GP-PATEL-2024-08-19-AM").is_some());
         // Again: every half-day is taken now, so nothing more; PM adds 9 more.
-        assert_eq!(apply_template(&mut plan, &t), 0);
-        assert_eq!(apply_template(&mut plan, &template(weekdays, vec![PartOfDay::AM, PartOfDay::PM])), 9);
+        assert_eq!(apply_template(&mut plan, &t), Ok(0));
+        assert_eq!(apply_template(&mut plan, &template(weekdays, vec![PartOfDay::AM, PartOfDay::PM])), Ok(9));
         let pm = plan.session("GP-PATEL-2024-08-20-PM").unwrap();
         assert_eq!((pm.start, pm.free_slots, pm.slot_minutes), (NaiveTime::from_hms_opt(14, 0, 0).unwrap(), 18, 10));
     }
@@ -298,11 +307,14 @@ mod tests {
     fn template_needs_a_horizon_and_a_known_clinician() {
         let mut plan = plan_with_patel(d(2024, 7, 22), d(2024, 7, 26));
         plan.horizon = None;
-        assert_eq!(apply_template(&mut plan, &template(vec![Weekday::Mon], vec![PartOfDay::AM])), 0);
+        assert_eq!(
+            apply_template(&mut plan, &template(vec![Weekday::Mon], vec![PartOfDay::AM])),
+            Err(TemplateError::NoHorizon)
+        );
         let mut plan = plan_with_patel(d(2024, 7, 22), d(2024, 7, 26));
         let mut t = template(vec![Weekday::Mon], vec![PartOfDay::AM]);
         t.clinician = "GP-NOBODY".into();
-        assert_eq!(apply_template(&mut plan, &t), 0);
+        assert_eq!(apply_template(&mut plan, &t), Err(TemplateError::UnknownClinician("GP-NOBODY".into())));
         assert!(plan.sessions.is_empty());
     }
 

@@ -4,11 +4,15 @@
 //! backlog and that session is not offered again), and a clinician's absence
 //! (their sessions cancelled, the bookings in them freed for re-planning).
 
+use super::calendar::unique_session_id;
 use super::cost::check_eligible;
 use super::times::retime;
 use super::usage::{Blocked, Usage};
-use crate::model::{Booking, Change, ContactStatus, Outcome, Plan, UnplacedReason};
-use chrono::{NaiveDate, NaiveTime};
+use crate::model::{
+    Booking, Change, Clinician, ContactStatus, Mode, Outcome, PartOfDay, Plan, Session, UnplacedReason,
+};
+use chrono::{NaiveDate, NaiveTime, Timelike};
+use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -31,6 +35,30 @@ pub enum EditError {
     UnknownCode(String),
     #[error("the reference \"{code}\" fits several appointments: {}; give more of it", candidates.join(", "))]
     AmbiguousCode { code: String, candidates: Vec<String> },
+    #[error("clinician {0} is not in the plan")]
+    UnknownClinician(String),
+    #[error("{} is before {}", to.format("%d/%m/%Y"), from.format("%d/%m/%Y"))]
+    EndsBeforeStart { from: NaiveDate, to: NaiveDate },
+    #[error("{} is outside the planning horizon", .0.format("%a %d/%m/%Y"))]
+    OutsideHorizon(NaiveDate),
+    #[error("a session starting at {} is in the {}, not the {}", start.format("%H:%M"), PartOfDay::of_time(*start).label(), part.label())]
+    StartNotInPart { start: NaiveTime, part: PartOfDay },
+    #[error("{slots} slot(s) of {minutes} minutes from {} run past midnight", start.format("%H:%M"))]
+    PastMidnight { start: NaiveTime, slots: u32, minutes: u32 },
+    #[error("session {session} has {bookings} booking(s) in it; move or unbook them before removing it")]
+    SessionInUse { session: String, bookings: usize },
+    #[error(
+        "session {session} has {booked} slot(s) booked but would keep only {usable} usable; move or unbook some first"
+    )]
+    SessionOverbooked { session: String, booked: u32, usable: u32 },
+    #[error("{name} has {sessions} session(s) and {patients} patient(s) asking for them; remove those first")]
+    ClinicianInUse { name: String, sessions: usize, patients: usize },
+    #[error("role {role} is used by {clinicians} clinician(s) and {types} appointment type(s)")]
+    RoleInUse { role: String, clinicians: usize, types: usize },
+    #[error("every clinician needs a name")]
+    ClinicianUnnamed,
+    #[error("two clinicians are called {0}; the import could not tell them apart")]
+    SameClinicianName(String),
 }
 
 /// Moves an appointment into a session by hand and pins it there. The moved
@@ -241,7 +269,13 @@ impl Absence {
 /// cancelled and every booking in them becomes unplaced ("session cancelled:
 /// Dr A Patel absent"), unpinned, ready for a re-plan. Pinned and confirmed
 /// ones among them are listed, so the window can name them in a warning.
-pub fn cancel_sessions(plan: &mut Plan, clinician: &str, from: NaiveDate, to: NaiveDate) -> Absence {
+pub fn cancel_sessions(plan: &mut Plan, clinician: &str, from: NaiveDate, to: NaiveDate) -> Result<Absence, EditError> {
+    if plan.clinician(clinician).is_none() {
+        return Err(EditError::UnknownClinician(clinician.into()));
+    }
+    if to < from {
+        return Err(EditError::EndsBeforeStart { from, to });
+    }
     let mut cancelled = Vec::new();
     for session in plan.sessions.iter_mut() {
         if session.clinician == clinician && from <= session.date && session.date <= to && !session.cancelled {
@@ -275,7 +309,147 @@ pub fn cancel_sessions(plan: &mut Plan, clinician: &str, from: NaiveDate, to: Na
         booking.explanation = explanation.clone();
         booking.pinned = false;
     }
-    absence
+    Ok(absence)
+}
+
+/// A session added by hand: everything but its id, which [`add_session`] makes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSession {
+    /// Clinician id.
+    pub clinician: String,
+    pub date: NaiveDate,
+    pub part: PartOfDay,
+    pub start: NaiveTime,
+    pub slot_minutes: u32,
+    pub free_slots: u32,
+    pub mode: Mode,
+}
+
+/// Adds a session for a clinician of the plan on a day of its horizon, its
+/// start in its part of the day and its slots ending by midnight. Returns its
+/// id, "GP-PATEL-2024-07-25-PM" ("-2" for a second one that half-day).
+pub fn add_session(plan: &mut Plan, new: NewSession) -> Result<String, EditError> {
+    if plan.clinician(&new.clinician).is_none() {
+        return Err(EditError::UnknownClinician(new.clinician));
+    }
+    if plan.horizon.is_some_and(|h| !h.contains(new.date)) {
+        return Err(EditError::OutsideHorizon(new.date));
+    }
+    if PartOfDay::of_time(new.start) != new.part {
+        return Err(EditError::StartNotInPart { start: new.start, part: new.part });
+    }
+    check_ends_by_midnight(new.start, new.free_slots, new.slot_minutes)?;
+    let mut taken: BTreeSet<String> = plan.sessions.iter().map(|s| s.id.clone()).collect();
+    let id = unique_session_id(&mut taken, &new.clinician, new.date, new.part);
+    plan.sessions.push(Session {
+        id: id.clone(),
+        clinician: new.clinician,
+        date: new.date,
+        part: new.part,
+        start: new.start,
+        slot_minutes: new.slot_minutes,
+        free_slots: new.free_slots,
+        mode: new.mode,
+        slot_times: Vec::new(),
+        cancelled: false,
+    });
+    Ok(id)
+}
+
+/// Removes a session nobody is booked into (an absence cancels booked ones instead).
+pub fn remove_session(plan: &mut Plan, session_id: &str) -> Result<(), EditError> {
+    if plan.session(session_id).is_none() {
+        return Err(EditError::UnknownSession(session_id.into()));
+    }
+    let bookings = plan.bookings.iter().filter(|b| b.session() == Some(session_id)).count();
+    if bookings > 0 {
+        return Err(EditError::SessionInUse { session: session_id.into(), bookings });
+    }
+    plan.sessions.retain(|s| s.id != session_id);
+    Ok(())
+}
+
+/// Sets the free slots of sessions (id -> slots), all or none. A session may
+/// not shrink below the slots its bookings take (after the reserve), nor run
+/// past midnight; growing one that is already over-full is allowed.
+pub fn set_free_slots(plan: &mut Plan, slots: &BTreeMap<String, u32>) -> Result<(), EditError> {
+    let usage = Usage::of_bookings(plan, &plan.bookings, None);
+    for (id, &free_slots) in slots {
+        let idx = usage.index(id).ok_or_else(|| EditError::UnknownSession(id.clone()))?;
+        let session = usage.session(idx);
+        if session.slot_times.is_empty() {
+            check_ends_by_midnight(session.start, free_slots, session.slot_minutes)?;
+        }
+        let resized = Session { free_slots, ..session.clone() };
+        let usable = resized.usable_slots(&plan.rules);
+        let booked = usage.used(idx);
+        if free_slots < session.free_slots && usable < booked {
+            return Err(EditError::SessionOverbooked { session: id.clone(), booked, usable });
+        }
+    }
+    for session in &mut plan.sessions {
+        if let Some(&free_slots) = slots.get(&session.id) {
+            session.free_slots = free_slots;
+        }
+    }
+    Ok(())
+}
+
+fn check_ends_by_midnight(start: NaiveTime, slots: u32, minutes: u32) -> Result<(), EditError> {
+    let end = u64::from(start.num_seconds_from_midnight() / 60) + u64::from(slots) * u64::from(minutes);
+    if end > 24 * 60 {
+        return Err(EditError::PastMidnight { start, slots, minutes });
+    }
+    Ok(())
+}
+
+/// Whether a clinician may leave the plan: not while they hold sessions
+/// (cancelled ones included: their bookings' history names them) or patients
+/// ask for them.
+pub fn check_clinician_removable(plan: &Plan, clinician_id: &str) -> Result<(), EditError> {
+    let sessions = plan.sessions.iter().filter(|s| s.clinician == clinician_id).count();
+    let patients = plan.backlog.iter().filter(|b| b.continuity.clinician() == Some(clinician_id)).count();
+    if sessions > 0 || patients > 0 {
+        let name = plan.clinician(clinician_id).map_or(clinician_id, |c| c.name.as_str()).to_string();
+        return Err(EditError::ClinicianInUse { name, sessions, patients });
+    }
+    Ok(())
+}
+
+/// Whether a role may go: not while one of `clinicians` (the list being
+/// edited) has it or an appointment type of the plan is seen by it.
+pub fn check_role_removable(plan: &Plan, clinicians: &[Clinician], role: &str) -> Result<(), EditError> {
+    let users = clinicians.iter().filter(|c| c.role.eq_ignore_ascii_case(role)).count();
+    let types = plan.appointment_types.iter().filter(|t| t.roles.iter().any(|r| r.eq_ignore_ascii_case(role))).count();
+    if users > 0 || types > 0 {
+        return Err(EditError::RoleInUse { role: role.into(), clinicians: users, types });
+    }
+    Ok(())
+}
+
+/// Replaces the clinicians and roles. Every clinician needs a name no other
+/// has (imports match clinicians by name); a clinician or role dropped from
+/// the lists must be removable.
+pub fn set_staff(plan: &mut Plan, clinicians: Vec<Clinician>, roles: Vec<String>) -> Result<(), EditError> {
+    let mut names = BTreeSet::new();
+    for c in &clinicians {
+        let name = c.name.trim();
+        if name.is_empty() {
+            return Err(EditError::ClinicianUnnamed);
+        }
+        if !names.insert(name.to_lowercase()) {
+            return Err(EditError::SameClinicianName(name.into()));
+        }
+    }
+    for old in plan.clinicians.iter().filter(|old| !clinicians.iter().any(|c| c.id == old.id)) {
+        check_clinician_removable(plan, &old.id)?;
+    }
+    for old in plan.roles.iter().filter(|old| !roles.iter().any(|r| r.eq_ignore_ascii_case(old))) {
+        check_role_removable(plan, &clinicians, old)?;
+    }
+    plan.clinicians = clinicians;
+    plan.roles = roles;
+    Ok(())
 }
 
 /// The booking of an appointment, created unplaced if the plan has none yet.
@@ -308,7 +482,6 @@ fn retime_sessions(plan: &mut Plan, sessions: &[String]) {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::model::{Mode, PartOfDay};
     use crate::rules::check::violations;
     use crate::test_plans::{d, item, number_patients, session, small_plan, t};
 
@@ -392,7 +565,7 @@ mod tests {
     fn absence_cancels_sessions_and_frees_their_bookings() {
         let mut plan = plan_with_two();
         set_pinned(&mut plan, "A", true).unwrap();
-        let absence = cancel_sessions(&mut plan, "GP-PATEL", d(22), d(26));
+        let absence = cancel_sessions(&mut plan, "GP-PATEL", d(22), d(26)).unwrap();
         assert_eq!((absence.sessions, absence.freed), (1, 1));
         let warning = absence.warning(&|name| name.to_string()).unwrap();
         assert_eq!(
@@ -408,6 +581,110 @@ mod tests {
         assert_eq!(a.explanation, "session cancelled: Dr A Patel absent");
         assert!(!a.pinned);
         assert_eq!(plan.booking("B").unwrap().session(), Some("S2"));
-        assert_eq!(cancel_sessions(&mut plan, "GP-PATEL", d(22), d(26)), Absence::default());
+        assert_eq!(cancel_sessions(&mut plan, "GP-PATEL", d(22), d(26)), Ok(Absence::default()));
+    }
+
+    #[test]
+    fn absence_needs_a_known_clinician_and_dates_in_order() {
+        let mut plan = plan_with_two();
+        let err = cancel_sessions(&mut plan, "GP-PATEL", d(26), d(22)).unwrap_err();
+        assert_eq!(err.to_string(), "22/07/2024 is before 26/07/2024");
+        assert_eq!(
+            cancel_sessions(&mut plan, "GP-NOBODY", d(22), d(26)),
+            Err(EditError::UnknownClinician("GP-NOBODY".into()))
+        );
+        assert!(plan.sessions.iter().all(|s| !s.cancelled));
+    }
+
+    fn new_session(clinician: &str, day: u32, part: PartOfDay, start: NaiveTime) -> NewSession {
+        NewSession {
+            clinician: clinician.into(),
+            date: d(day),
+            part,
+            start,
+            slot_minutes: 10,
+            free_slots: 6,
+            mode: Mode::FaceToFace,
+        }
+    }
+
+    #[test]
+    fn added_sessions_get_unique_ids_and_must_fit_the_horizon_and_the_day() {
+        let mut plan = small_plan();
+        let id = add_session(&mut plan, new_session("GP-PATEL", 25, PartOfDay::PM, t(15, 0))).unwrap();
+        assert_eq!(id, "GP-PATEL-2024-07-25-PM");
+        let again = add_session(&mut plan, new_session("GP-PATEL", 25, PartOfDay::PM, t(16, 0))).unwrap();
+        assert_eq!(again, "GP-PATEL-2024-07-25-PM-2");
+        assert_eq!(plan.session(&again).map(|s| (s.start, s.free_slots)), Some((t(16, 0), 6)));
+
+        let refused = [
+            (new_session("GP-NOBODY", 25, PartOfDay::AM, t(9, 0)), "clinician GP-NOBODY is not in the plan"),
+            (new_session("GP-PATEL", 45, PartOfDay::AM, t(9, 0)), "Wed 14/08/2024 is outside the planning horizon"),
+            (
+                new_session("GP-PATEL", 25, PartOfDay::PM, t(8, 30)),
+                "a session starting at 08:30 is in the AM, not the PM",
+            ),
+            (
+                NewSession { free_slots: 60, slot_minutes: 60, ..new_session("GP-PATEL", 25, PartOfDay::PM, t(14, 0)) },
+                "60 slot(s) of 60 minutes from 14:00 run past midnight",
+            ),
+        ];
+        for (new, reason) in refused {
+            assert_eq!(add_session(&mut plan, new).unwrap_err().to_string(), reason);
+        }
+        assert_eq!(plan.sessions.len(), 3);
+    }
+
+    #[test]
+    fn a_booked_session_is_neither_removed_nor_shrunk_below_its_bookings() {
+        let mut plan = plan_with_two();
+        let err = remove_session(&mut plan, "S2").unwrap_err();
+        assert_eq!(err.to_string(), "session S2 has 1 booking(s) in it; move or unbook them before removing it");
+        remove_session(&mut plan, "N1").unwrap();
+        assert!(plan.session("N1").is_none());
+        assert!(matches!(remove_session(&mut plan, "N1"), Err(EditError::UnknownSession(_))));
+
+        // S1 holds A (one slot): 2 free slots leave 1 usable after the 20 % reserve, 1 leaves none.
+        set_free_slots(&mut plan, &BTreeMap::from([("S1".to_string(), 2)])).unwrap();
+        assert_eq!(plan.session("S1").map(|s| s.free_slots), Some(2));
+        let both = BTreeMap::from([("S1".to_string(), 1), ("S2".to_string(), 4)]);
+        let err = set_free_slots(&mut plan, &both).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "session S1 has 1 slot(s) booked but would keep only 0 usable; move or unbook some first"
+        );
+        assert_eq!(plan.session("S2").map(|s| s.free_slots), Some(10), "all or nothing");
+        // Growing an over-full session is fine, even if it stays over-full.
+        plan.rules.reserve = 1.0;
+        set_free_slots(&mut plan, &BTreeMap::from([("S1".to_string(), 3)])).unwrap();
+        set_free_slots(&mut plan, &BTreeMap::from([("S2".to_string(), 0)])).unwrap_err();
+    }
+
+    #[test]
+    fn staff_in_use_stays_and_names_must_tell_clinicians_apart() {
+        let mut plan = plan_with_two();
+        plan.backlog[1].continuity = crate::model::Continuity::Preferred("GP-JONES".into());
+        let err = check_clinician_removable(&plan, "GP-JONES").unwrap_err();
+        assert_eq!(err.to_string(), "Dr B Jones has 1 session(s) and 1 patient(s) asking for them; remove those first");
+        let (clinicians, roles) = (plan.clinicians.clone(), plan.roles.clone());
+        let err = check_role_removable(&plan, &clinicians, "GP").unwrap_err();
+        assert!(matches!(err, EditError::RoleInUse { clinicians: 2, .. }), "{err}");
+
+        let without_jones: Vec<Clinician> = clinicians.iter().filter(|c| c.id != "GP-JONES").cloned().collect();
+        assert!(matches!(set_staff(&mut plan, without_jones, roles.clone()), Err(EditError::ClinicianInUse { .. })));
+        let mut twins = clinicians.clone();
+        twins[1].name = " dr a patel ".into();
+        assert_eq!(
+            set_staff(&mut plan, twins, roles.clone()).unwrap_err().to_string(),
+            "two clinicians are called dr a patel; the import could not tell them apart"
+        );
+        let mut unnamed = clinicians.clone();
+        unnamed[0].name = " ".into();
+        assert_eq!(set_staff(&mut plan, unnamed, roles.clone()), Err(EditError::ClinicianUnnamed));
+
+        let mut renamed = clinicians;
+        renamed[0].name = "Dr A Patel-Shah".into();
+        set_staff(&mut plan, renamed, roles).unwrap();
+        assert_eq!(plan.clinicians[0].name, "Dr A Patel-Shah");
     }
 }

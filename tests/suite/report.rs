@@ -445,7 +445,7 @@ proptest::proptest! {
         if let Some(id) = plan.bookings.iter().find(|b| b.session().is_some()).map(|b| b.appointment_id.clone()) {
             record_contact(&mut plan, &id, ContactStatus::Declined).unwrap();
         }
-        cancel_sessions(&mut plan, "C01", d(22), d(26));
+        cancel_sessions(&mut plan, "C01", d(22), d(26)).unwrap();
         proptest::prop_assert_eq!(violations(&plan, &plan.bookings), Vec::<String>::new());
         let replanned = priority_greedy(&plan);
         proptest::prop_assert_eq!(violations(&plan, &replanned), Vec::<String>::new());

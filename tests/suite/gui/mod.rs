@@ -1,6 +1,7 @@
 //! The desktop app driven headless with egui_kittest, through the same menus,
 //! shortcuts and fields a practice manager uses: one file per feature, the
-//! fixture and the helpers to drive the window here.
+//! fixture and the helpers to drive the window here. `panels` draws one
+//! screen on its own, without the app around it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod backlog;
@@ -9,6 +10,7 @@ mod capacity;
 mod files;
 mod import;
 mod overview;
+mod panels;
 mod plan;
 mod print;
 mod rules;
