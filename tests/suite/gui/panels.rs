@@ -3,7 +3,8 @@
 
 use super::*;
 use rebook::gui::{
-    CapacityPanel, Document, OverviewPanel, Panel, PanelContext, PanelEvent, PlanPanel, RulesPanel, SummaryPanel,
+    BacklogPanel, CapacityPanel, Document, OutcomeEntryPanel, OverviewPanel, Panel, PanelContext, PanelEvent,
+    PlanPanel, RulesPanel, SummaryPanel,
 };
 use rebook::model::{Booking, ContactStatus, Outcome};
 use rebook::scheduler::Progress;
@@ -155,4 +156,28 @@ fn overview_and_summary_draw_alone_and_the_overview_asks_for_advice() {
     harness.get_by_label("Find sessions that would help").click();
     harness.run();
     assert_eq!(harness.state().events, [PanelEvent::Command(Command::Advise)]);
+}
+
+#[test]
+fn backlog_panel_passes_on_the_guide_s_next_step() {
+    let mut harness = bench(BacklogPanel::default(), fixture_plan(10));
+    // Appointments and rota are in, nothing planned: the next step plans.
+    harness.get_by_label("Plan now").click();
+    harness.run();
+    assert_eq!(harness.state().events, [PanelEvent::Command(Command::Solve)]);
+}
+
+#[test]
+fn call_outcomes_change_the_document_and_send_nothing() {
+    let mut harness = bench(OutcomeEntryPanel::default(), booked_plan());
+    harness.get_by_role_and_label(Role::TextInput, "Reference").focus();
+    harness.get_by_role_and_label(Role::TextInput, "Reference").type_text("4");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().panel.found(), Some("A00004"));
+    harness.key_press(Key::C);
+    harness.run();
+    let state = harness.state();
+    assert_eq!(state.doc.plan().booking("A00004").map(|b| b.contact), Some(ContactStatus::Confirmed));
+    assert!(state.events.is_empty(), "{:?}", state.events);
 }
