@@ -495,7 +495,8 @@ impl CapacityPanel {
                     if name.is_empty() || role.is_empty() {
                         cx.send(PanelEvent::Error("Add clinician: type a name and choose a role.".into()));
                     } else {
-                        let id = clinician_id(&name, &role, &staff.clinicians);
+                        let mut taken = staff.clinicians.iter().map(|c| c.id.clone()).collect();
+                        let id = crate::io::csv_import::clinician_id(&mut taken, &name, &role);
                         staff.clinicians.push(Clinician {
                             id,
                             name,
@@ -649,43 +650,4 @@ fn days_of(plan: &Plan) -> Vec<NaiveDate> {
         }
     }
     days.into_iter().collect()
-}
-
-/// "GP-PATEL" from "Dr A Patel" and role GP; numbered when taken.
-fn clinician_id(name: &str, role: &str, existing: &[Clinician]) -> String {
-    let surname: String =
-        name.split_whitespace().last().unwrap_or("X").chars().filter(char::is_ascii_alphanumeric).collect();
-    // "GP", "HCA", "ANP" as they are; "Practice nurse" -> "PN"; "Pharmacist" -> "PHA".
-    let words: Vec<&str> = role.split_whitespace().collect();
-    let prefix: String = match words.as_slice() {
-        [word] if word.len() <= 4 => word.to_string(),
-        [word] => word.chars().take(3).collect(),
-        _ => words.iter().filter_map(|w| w.chars().next()).collect(),
-    };
-    let base = format!("{}-{}", prefix.to_uppercase(), surname.to_uppercase());
-    std::iter::once(base.clone())
-        .chain((2..).map(|n| format!("{base}{n}")))
-        .find(|id| !existing.iter().any(|c| &c.id == id))
-        .unwrap_or(base)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clinician_ids_are_readable_and_unique() {
-        assert_eq!(clinician_id("Dr A Patel", "GP", &[]), "GP-PATEL");
-        assert_eq!(clinician_id("Sam O'Neil", "Practice nurse", &[]), "PN-ONEIL");
-        assert_eq!(clinician_id("Jo Reid", "Pharmacist", &[]), "PHA-REID");
-        let taken = Clinician {
-            id: "GP-PATEL".into(),
-            name: "Dr A Patel".into(),
-            role: "GP".into(),
-            extra_types: Vec::new(),
-            excluded_types: Vec::new(),
-            daily_cap: None,
-        };
-        assert_eq!(clinician_id("Dr R Patel", "GP", &[taken]), "GP-PATEL2");
-    }
 }

@@ -23,7 +23,7 @@ pub use columns::{MAX_FIELD_CHARS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS};
 pub use mapping::{ColumnMap, ImportMapping, MappingError, add_new_types, parse_pair, split_column_pairs};
 pub use outcomes::{OUTCOME_COLUMNS, OutcomePreview, OutcomeRow, accept_outcomes, parse_outcome, preview_outcomes};
 pub use reimport::{ItemUpdate, ReimportDiff, reimport_diff};
-pub use rota::{ROTA_COLUMNS, RotaOptions, RotaShape, accept_rota, preview_rota, preview_rota_with};
+pub use rota::{ROTA_COLUMNS, RotaOptions, RotaShape, accept_rota, clinician_id, preview_rota, preview_rota_with};
 
 /// A problem that stops the whole file from being read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -719,7 +719,9 @@ fn standard_role(text: &str) -> &'static str {
 }
 
 /// "Dr A Patel" with role GP -> "GP-PATEL"; "GP-PATEL-A", then "-2"... when taken.
-fn clinician_id(taken: &mut BTreeSet<String>, name: &str, role: &str) -> String {
+/// Records the id in `taken`. The one rule for new clinicians' ids: the
+/// Capacity screen uses it too.
+pub fn clinician_id(taken: &mut BTreeSet<String>, name: &str, role: &str) -> String {
     let upper_word =
         |w: &str| -> String { w.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect() };
     let prefix =
