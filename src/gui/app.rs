@@ -203,8 +203,8 @@ impl RebookApp {
         self.tasks.is_idle()
     }
 
-    /// "Opening plan.rebook.ron" while an encrypted plan is opened or saved
-    /// in the background (the window keeps drawing; the plan cannot be changed).
+    /// "Opening plan.rebook.ron" while a plan is opened, saved or closed in
+    /// the background (the window keeps drawing; the plan cannot be changed).
     pub fn holding_document(&self) -> Option<&str> {
         self.tasks.holding_document()
     }
@@ -241,7 +241,15 @@ impl RebookApp {
     }
 
     fn replace_document(&mut self, doc: Document) {
-        self.doc = doc;
+        let old = std::mem::replace(&mut self.doc, doc);
+        if old.lock_handle().is_some() {
+            // Dropping it removes its lock file, on a network share perhaps.
+            let doing = format!("Closing {}", old.file_name());
+            self.tasks.spawn(Kind::Close, self.doc.stamp(), doing, move |_| {
+                drop(old);
+                Work::Closed
+            });
+        }
         self.backlog = BacklogPanel::default();
         self.capacity = CapacityPanel::default();
         self.rules = RulesPanel::default();
@@ -440,10 +448,12 @@ impl RebookApp {
             }
         };
         match work {
-            Work::Opened { path, result } => self.opened(&path, result.map(|doc| *doc)),
+            Work::Opened { path, result, missing } => self.opened(&path, result.map(|opened| *opened), missing),
+            Work::TookOver { doc, holder, result } => self.took_over(*doc, &holder, result),
+            Work::Closed => {}
             Work::Saved { previous, result } => self.saved(previous, result.map(|file| *file)),
             // Commands wait for this task, so the plan is still the one it wrote for.
-            Work::AuditSaved(Ok(())) if stamp.document != self.doc.stamp().document => {}
+            Work::AuditSaved(Ok(_)) if stamp.document != self.doc.stamp().document => {}
             Work::AuditSaved(result) => self.audit_saved(result),
             Work::Solved { add, result } => {
                 // The solve of a plan no longer open is dropped without a word.
@@ -711,6 +721,11 @@ impl eframe::App for RebookApp {
                 ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
                 self.prompt = Some(Command::Quit);
             }
+        }
+        if self.tasks.holding_document().is_some() {
+            // Keep drawing "Opening…" until the file work ends (its end wakes
+            // the window too, but it is polled here, one frame at a time).
+            ctx.request_repaint();
         }
         self.start_due_tasks(ctx);
         self.plan_view.solving = self.tasks.progress(Kind::Solve).cloned();

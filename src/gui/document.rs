@@ -202,25 +202,30 @@ impl Document {
     /// exported. `None` when there is nothing to write. Through the plan-file
     /// service, holding the lock; a document opened read-only never writes the
     /// file (the error says what was not recorded).
-    pub fn prepare_audit_save(&mut self) -> Result<Option<AuditWork>, SaveError> {
+    pub fn prepare_audit_save(&self) -> Result<Option<AuditWork>, SaveError> {
         let Some(path) = self.path.clone() else { return Ok(None) };
-        if self.unsaved_audit.is_empty() || !path.exists() {
+        if self.unsaved_audit.is_empty() {
             return Ok(None);
         }
         if self.read_only {
             return Err(SaveError::AuditNotWritten(self.file_name(), self.unsaved_audit.len()));
         }
-        if self.lock.is_none() {
-            self.attach_lock(lock_for_saving(&path)?);
-        }
-        let Some(lock) = self.lock.clone() else { return Ok(None) };
         let mut ours = self.saved.clone();
         ours.audit.extend(self.unsaved_audit.iter().cloned());
-        Ok(Some(AuditWork { path, lock, saved: self.saved.clone(), ours, passphrase: self.passphrase.clone() }))
+        Ok(Some(AuditWork {
+            path,
+            lock: self.lock.clone(),
+            saved: self.saved.clone(),
+            ours,
+            passphrase: self.passphrase.clone(),
+        }))
     }
 
-    /// The audit entries reached the file.
-    pub fn audit_saved(&mut self) {
+    /// The audit entries reached the file (`lock` is the one taken to write them, if any).
+    pub fn audit_saved(&mut self, lock: Option<PlanLock>) {
+        if let Some(lock) = lock {
+            self.attach_lock(lock);
+        }
         self.unsaved_audit.clear();
     }
 
@@ -406,7 +411,8 @@ impl Document {
 /// The audit entries of a "Don't save" on their way into the plan file.
 pub struct AuditWork {
     path: PathBuf,
-    lock: SharedLock,
+    /// The document's lock; without one, the file's lock is taken for the write.
+    lock: Option<SharedLock>,
     saved: Plan,
     /// The plan as last saved, with this session's audit entries.
     ours: Plan,
@@ -414,23 +420,27 @@ pub struct AuditWork {
 }
 
 impl AuditWork {
-    /// Whether writing may cost key stretching (about a second).
-    pub fn is_slow(&self) -> bool {
-        self.passphrase.is_some()
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Merges the entries into the file; any thread.
-    pub fn run(self) -> Result<(), SaveError> {
+    /// Merges the entries into the file; any thread. Returns the lock taken
+    /// for it when the document held none. A file gone meanwhile is left gone.
+    pub fn run(self) -> Result<Option<PlanLock>, SaveError> {
         let AuditWork { path, lock, saved, ours, passphrase } = self;
-        let mut lock = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let mut fresh = if lock.is_some() { None } else { Some(lock_for_saving(&path)?) };
+        let mut guard = lock.as_ref().map(|l| l.lock().unwrap_or_else(PoisonError::into_inner));
+        let Some(held) = fresh.as_mut().or(guard.as_deref_mut()) else {
+            return Err(SaveError::ReadOnly(display_name(&path)));
+        };
         let encrypted = plan_file::is_encrypted(&path)?;
         let keys = Keys { read: passphrase.as_ref(), write: passphrase.as_ref().filter(|_| encrypted) };
-        plan_service::save_merged(&path, &saved, &ours, keys, &mut lock, Insist::Always)?;
-        Ok(())
+        plan_service::save_merged(&path, &saved, &ours, keys, held, Insist::Always)?;
+        drop(guard);
+        Ok(fresh)
     }
 }
 
@@ -467,11 +477,6 @@ impl SavedFile {
 }
 
 impl SaveWork {
-    /// Whether writing costs key stretching (about a second): worth a background task.
-    pub fn is_slow(&self) -> bool {
-        self.passphrase.is_some()
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -1,6 +1,6 @@
 //! The window's background work, in one place: every task the app starts
-//! (opening or saving an encrypted plan, planning, capacity advice, autosave,
-//! the lock refresh) is owned by the app and polled once per frame in
+//! (opening, saving or closing a plan, taking over its lock, planning,
+//! capacity advice, autosave, the lock refresh) is owned by the app and polled once per frame in
 //! `logic()`, whatever screen is showing. Each is stamped with the document
 //! and revision it started from, so the app can tell a result that no longer
 //! fits the plan from one it may apply; a panic in a task comes back as an
@@ -9,18 +9,21 @@
 use super::autosave::Recovered;
 use super::document::{Document, SaveError, SavedFile, SharedLock, Stamp};
 use crate::io::crypto::Passphrase;
-use crate::io::lock::LockError;
+use crate::io::lock::{LockError, Locked, PlanLock};
 use crate::io::plan_file::PlanFileError;
 use crate::io::recovery::{Recoverable, RecoveryError};
 use crate::scheduler::{Advice, Progress, SolveError, SolveResult};
 use crate::task::{Control, Task, TaskError};
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 /// What a task is doing (the app starts one solve, autosave or lock refresh at a time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Open,
     Save,
+    /// The plan that was replaced, dropped with its lock file.
+    Close,
     Solve,
     Advice,
     Autosave,
@@ -28,10 +31,11 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Opening and saving own the document while they run: nothing else may
-    /// change it (input waits, and other tasks' results are taken afterwards).
+    /// Opening, saving and closing own the document while they run: nothing
+    /// else may change it (input waits, and other tasks' results are taken
+    /// afterwards), and quitting waits for them.
     pub fn holds_document(self) -> bool {
-        matches!(self, Kind::Open | Kind::Save)
+        matches!(self, Kind::Open | Kind::Save | Kind::Close)
     }
 }
 
@@ -39,14 +43,25 @@ impl Kind {
 pub enum Work {
     Opened {
         path: PathBuf,
-        result: Result<Box<Document>, PlanFileError>,
+        result: Result<Box<OpenedFile>, PlanFileError>,
+        /// The file was not there (it leaves the recent plans).
+        missing: bool,
     },
+    /// "Take over" in the open-elsewhere prompt: the lock taken from `holder` (or not).
+    TookOver {
+        doc: Box<Document>,
+        holder: String,
+        result: Result<Locked, LockError>,
+    },
+    /// The plan that was replaced is gone, and its lock file with it.
+    Closed,
     Saved {
         previous: Option<PathBuf>,
         result: Result<Box<SavedFile>, SaveError>,
     },
-    /// The audit trail of a "Don't save" written into the plan file.
-    AuditSaved(Result<(), SaveError>),
+    /// The audit trail of a "Don't save" written into the plan file (with
+    /// the lock taken for it, if the plan had none).
+    AuditSaved(Result<Option<PlanLock>, SaveError>),
     Solved {
         add: Option<Advice>,
         result: Result<SolveResult, SolveError>,
@@ -67,6 +82,13 @@ pub enum Work {
         lock: SharedLock,
         result: Result<(), LockError>,
     },
+}
+
+/// A plan file read, and its lock taken by the one policy (or why not), off
+/// the window's thread: both may be slow on a network share.
+pub struct OpenedFile {
+    pub doc: Document,
+    pub lock: Result<Locked, LockError>,
 }
 
 /// A task's end, for the app to act on.
@@ -97,16 +119,16 @@ struct Running {
 #[derive(Default)]
 pub struct Tasks {
     running: Vec<Running>,
-    /// The window to repaint when a task has news (known from the first frame on).
-    ctx: Option<egui::Context>,
+    /// The window to repaint when a task has news (known from the first
+    /// frame on; shared so that a task started before it, such as the plan
+    /// opened at start-up, wakes it too).
+    ctx: Arc<OnceLock<egui::Context>>,
 }
 
 impl Tasks {
     /// Tasks wake this window when they report or end.
     pub fn attach(&mut self, ctx: &egui::Context) {
-        if self.ctx.is_none() {
-            self.ctx = Some(ctx.clone());
-        }
+        let _ = self.ctx.set(ctx.clone());
     }
 
     /// Starts `work` in the background; the window repaints when it reports or ends.
@@ -117,9 +139,9 @@ impl Tasks {
         doing: String,
         work: impl FnOnce(&Control<Progress>) -> Work + Send + 'static,
     ) {
-        let ctx = self.ctx.clone();
+        let ctx = Arc::clone(&self.ctx);
         let wake = move || {
-            if let Some(ctx) = &ctx {
+            if let Some(ctx) = ctx.get() {
                 ctx.request_repaint();
             }
         };
@@ -173,7 +195,7 @@ impl Tasks {
         self.running.iter().find(|r| r.kind == kind).map(|r| &r.progress)
     }
 
-    /// The open or save running now, as "Opening plan.rebook.ron".
+    /// The open, save or close running now, as "Opening plan.rebook.ron".
     pub fn holding_document(&self) -> Option<&str> {
         self.running.iter().find(|r| r.kind.holds_document()).map(|r| r.doing.as_str())
     }
@@ -192,7 +214,7 @@ pub fn holding_ui(ctx: &egui::Context, doing: &str) {
             ui.add(egui::Spinner::new());
             ui.label(format!("{doing}…"));
         });
-        ui.small("An encrypted plan takes a moment to unlock.");
+        ui.small("A plan on a network drive, or protected with a passphrase, takes a moment.");
     });
 }
 

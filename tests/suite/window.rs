@@ -24,6 +24,7 @@ fn fine_grained_harness(setup: &super::gui::Setup) -> Harness<'static, RebookApp
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1366.0, 768.0))
         .with_step_dt(1.0 / 60.0)
+        .with_max_steps(100_000)
         .build_eframe(move |_cc| RebookApp::new(options));
     harness.run();
     harness
@@ -293,8 +294,10 @@ fn the_path_box_takes_the_keyboard_at_once_and_proposes_the_plans_folder() {
         recent_store: Some(setup.dir.join("config").join("recent.txt")),
         recovery: None,
     };
-    let mut harness =
-        Harness::builder().with_size(egui::vec2(1366.0, 768.0)).build_eframe(move |_cc| RebookApp::new(options));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1366.0, 768.0))
+        .with_max_steps(100_000)
+        .build_eframe(move |_cc| RebookApp::new(options));
     harness.run();
     harness.state_mut().send(Command::Print);
     harness.run();
@@ -322,8 +325,10 @@ fn scripted_chooser_is_offered_full_paths_for_a_plan_never_saved() {
         recent_store: None,
         recovery: None,
     };
-    let mut harness =
-        Harness::builder().with_size(egui::vec2(1366.0, 768.0)).build_eframe(move |_cc| RebookApp::new(options));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1366.0, 768.0))
+        .with_max_steps(100_000)
+        .build_eframe(move |_cc| RebookApp::new(options));
     harness.run();
     harness.state_mut().send(Command::SaveAs);
     harness.run();

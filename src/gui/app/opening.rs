@@ -1,44 +1,48 @@
 //! Opening and saving the plan file: the passphrase of an encrypted plan,
 //! the lock that tells colleagues who has it open, merging with their saves,
-//! and recovering work autosaved before a crash. An encrypted plan costs
-//! about a second of key stretching to open or save, so that work runs as a
-//! background task (the window shows "Opening…" and takes no input meanwhile);
-//! a plain plan goes the same way without the task.
+//! and recovering work autosaved before a crash. Every read and write of the
+//! plan file or its lock runs as a background task, encrypted or not (key
+//! stretching costs about a second, and a plan on a slow network share can
+//! take longer): the window keeps drawing "Opening…" and takes no input meanwhile.
 
 use super::RebookApp;
 use crate::gui::autosave::{self, Recovered, RecoveryChoice};
 use crate::gui::document::{Document, SaveError, SavedFile};
 use crate::gui::passphrase::{PassphraseAnswer, PassphraseDialog, PassphrasePurpose};
 use crate::gui::sharing::{self, LockChoice};
-use crate::gui::tasks::{Kind, Work};
+use crate::gui::tasks::{Kind, OpenedFile, Work};
 use crate::io::crypto::Passphrase;
-use crate::io::lock::LockError;
+use crate::io::lock::{LockError, PlanLock};
 use crate::io::plan_file::PlanFileError;
 use crate::io::plan_service::{self, Insist, Locked};
 use crate::io::recovery::{Recoverable, RecoveryError};
 use std::path::{Path, PathBuf};
+
+/// Reads a plan file and takes its lock by the library's one lock policy (a
+/// stale lock, or one this window left, is taken over); any thread.
+fn open_file(path: PathBuf, passphrase: Option<Passphrase>) -> Work {
+    let result = Document::open_with(&path, passphrase).map(|doc| {
+        let lock = plan_service::lock_plan(&path, Insist::IfFree);
+        Box::new(OpenedFile { doc, lock })
+    });
+    let missing = result.is_err() && !path.exists();
+    Work::Opened { path, result, missing }
+}
 
 impl RebookApp {
     pub(super) fn open_path(&mut self, path: &Path) {
         self.open_path_with(path, None);
     }
 
+    /// Opens a plan in the background; a plain plan is the same task without a passphrase.
     pub(super) fn open_path_with(&mut self, path: &Path, passphrase: Option<Passphrase>) {
         let path = path.to_path_buf();
-        if passphrase.is_some() {
-            let doing = format!("Opening {}", display_name(&path));
-            self.tasks.spawn(Kind::Open, self.doc.stamp(), doing, move |_| {
-                let result = Document::open_with(&path, passphrase).map(Box::new);
-                Work::Opened { path, result }
-            });
-        } else {
-            let result = Document::open_with(&path, None);
-            self.opened(&path, result);
-        }
+        let doing = format!("Opening {}", display_name(&path));
+        self.tasks.spawn(Kind::Open, self.doc.stamp(), doing, move |_| open_file(path, passphrase));
     }
 
     /// A plan file was read (or could not be): show it, or say why not.
-    pub(super) fn opened(&mut self, path: &Path, result: Result<Document, PlanFileError>) {
+    pub(super) fn opened(&mut self, path: &Path, result: Result<OpenedFile, PlanFileError>, missing: bool) {
         match result {
             Err(PlanFileError::NeedsPassphrase { .. }) => {
                 self.passphrase = Some(PassphraseDialog::new(PassphrasePurpose::Open(path.to_path_buf())));
@@ -47,9 +51,9 @@ impl RebookApp {
                 let dialog = PassphraseDialog::new(PassphrasePurpose::Open(path.to_path_buf()));
                 self.passphrase = Some(dialog.retry(format!("{e}.")));
             }
-            Ok(doc) => self.lock_and_show(doc, path),
+            Ok(OpenedFile { doc, lock }) => self.lock_and_show(doc, path, lock),
             Err(e) => {
-                if !path.exists() {
+                if missing {
                     let _ = self.recent.remove(path);
                 }
                 self.error(format!("Could not open the plan: {e}"));
@@ -57,11 +61,10 @@ impl RebookApp {
         }
     }
 
-    /// Takes the plan's lock by the library's one lock policy (a stale lock,
-    /// or one this window left, is taken over) and shows it; if a colleague
-    /// has it open, asks first whether to open it read-only or take it over.
-    pub(super) fn lock_and_show(&mut self, mut doc: Document, path: &Path) {
-        let note = match plan_service::lock_plan(path, Insist::IfFree) {
+    /// Shows an opened plan with the lock the open took; if a colleague has
+    /// it open, asks first whether to open it read-only or take it over.
+    fn lock_and_show(&mut self, mut doc: Document, path: &Path, lock: Result<Locked, LockError>) {
+        let note = match lock {
             Ok(Locked { lock, took_over }) => {
                 doc.attach_lock(lock);
                 took_over.filter(|info| !info.is_this_process()).map(|info| {
@@ -95,33 +98,44 @@ impl RebookApp {
         let Some(choice) = sharing::lock_prompt_ui(ctx, &doc.file_name(), info) else { return };
         let Some((doc, info)) = self.lock_prompt.take() else { return };
         let Some(path) = doc.path().map(Path::to_path_buf) else { return };
-        let describe = info.describe();
+        let holder = info.describe();
         match choice {
-            LockChoice::ReadOnly => self.open_read_only(doc, &path, &format!("it is {describe}")),
-            LockChoice::TakeOver => match plan_service::lock_plan(&path, Insist::Always) {
-                Ok(Locked { lock, .. }) => {
-                    let mut doc = doc;
-                    doc.attach_lock(lock);
-                    self.show_opened(doc, &path, Some(format!("Took over {} ({describe}).", path.display())));
-                }
-                Err(e) => self.open_read_only(doc, &path, &e.to_string()),
-            },
+            LockChoice::ReadOnly => self.open_read_only(doc, &path, &format!("it is {holder}")),
+            LockChoice::TakeOver => {
+                let doing = format!("Taking over {}", display_name(&path));
+                self.tasks.spawn(Kind::Open, self.doc.stamp(), doing, move |_| {
+                    let result = plan_service::lock_plan(&path, Insist::Always);
+                    Work::TookOver { doc: Box::new(doc), holder, result }
+                });
+            }
             LockChoice::Cancel => self.info(format!("{} was not opened.", path.display())),
         }
     }
 
+    /// "Take over" came back: the plan opens with the lock, or read-only if it could not be had.
+    pub(super) fn took_over(&mut self, mut doc: Document, holder: &str, result: Result<Locked, LockError>) {
+        let Some(path) = doc.path().map(Path::to_path_buf) else { return };
+        match result {
+            Ok(Locked { lock, .. }) => {
+                doc.attach_lock(lock);
+                self.show_opened(doc, &path, Some(format!("Took over {} ({holder}).", path.display())));
+            }
+            Err(e) => self.open_read_only(doc, &path, &e.to_string()),
+        }
+    }
+
+    /// Saves in the background; a plain plan is the same task without a passphrase.
     pub(super) fn save_to(&mut self, path: PathBuf) {
         let path = with_plan_extension(path);
         let previous = self.doc.path().map(Path::to_path_buf);
         match self.doc.prepare_save(&path) {
-            Ok(work) if work.is_slow() => {
+            Ok(work) => {
                 let doing = format!("Saving {}", display_name(&path));
                 self.tasks.spawn(Kind::Save, self.doc.stamp(), doing, move |_| Work::Saved {
                     previous,
                     result: work.run().map(Box::new),
                 });
             }
-            Ok(work) => self.saved(previous, work.run()),
             Err(e) => self.saved(previous, Err(e)),
         }
     }
@@ -166,17 +180,16 @@ impl RebookApp {
     }
 
     /// The user chose to lose the unsaved changes: the autosave goes too, but
-    /// the record of what was printed or exported is still written to the file.
-    /// Commands wait while an encrypted file is written in the background, so
-    /// the document is replaced only once its audit trail is on disk.
+    /// the record of what was printed or exported is still written to the file,
+    /// in the background. Commands wait for it, so the document is replaced
+    /// only once its audit trail is on disk.
     pub(super) fn discard_changes(&mut self) {
         match self.doc.prepare_audit_save() {
             Ok(None) => {}
-            Ok(Some(work)) if work.is_slow() => {
+            Ok(Some(work)) => {
                 let doing = format!("Writing the audit trail to {}", display_name(work.path()));
                 self.tasks.spawn(Kind::Save, self.doc.stamp(), doing, move |_| Work::AuditSaved(work.run()));
             }
-            Ok(Some(work)) => self.audit_saved(work.run()),
             Err(e) => self.audit_saved(Err(e)),
         }
         if let Some(problem) = self.autosave.discard(self.doc.path()) {
@@ -184,9 +197,9 @@ impl RebookApp {
         }
     }
 
-    pub(super) fn audit_saved(&mut self, result: Result<(), SaveError>) {
+    pub(super) fn audit_saved(&mut self, result: Result<Option<PlanLock>, SaveError>) {
         match result {
-            Ok(()) => self.doc.audit_saved(),
+            Ok(lock) => self.doc.audit_saved(lock),
             Err(e) => self.error(format!("Could not write the audit trail to the plan file: {e}")),
         }
     }
@@ -206,22 +219,19 @@ impl RebookApp {
         }
     }
 
-    /// Opens unsaved work from an autosave as the document (still unsaved).
+    /// Opens unsaved work from an autosave as the document (still unsaved),
+    /// read back in the background (encrypted or not: the plan file it
+    /// belongs to may be on a network share).
     pub(super) fn recover(&mut self, found: Recoverable, passphrase: Option<Passphrase>) {
         let Some(store) = self.autosave.store().cloned() else { return };
         if found.encrypted && passphrase.is_none() {
             self.passphrase = Some(PassphraseDialog::new(PassphrasePurpose::Recover(found)));
             return;
         }
-        if found.encrypted {
-            self.tasks.spawn(Kind::Open, self.doc.stamp(), "Recovering the unsaved work".into(), move |_| {
-                let result = autosave::read_back(&store, &found, passphrase.as_ref()).map(Box::new);
-                Work::Recovered { found, passphrase, result }
-            });
-        } else {
-            let result = autosave::read_back(&store, &found, None);
-            self.recovered(found, None, result);
-        }
+        self.tasks.spawn(Kind::Open, self.doc.stamp(), "Recovering the unsaved work".into(), move |_| {
+            let result = autosave::read_back(&store, &found, passphrase.as_ref()).map(Box::new);
+            Work::Recovered { found, passphrase, result }
+        });
     }
 
     /// Unsaved work was read back (or could not be): it becomes the document, still unsaved.
@@ -261,7 +271,8 @@ impl RebookApp {
     }
 
     pub(super) fn recovery_ui(&mut self, ctx: &egui::Context) {
-        if self.passphrase.is_some() || self.prompt.is_some() {
+        // The plan being opened may ask for its passphrase first.
+        if self.passphrase.is_some() || self.prompt.is_some() || self.tasks.holding_document().is_some() {
             return;
         }
         let Some(found) = self.recoverable.first().cloned() else { return };

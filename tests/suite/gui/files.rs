@@ -369,3 +369,51 @@ fn dont_save_on_an_encrypted_plan_writes_its_audit_trail_in_the_background() {
     let on_disk = plan_file::load_with(&setup.plan_path, Some(&passphrase)).unwrap();
     assert_eq!(on_disk.audit.len(), 1, "the export is recorded in the encrypted file");
 }
+
+/// A plain plan is read, and its lock taken, in the background too (as on a
+/// slow network share): the window keeps drawing "Opening…", input waits,
+/// and the plan on screen is untouched until the new one is in. Saving goes
+/// the same way.
+#[test]
+fn a_plain_plan_opens_in_the_background_while_the_window_keeps_drawing() {
+    use rebook::io::lock;
+    let setup = setup(6);
+    let big = setup.dir.join("big.rebook.ron");
+    plan_file::save(&fixture_plan(3_000), &big).unwrap();
+    let mut harness = harness(&setup);
+    harness.state_mut().send(Command::OpenPath(big.clone()));
+    harness.step();
+    assert_eq!(harness.state().holding_document(), Some("Opening big.rebook.ron"));
+    harness.state_mut().send(Command::Undo);
+    let mut frames = 0;
+    let started = std::time::Instant::now();
+    let deadline = started + std::time::Duration::from_secs(60);
+    while harness.state().holding_document() == Some("Opening big.rebook.ron") {
+        assert!(std::time::Instant::now() < deadline, "the plan never opened");
+        harness.step();
+        frames += 1;
+        if frames == 1 {
+            harness.get_by_label("Opening big.rebook.ron…");
+            assert_eq!(harness.state().document().plan().backlog.len(), 6, "the old plan stays until then");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    eprintln!("plain open of 3,000 items took {:?}; {frames} frames drawn meanwhile", started.elapsed());
+    assert!(frames >= 2, "the window drew {frames} frame(s) while the plan was read");
+    settle(&mut harness);
+    let doc = harness.state().document();
+    assert_eq!(doc.path(), Some(big.as_path()));
+    assert_eq!(doc.plan().backlog.len(), 3_000);
+    assert!(!doc.is_encrypted() && !doc.is_dirty() && !doc.is_read_only());
+    assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    assert_eq!(lock::inspect(&big).unwrap().map(|i| i.pid), Some(std::process::id()), "the lock was taken");
+    assert_eq!(lock::inspect(&setup.plan_path).unwrap(), None, "the old plan's lock was released");
+
+    add_to_notes(&mut harness, "A00002", "hard of hearing");
+    harness.state_mut().send(Command::Save);
+    harness.step();
+    assert_eq!(harness.state().holding_document(), Some("Saving big.rebook.ron"));
+    settle(&mut harness);
+    assert!(!harness.state().document().is_dirty());
+    assert_eq!(item(&plan_file::load(&big).unwrap(), "A00002").notes, "hard of hearing");
+}

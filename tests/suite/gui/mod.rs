@@ -123,8 +123,12 @@ pub fn harness(setup: &Setup) -> Harness<'static, RebookApp> {
         recent_store: Some(setup.dir.join("config").join("recent.txt")),
         recovery: Some(RecoveryStore::in_dir(setup.dir.join("recovery"))),
     };
-    let mut harness =
-        Harness::builder().with_size(egui::vec2(1500.0, 900.0)).build_eframe(move |_cc| RebookApp::new(options));
+    // Opening and saving run in the background; the window keeps stepping
+    // until they end, which may take more than kittest's default four frames.
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1500.0, 900.0))
+        .with_max_steps(100_000)
+        .build_eframe(move |_cc| RebookApp::new(options));
     harness.run();
     harness
 }
