@@ -75,14 +75,19 @@ impl Shape {
     }
 }
 
-impl std::str::FromStr for Shape {
-    type Err = String;
+/// A generator shape name that is none of ours (as typed, trimmed and lower-cased).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown shape \"{0}\": use standard or hub")]
+pub struct UnknownShape(pub String);
 
-    fn from_str(text: &str) -> Result<Shape, String> {
+impl std::str::FromStr for Shape {
+    type Err = UnknownShape;
+
+    fn from_str(text: &str) -> Result<Shape, UnknownShape> {
         match text.trim().to_ascii_lowercase().as_str() {
             "standard" | "practice" => Ok(Shape::Standard),
             "hub" | "realistic" => Ok(Shape::Hub),
-            other => Err(format!("unknown shape \"{other}\": use standard or hub")),
+            other => Err(UnknownShape(other.to_string())),
         }
     }
 }
@@ -953,6 +958,17 @@ pub fn rota_csv(plan: &Plan) -> Result<Vec<u8>, csv::Error> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shape_names_parse_and_an_unknown_one_is_a_typed_error() {
+        assert_eq!(" Hub ".parse::<Shape>(), Ok(Shape::Hub));
+        assert_eq!("practice".parse::<Shape>(), Ok(Shape::Standard));
+        let error = "Huge".parse::<Shape>().unwrap_err();
+        assert_eq!(error, UnknownShape("huge".into()));
+        assert_eq!(error.to_string(), "unknown shape \"huge\": use standard or hub");
+        let backend = "simplex".parse::<crate::scheduler::Backend>().unwrap_err();
+        assert_eq!(backend, crate::scheduler::solve_api::UnknownBackend("simplex".into()));
+    }
 
     #[test]
     fn apportion_is_exact_and_respects_the_minimum() {

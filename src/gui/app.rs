@@ -28,7 +28,7 @@ use crate::io::recovery::{Recoverable, RecoveryStore};
 use crate::io::settings::RecentFiles;
 use crate::model::merge::Conflict;
 use crate::model::{AuditAction, AuditEntry};
-use crate::scheduler::{Advice, SolveOptions, advise, solve_and_explain};
+use crate::scheduler::{Advice, SolveError, SolveOptions, advise, solve_and_explain};
 use std::path::{Path, PathBuf};
 
 /// Which plan the window opens with.
@@ -386,7 +386,7 @@ impl RebookApp {
         let plan = self.doc.plan().clone();
         let doing = "Finding sessions that would help".to_string();
         self.tasks.spawn(Kind::Advice, self.doc.stamp(), doing, move |_| {
-            Work::Advice(advise(&plan, &SolveOptions::default(), 5).map_err(|e| e.to_string()))
+            Work::Advice(advise(&plan, &SolveOptions::default(), 5))
         });
     }
 
@@ -485,7 +485,7 @@ impl RebookApp {
         }
     }
 
-    fn advice_arrived(&mut self, started: super::document::Stamp, result: Result<Vec<Advice>, String>) {
+    fn advice_arrived(&mut self, started: super::document::Stamp, result: Result<Vec<Advice>, SolveError>) {
         let now = self.doc.stamp();
         if started.document != now.document {
             return;
@@ -504,7 +504,7 @@ impl RebookApp {
                 }
                 AdviceState::Ready(started.revision, list)
             }
-            Err(e) => AdviceState::Failed(e),
+            Err(e) => AdviceState::Failed(e.to_string()),
         };
     }
 
@@ -597,7 +597,7 @@ impl RebookApp {
     fn open_import(&mut self, kind: ImportKind, path: PathBuf) {
         match ImportDialog::open(kind, path, self.doc.plan()) {
             Ok(dialog) => self.import = Some(dialog),
-            Err(e) => self.error(e),
+            Err(e) => self.error(format!("Could not import: {e}")),
         }
     }
 

@@ -45,8 +45,8 @@ impl AutosaveWrite {
     }
 
     /// Writes the recovery file; any thread. Returns where it went.
-    pub fn run(self) -> Result<PathBuf, String> {
-        self.store.autosave(&self.plan, self.path.as_deref(), self.passphrase.as_ref()).map_err(|e| e.to_string())
+    pub fn run(self) -> Result<PathBuf, RecoveryError> {
+        self.store.autosave(&self.plan, self.path.as_deref(), self.passphrase.as_ref())
     }
 }
 
@@ -102,7 +102,7 @@ impl Autosave {
         &mut self,
         generation: u64,
         replaces: Option<PathBuf>,
-        result: Result<PathBuf, String>,
+        result: Result<PathBuf, RecoveryError>,
     ) -> Option<String> {
         let store = self.store.as_ref()?;
         let written = match result {

@@ -53,8 +53,8 @@ pub struct ImportDialog {
 
 impl ImportDialog {
     /// Reads the file and previews it against the plan (with the plan's remembered mapping).
-    pub fn open(kind: ImportKind, path: PathBuf, plan: &Plan) -> Result<ImportDialog, String> {
-        let bytes = crate::io::csv_import::read_file(&path).map_err(|e| format!("Could not import: {e}"))?;
+    pub fn open(kind: ImportKind, path: PathBuf, plan: &Plan) -> Result<ImportDialog, ImportError> {
+        let bytes = crate::io::csv_import::read_file(&path)?;
         let overrides = BTreeMap::new();
         let types = BTreeMap::new();
         let new_types = BTreeMap::new();

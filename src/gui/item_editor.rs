@@ -38,7 +38,7 @@ pub struct ItemEditor {
     continuity: ContinuityKind,
     continuity_clinician: String,
     /// (field, problem) from the last save attempt, shown beside each field.
-    errors: Vec<(&'static str, String)>,
+    errors: Vec<(&'static str, FieldError)>,
 }
 
 impl ItemEditor {
@@ -294,10 +294,10 @@ impl ItemEditor {
     }
 
     /// Checks every field; all problems are reported together.
-    fn validate(&self, plan: &Plan) -> Result<BacklogItem, Vec<(&'static str, String)>> {
+    fn validate(&self, plan: &Plan) -> Result<BacklogItem, Vec<(&'static str, FieldError)>> {
         let mut errors = Vec::new();
         let mut item = self.draft.clone();
-        let mut field = |name: &'static str, result: Result<(), String>| {
+        let mut field = |name: &'static str, result: Result<(), FieldError>| {
             if let Err(e) = result {
                 errors.push((name, e));
             }
@@ -307,31 +307,25 @@ impl ItemEditor {
             field(
                 "Appointment id",
                 if item.id.is_empty() {
-                    Err("an id is needed".into())
+                    Err(FieldError::Missing("an id"))
                 } else if plan.backlog_item(&item.id).is_some() {
-                    Err(format!("{} is already used by another appointment", item.id))
+                    Err(FieldError::IdTaken(item.id.clone()))
                 } else {
                     Ok(())
                 },
             );
         }
         item.patient.name = item.patient.name.trim().to_string();
-        field("Patient name", if item.patient.name.is_empty() { Err("a name is needed".into()) } else { Ok(()) });
-        field(
-            "NHS number",
-            nhs::parse(&self.nhs_number).map(|n| item.patient.nhs_number = n).map_err(|e| e.to_string()),
-        );
-        let read = |e: parse::ParseError| e.to_string();
-        field("Original date", parse::date(&self.original_date).map(|d| item.original_date = d).map_err(read));
+        field("Patient name", if item.patient.name.is_empty() { Err(FieldError::Missing("a name")) } else { Ok(()) });
+        field("NHS number", nhs::parse(&self.nhs_number).map(|n| item.patient.nhs_number = n).map_err(Into::into));
+        field("Original date", parse::date(&self.original_date).map(|d| item.original_date = d).map_err(Into::into));
         field(
             "Date of birth",
-            parse::optional_date(&self.date_of_birth).map_err(read).and_then(|d| {
+            parse::optional_date(&self.date_of_birth).map_err(FieldError::from).and_then(|d| {
                 let today = chrono::Local::now().date_naive();
                 match d {
-                    Some(d) if d > today => Err(format!("{} is in the future", dates::uk(d))),
-                    Some(d) if today.years_since(d).is_some_and(|age| age > 130) => {
-                        Err(format!("{} would make the patient over 130", dates::uk(d)))
-                    }
+                    Some(d) if d > today => Err(FieldError::BornInFuture(d)),
+                    Some(d) if today.years_since(d).is_some_and(|age| age > 130) => Err(FieldError::OverAge(d)),
                     _ => {
                         item.patient.date_of_birth = d;
                         Ok(())
@@ -339,34 +333,62 @@ impl ItemEditor {
                 }
             }),
         );
-        field("Earliest date", parse::optional_date(&self.earliest).map(|d| item.earliest_date = d).map_err(read));
-        field("See by", parse::optional_date(&self.see_by).map(|d| item.see_by = d).map_err(read));
-        field("Cannot attend", parse::unavailable(&self.unavailable).map(|u| item.unavailable = u).map_err(read));
+        field(
+            "Earliest date",
+            parse::optional_date(&self.earliest).map(|d| item.earliest_date = d).map_err(Into::into),
+        );
+        field("See by", parse::optional_date(&self.see_by).map(|d| item.see_by = d).map_err(Into::into));
+        field("Cannot attend", parse::unavailable(&self.unavailable).map(|u| item.unavailable = u).map_err(Into::into));
         if let (Some(earliest), Some(see_by)) = (item.earliest_date, item.see_by)
             && see_by < earliest
         {
-            field("See by", Err(format!("{} is before the earliest date {}", dates::uk(see_by), dates::uk(earliest))));
+            field("See by", Err(FieldError::SeeByBeforeEarliest { see_by, earliest }));
         }
         field(
             "Priority",
-            if plan.rules.priority(&item.priority).is_some() { Ok(()) } else { Err("choose a priority".into()) },
+            if plan.rules.priority(&item.priority).is_some() { Ok(()) } else { Err(FieldError::Choose("a priority")) },
         );
         field(
             "Type",
-            if plan.appointment_type(&item.appointment_type).is_some() { Ok(()) } else { Err("choose a type".into()) },
+            if plan.appointment_type(&item.appointment_type).is_some() {
+                Ok(())
+            } else {
+                Err(FieldError::Choose("a type"))
+            },
         );
         item.continuity = match self.continuity {
             ContinuityKind::None => Continuity::None,
             kind => {
                 let id = self.continuity_clinician.clone();
                 if plan.clinician(&id).is_none() {
-                    field("Continuity", Err("choose the clinician the patient should see".into()));
+                    field("Continuity", Err(FieldError::Choose("the clinician the patient should see")));
                 }
                 if kind == ContinuityKind::Preferred { Continuity::Preferred(id) } else { Continuity::Required(id) }
             }
         };
         if errors.is_empty() { Ok(item) } else { Err(errors) }
     }
+}
+
+/// What is wrong with one field of the editor (shown beside it).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+enum FieldError {
+    #[error("{0} is needed")]
+    Missing(&'static str),
+    #[error("choose {0}")]
+    Choose(&'static str),
+    #[error("{0} is already used by another appointment")]
+    IdTaken(String),
+    #[error(transparent)]
+    Nhs(#[from] nhs::NhsNumberError),
+    #[error(transparent)]
+    Parse(#[from] parse::ParseError),
+    #[error("{} is in the future", dates::uk(*.0))]
+    BornInFuture(chrono::NaiveDate),
+    #[error("{} would make the patient over 130", dates::uk(*.0))]
+    OverAge(chrono::NaiveDate),
+    #[error("{} is before the earliest date {}", dates::uk(*see_by), dates::uk(*earliest))]
+    SeeByBeforeEarliest { see_by: chrono::NaiveDate, earliest: chrono::NaiveDate },
 }
 
 /// A label on the left, the field on the right, then a hint of what to type
@@ -391,8 +413,8 @@ fn problem_label(ui: &mut egui::Ui, problem: Option<String>) {
 }
 
 /// "Field: problem" for `field`, if the last save attempt found one.
-fn problem(errors: &[(&'static str, String)], field: &str) -> Option<String> {
-    let found: Vec<&str> = errors.iter().filter(|(f, _)| *f == field).map(|(_, e)| e.as_str()).collect();
+fn problem(errors: &[(&'static str, FieldError)], field: &str) -> Option<String> {
+    let found: Vec<String> = errors.iter().filter(|(f, _)| *f == field).map(|(_, e)| e.to_string()).collect();
     (!found.is_empty()).then(|| format!("{field}: {}", found.join("; ")))
 }
 

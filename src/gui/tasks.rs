@@ -66,7 +66,7 @@ pub enum Work {
         add: Option<Advice>,
         result: Result<SolveResult, SolveError>,
     },
-    Advice(Result<Vec<Advice>, String>),
+    Advice(Result<Vec<Advice>, SolveError>),
     Recovered {
         found: Recoverable,
         passphrase: Option<Passphrase>,
@@ -76,7 +76,7 @@ pub enum Work {
     Autosaved {
         generation: u64,
         replaces: Option<PathBuf>,
-        result: Result<PathBuf, String>,
+        result: Result<PathBuf, RecoveryError>,
     },
     LockRefreshed {
         lock: SharedLock,

@@ -32,14 +32,19 @@ impl Backend {
     }
 }
 
-impl std::str::FromStr for Backend {
-    type Err = String;
+/// A solver backend name that is none of ours (as typed, trimmed and lower-cased).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown solver backend \"{0}\": use default or highs")]
+pub struct UnknownBackend(pub String);
 
-    fn from_str(text: &str) -> Result<Backend, String> {
+impl std::str::FromStr for Backend {
+    type Err = UnknownBackend;
+
+    fn from_str(text: &str) -> Result<Backend, UnknownBackend> {
         match text.trim().to_ascii_lowercase().as_str() {
             "default" | "microlp" => Ok(Backend::Default),
             "highs" => Ok(Backend::Highs),
-            other => Err(format!("unknown solver backend \"{other}\": use default or highs")),
+            other => Err(UnknownBackend(other.to_string())),
         }
     }
 }
