@@ -20,6 +20,7 @@ use super::plan_view::{PlanPanel, SolveOutcome};
 use super::print_dialog::{FileAudit, PrintAction, PrintDialog};
 use super::rules::RulesPanel;
 use super::sharing;
+use super::solved::{Applied, ReadyPlan};
 use super::summary_panel::SummaryPanel;
 use super::tasks::{self, Finished, Kind, Tasks, Work};
 use crate::io::lock::LockInfo;
@@ -28,7 +29,7 @@ use crate::io::recovery::{Recoverable, RecoveryStore};
 use crate::io::settings::RecentFiles;
 use crate::model::merge::Conflict;
 use crate::model::{AuditAction, AuditEntry};
-use crate::scheduler::{Advice, SolveError, SolveOptions, advise, solve_and_explain};
+use crate::scheduler::{Advice, SolveError, SolveOptions, add_advised_session, advise, solve_and_explain};
 use std::path::{Path, PathBuf};
 
 /// Which plan the window opens with.
@@ -369,10 +370,19 @@ impl RebookApp {
         if self.tasks.is_running(Kind::Solve) {
             return;
         }
-        let plan = self.plan_view.plan_to_solve(&self.doc, add.as_ref());
+        self.plan_view.solve_started();
+        let before = self.doc.plan().clone();
         self.tasks.spawn(Kind::Solve, self.doc.stamp(), "Planning".into(), move |control| {
+            // A copy, with an advised session added for "Add this session": the
+            // plan itself changes only when the result is applied.
+            let mut plan = before.clone();
+            if let Some(advice) = &add {
+                add_advised_session(&mut plan, advice);
+            }
             let mut progress = |p| control.report(p);
             let result = solve_and_explain(&plan, &SolveOptions::default(), &mut progress, control.cancel_flag());
+            // What the window shows of the new plan is made here too, not in the frame that applies it.
+            let result = result.map(|solved| Box::new(ReadyPlan::build(before, plan, add.is_some(), solved)));
             Work::Solved { add, result }
         });
     }
@@ -431,6 +441,29 @@ impl RebookApp {
         ctx.request_repaint_after(crate::io::lock::REFRESH_EVERY);
     }
 
+    /// A solved plan was applied: what its worker made ready goes to the
+    /// summary and the autosave, and what it replaced is dropped in the background.
+    fn plan_applied(&mut self, text: String, applied: Applied) {
+        let Applied { revision, summary, autosave_copy, leftovers } = applied;
+        self.summary.prime(revision, summary);
+        let current = self.doc.revision() == revision && self.doc.is_dirty();
+        let write = if current && !self.tasks.is_running(Kind::Autosave) {
+            self.autosave.write_copy(&self.doc, autosave_copy, None)
+        } else {
+            None
+        };
+        match write {
+            Some(write) => self.start_autosave(write, false),
+            // One is being written (or the plan moved on): the next tick writes the plan after it.
+            None => self.autosave.request(),
+        }
+        self.tasks.spawn(Kind::Discard, self.doc.stamp(), "Letting go of the old plan".into(), move |_| {
+            drop(leftovers);
+            Work::Discarded
+        });
+        self.info(text);
+    }
+
     /// Acts on a finished task. Results are checked against the plan they
     /// were worked out from: one for a plan changed meanwhile is not applied.
     fn task_finished(&mut self, finished: Finished) {
@@ -450,7 +483,7 @@ impl RebookApp {
         match work {
             Work::Opened { path, result, missing } => self.opened(&path, result.map(|opened| *opened), missing),
             Work::TookOver { doc, holder, result } => self.took_over(*doc, &holder, result),
-            Work::Closed => {}
+            Work::Closed | Work::Discarded => {}
             Work::Saved { previous, result } => self.saved(previous, result.map(|file| *file)),
             // Commands wait for this task, so the plan is still the one it wrote for.
             Work::AuditSaved(Ok(_)) if stamp.document != self.doc.stamp().document => {}
@@ -459,10 +492,7 @@ impl RebookApp {
                 // The solve of a plan no longer open is dropped without a word.
                 if stamp.document == self.doc.stamp().document {
                     match self.plan_view.solved(&mut self.doc, stamp, add, result) {
-                        Some(SolveOutcome::Applied(text)) => {
-                            self.autosave.request();
-                            self.info(text);
-                        }
+                        Some(SolveOutcome::Applied(text, applied)) => self.plan_applied(text, applied),
                         Some(SolveOutcome::Failed(text)) => self.error(text),
                         None => {}
                     }
@@ -663,10 +693,7 @@ impl RebookApp {
             PanelEvent::Command(command) => self.commands.push(command),
             PanelEvent::Info(text) => self.info(text),
             PanelEvent::Error(text) => self.error(text),
-            PanelEvent::PlanApplied(text) => {
-                self.autosave.request();
-                self.info(text);
-            }
+            PanelEvent::PlanApplied(text, applied) => self.plan_applied(text, *applied),
         }
     }
 

@@ -84,12 +84,19 @@ impl Autosave {
     /// A write of the document now, whatever the timer says (recovered work
     /// takes over from `replaces`, the file it came from).
     pub fn write_now(&mut self, doc: &Document, replaces: Option<PathBuf>) -> Option<AutosaveWrite> {
+        self.store.as_ref()?;
+        self.write_copy(doc, doc.plan().clone(), replaces)
+    }
+
+    /// A write of `plan`, a copy of the document's plan made elsewhere (a
+    /// solve's worker makes one, so the window need not copy 10,000 items).
+    pub fn write_copy(&mut self, doc: &Document, plan: Plan, replaces: Option<PathBuf>) -> Option<AutosaveWrite> {
         let store = self.store.as_ref()?;
         self.last_write = Instant::now();
         self.saved_revision = Some(doc.revision());
         Some(AutosaveWrite {
             store: store.clone(),
-            plan: doc.plan().clone(),
+            plan,
             path: doc.path().map(Path::to_path_buf),
             passphrase: doc.passphrase().cloned(),
             generation: self.generation,

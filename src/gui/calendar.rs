@@ -20,6 +20,8 @@ pub struct CalendarFilter {
 const DAY_WIDTH: f32 = 110.0;
 const MIN_COLUMN: f32 = 150.0;
 const MAX_COLUMN: f32 = 280.0;
+/// Space between the calendar's rows.
+const ROW_GAP: f32 = 4.0;
 
 /// Draws the calendar; returns the appointment whose booking was clicked.
 pub fn ui(
@@ -76,12 +78,23 @@ pub fn ui(
         })
         .collect();
     let mut clicked = None;
-    egui::ScrollArea::vertical().id_salt("calendar").auto_shrink(false).show(ui, |ui| {
+    egui::ScrollArea::vertical().id_salt("calendar").auto_shrink(false).show_viewport(ui, |ui, viewport| {
+        // Only the days in view are laid out (a 10,000-booking plan has
+        // thousands of rows); the rest is room of the same height.
+        let (shown, above, below) = visible_days(&heights, header_height + ROW_GAP, viewport);
+        let shown_days = || days[shown.clone()].iter().zip(&heights[shown.clone()]);
+        let room = |ui: &mut egui::Ui, width: f32, height: f32| {
+            if height > 0.0 {
+                ui.allocate_space(egui::vec2(width, height));
+                ui.end_row();
+            }
+        };
         ui.horizontal_top(|ui| {
-            egui::Grid::new("calendar-days").striped(true).spacing([spacing, 4.0]).show(ui, |ui| {
+            egui::Grid::new("calendar-days").striped(true).spacing([spacing, ROW_GAP]).show(ui, |ui| {
                 ui.add_sized([DAY_WIDTH, header_height], egui::Label::new(egui::RichText::new("Day").strong()));
                 ui.end_row();
-                for (day, height) in days.iter().zip(&heights) {
+                room(ui, DAY_WIDTH, above);
+                for (day, height) in shown_days() {
                     ui.allocate_ui_with_layout(
                         egui::vec2(DAY_WIDTH, *height),
                         egui::Layout::top_down(egui::Align::Min),
@@ -92,17 +105,29 @@ pub fn ui(
                     );
                     ui.end_row();
                 }
+                room(ui, DAY_WIDTH, below);
             });
-            egui::ScrollArea::horizontal().id_salt("calendar-columns").auto_shrink([false, true]).show(ui, |ui| {
-                egui::Grid::new("calendar-grid").striped(true).spacing([spacing, 4.0]).min_col_width(column).show(
+            let columns = egui::ScrollArea::horizontal().id_salt("calendar-columns").auto_shrink([false, true]);
+            columns.show_viewport(ui, |ui, across| {
+                // Likewise sideways: the clinicians scrolled out of view get room, not bookings.
+                let in_view = |i: usize| {
+                    let left = i as f32 * (column + spacing);
+                    left + column >= across.min.x && left <= across.max.x
+                };
+                egui::Grid::new("calendar-grid").striped(true).spacing([spacing, ROW_GAP]).min_col_width(column).show(
                     ui,
                     |ui| {
                         for (id, name) in &clinicians {
                             super::draft::header_cell(ui, name, [column, header_height]).on_hover_text(*id);
                         }
                         ui.end_row();
-                        for (day, height) in days.iter().zip(&heights) {
-                            for (c, _) in &clinicians {
+                        room(ui, column, above);
+                        for (day, height) in shown_days() {
+                            for (i, (c, _)) in clinicians.iter().enumerate() {
+                                if !in_view(i) {
+                                    ui.allocate_space(egui::vec2(column, *height));
+                                    continue;
+                                }
                                 ui.vertical(|ui| {
                                     ui.set_min_size(egui::vec2(column, *height));
                                     ui.set_max_width(column);
@@ -122,12 +147,38 @@ pub fn ui(
                             }
                             ui.end_row();
                         }
+                        room(ui, column, below);
                     },
                 );
             });
         });
     });
     clicked
+}
+
+/// The days that meet `viewport` (the visible part of the calendar, from the
+/// top of its header), with the room the days left out take above and below
+/// them. Days start at `top`; each row is its height plus `ROW_GAP`. The
+/// first day shown is odd unless it is the first (header row 0, room row 1):
+/// so each day keeps its stripe as the calendar scrolls.
+fn visible_days(heights: &[f32], top: f32, viewport: egui::Rect) -> (std::ops::Range<usize>, f32, f32) {
+    let tops: Vec<f32> = heights
+        .iter()
+        .scan(top, |y, h| {
+            let this = *y;
+            *y += h + ROW_GAP;
+            Some(this)
+        })
+        .collect();
+    let end_of_days = tops.last().zip(heights.last()).map_or(top, |(t, h)| t + h + ROW_GAP);
+    let first = tops.iter().zip(heights).position(|(t, h)| t + h >= viewport.min.y).unwrap_or(heights.len());
+    let first = if first > 0 && first < heights.len() && first % 2 == 0 { first - 1 } else { first };
+    let end = tops.iter().position(|t| *t > viewport.max.y).unwrap_or(heights.len()).max(first);
+    let start_of = |day: usize| tops.get(day).copied().unwrap_or(end_of_days);
+    // The room row brings its own gap.
+    let above = (start_of(first) - top - ROW_GAP).max(0.0);
+    let below = (end_of_days - start_of(end) - ROW_GAP).max(0.0);
+    (first..end, above, below)
 }
 
 /// "09:20 SMITH, Jane" in the patient's urgency colour; bold once confirmed.
@@ -194,4 +245,32 @@ fn legend(ui: &mut egui::Ui, plan: &Plan) {
         ui.label(egui::RichText::new("(late): after its target date").italics());
         ui.label("[pinned]: stays where it is on a re-plan");
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn viewport(top: f32, bottom: f32) -> egui::Rect {
+        egui::Rect::from_min_max(egui::pos2(0.0, top), egui::pos2(800.0, bottom))
+    }
+
+    #[test]
+    fn only_the_days_in_view_are_laid_out_and_the_rest_keeps_its_room() {
+        let heights = [40.0, 100.0, 20.0, 60.0, 80.0, 20.0];
+        let top = 30.0;
+        let total: f32 = heights.iter().map(|h| h + ROW_GAP).sum();
+        // All in view: every day, no room.
+        assert_eq!(visible_days(&heights, top, viewport(0.0, 1000.0)), (0..6, 0.0, 0.0));
+        // Scrolled to the middle: day 2 first would put it on an odd row, so
+        // day 1 starts (each day keeps its stripe); the rooms and the days
+        // shown add up to the whole height.
+        let (shown, above, below) = visible_days(&heights, top, viewport(180.0, 260.0));
+        assert_eq!(shown, 1..4);
+        let laid_out: f32 = heights[shown.clone()].iter().map(|h| h + ROW_GAP).sum();
+        assert_eq!(above + ROW_GAP + laid_out + below + ROW_GAP, total);
+        // Past the end: nothing to lay out beyond the last day.
+        let (shown, above, below) = visible_days(&heights, top, viewport(5000.0, 5600.0));
+        assert_eq!((shown, above + ROW_GAP, below), (6..6, total, 0.0));
+    }
 }

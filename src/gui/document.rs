@@ -20,6 +20,16 @@ const MAX_UNDOS: usize = 40;
 /// (which may be writing it on a slow network share meanwhile).
 pub type SharedLock = Arc<Mutex<PlanLock>>;
 
+/// A whole new plan for `Document::replace_plan`, with its undo states.
+pub struct ReplacedPlan<'a> {
+    pub plan: Plan,
+    pub undo_before: &'a Plan,
+    pub undo_after: &'a Plan,
+    /// The undo states differ (else only the trails changed).
+    pub differ: bool,
+    pub label: &'a str,
+}
+
 /// Which document, at which revision, something was derived from: a result
 /// that comes back with another stamp is out of date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,20 +267,37 @@ impl Document {
         if self.plan != before {
             let was = without_trails(&before);
             let after = without_trails(&self.plan);
-            if was != after {
+            let differ = was != after;
+            if differ {
                 self.undo_labels.push(super::step_label::describe(&was, &after));
                 if self.undo_labels.len() > MAX_UNDOS {
                     self.undo_labels.remove(0);
                 }
                 self.redo_labels.clear();
             }
-            self.undoer.add_undo(&was);
-            // feed_state drops the redo branch (a new edit after an undo), add_undo seals the step.
-            self.undoer.feed_state(0.0, &after);
-            self.undoer.add_undo(&after);
+            push_undo_step(&mut self.undoer, &was, &after, differ);
             self.changed();
         }
         result
+    }
+
+    /// Replaces the whole plan as one undo step, with the undo states and
+    /// label made off the window's thread (see `solved::ReadyPlan`): a
+    /// 10,000-item plan costs tens of milliseconds to copy.
+    /// Returns the plan it replaced (for the caller to drop off the window's thread).
+    pub fn replace_plan(&mut self, replaced: ReplacedPlan<'_>) -> Plan {
+        let ReplacedPlan { plan, undo_before, undo_after, differ, label } = replaced;
+        let old = std::mem::replace(&mut self.plan, plan);
+        if differ {
+            self.undo_labels.push(label.to_string());
+            if self.undo_labels.len() > MAX_UNDOS {
+                self.undo_labels.remove(0);
+            }
+            self.redo_labels.clear();
+        }
+        push_undo_step(&mut self.undoer, undo_before, undo_after, differ);
+        self.changed();
+        old
     }
 
     /// Applies an edit that may be refused: on `Err` the plan is left untouched.
@@ -521,6 +548,18 @@ pub fn lock_for_saving(path: &Path) -> Result<PlanLock, SaveError> {
 
 fn display_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Records `before` -> `after` (undo states) as one undo step; when they
+/// `differ`, the redo branch goes, as after any new edit.
+fn push_undo_step(undoer: &mut Undoer<Plan>, before: &Plan, after: &Plan, differ: bool) {
+    undoer.add_undo(before);
+    if differ {
+        // A redo asked from a state other than the last undo point drops the
+        // redo branch without copying the plan (feed_state would copy it).
+        let _ = undoer.redo(after);
+    }
+    undoer.add_undo(after);
 }
 
 /// Undo states leave the audit trail and the save history out: undoing an

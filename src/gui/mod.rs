@@ -27,6 +27,7 @@ mod print_dialog;
 pub mod privacy;
 mod rules;
 mod sharing;
+mod solved;
 mod step_label;
 mod summary_panel;
 mod tasks;

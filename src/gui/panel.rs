@@ -5,6 +5,7 @@
 
 use super::command::Command;
 use super::document::Document;
+use super::solved::Applied;
 
 /// What a panel tells the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,9 +16,10 @@ pub enum PanelEvent {
     Info(String),
     /// A problem for the message bar: it stays until dismissed.
     Error(String),
-    /// A re-plan replaced the plan: news for the message bar, and worth an
-    /// autosave at once rather than when the timer is due.
-    PlanApplied(String),
+    /// A re-plan replaced the plan: news for the message bar, and what the
+    /// worker made ready with it (the summary, the autosave's copy, the old
+    /// plan to drop off the window's thread).
+    PlanApplied(String, Box<Applied>),
 }
 
 /// What a panel is drawn with: the document, and the outbox for its events.

@@ -5,14 +5,15 @@
 use super::command::Command;
 use super::dates;
 use super::document::Document;
-use super::document::Stamp;
+use super::document::{ReplacedPlan, Stamp};
 use super::panel::{Panel, PanelContext, PanelEvent};
 use super::privacy;
+use super::solved::{Applied, Leftovers, Problems, ReadyPlan};
 use crate::model::{Booking, ContactStatus, Outcome};
-use crate::report::{self, Problem, ProblemKind, ReplanPreview, replan_preview};
+use crate::report::{Problem, ProblemKind, ReplanPreview};
 use crate::rules::edit;
 use crate::scheduler::alternatives::{Alternative, alternatives};
-use crate::scheduler::{Advice, Progress, SolveError, SolveResult, add_advised_session, apply_solution};
+use crate::scheduler::{Advice, Progress, SolveError};
 use egui_extras::{Column, TableBuilder};
 use std::collections::HashMap;
 
@@ -28,15 +29,8 @@ enum View {
 struct Pending {
     revision: u64,
     add: Option<Advice>,
-    after: Box<crate::model::Plan>,
+    ready: Box<ReadyPlan>,
     preview: ReplanPreview,
-}
-
-/// The report of the plan (late and unplaced appointments by id), per document revision.
-struct Problems {
-    revision: u64,
-    by_id: HashMap<String, Problem>,
-    report: report::Report,
 }
 
 #[derive(Default)]
@@ -44,7 +38,8 @@ pub struct PlanPanel {
     view: View,
     /// Set by the app each frame: the progress of the solve running in the background.
     pub solving: Option<Progress>,
-    problems: Option<Problems>,
+    /// The report of the plan (late and unplaced appointments by id), per document revision.
+    problems: Option<(u64, Problems)>,
     selected: Option<String>,
     only_problems: bool,
     /// Alternatives for the selected appointment at a revision.
@@ -56,7 +51,8 @@ pub struct PlanPanel {
 
 /// What happened to a solve, for the message bar.
 pub enum SolveOutcome {
-    Applied(String),
+    /// The message, and the summary of the plan applied (for the summary panel).
+    Applied(String, Applied),
     Failed(String),
 }
 
@@ -69,15 +65,9 @@ impl PlanPanel {
         self.selected = Some(appointment_id.to_string());
     }
 
-    /// The copy of the plan to solve (with an advised session added, for
-    /// "Add this session"); the plan itself changes only when the preview is applied.
-    pub fn plan_to_solve(&mut self, doc: &Document, add: Option<&Advice>) -> crate::model::Plan {
-        let mut plan = doc.plan().clone();
-        if let Some(advice) = add {
-            add_advised_session(&mut plan, advice);
-        }
+    /// A new solve starts: the re-plan waiting for Apply, if any, gives way to it.
+    pub fn solve_started(&mut self) {
         self.pending = None;
-        plan
     }
 
     /// A re-plan is waiting for Apply or Cancel.
@@ -86,41 +76,48 @@ impl PlanPanel {
     }
 
     /// A solve started from the document at `started` finished: a first plan
-    /// is applied, a re-plan previewed; a result for a plan edited meanwhile is set aside.
+    /// is applied, a re-plan previewed; a result for a plan edited meanwhile
+    /// is set aside. The plan and all it takes to show it were made ready on
+    /// the worker: an applied plan's summary comes back with the outcome.
     pub fn solved(
         &mut self,
         doc: &mut Document,
         started: Stamp,
         add: Option<Advice>,
-        result: Result<SolveResult, SolveError>,
+        result: Result<Box<ReadyPlan>, SolveError>,
     ) -> Option<SolveOutcome> {
         Some(match result {
             Err(e) => SolveOutcome::Failed(format!("Planning did not finish: {e}.")),
             Ok(_) if doc.stamp() != started => SolveOutcome::Failed(
                 "The plan was edited while planning, so the result was set aside: press Solve again.".into(),
             ),
-            Ok(result) => {
-                let had_bookings = doc.plan().bookings.iter().any(|b| b.session().is_some());
-                let mut after = doc.plan().clone();
-                if let Some(advice) = &add {
-                    add_advised_session(&mut after, advice);
+            Ok(mut ready) => match ready.preview.take() {
+                // A first plan moves nobody: nothing to preview.
+                None => {
+                    let (text, applied) = self.apply(doc, *ready, false);
+                    SolveOutcome::Applied(text, applied)
                 }
-                // The worker already explained every booking (`solve` does).
-                apply_solution(&mut after, result);
-                if !had_bookings && add.is_none() {
-                    // A first plan moves nobody: nothing to preview.
-                    return Some(SolveOutcome::Applied(self.apply(doc, after, false)));
+                Some(preview) => {
+                    self.pending = Some(Pending { revision: started.revision, add, ready, preview });
+                    return None;
                 }
-                let preview = replan_preview(doc.plan(), &after);
-                self.pending = Some(Pending { revision: started.revision, add, after: Box::new(after), preview });
-                return None;
-            }
+            },
         })
     }
 
-    /// Replaces the plan by the re-planned one; returns the message for the bar.
-    fn apply(&mut self, doc: &mut Document, after: crate::model::Plan, replan: bool) -> String {
-        doc.edit(|plan| *plan = after);
+    /// Replaces the plan by the re-planned one and takes in what was derived
+    /// from it; returns the message for the bar and the plan's summary.
+    fn apply(&mut self, doc: &mut Document, ready: ReadyPlan, replan: bool) -> (String, Applied) {
+        let ReadyPlan { after, undo_before, undo_after, differ, label, problems, summary, autosave_copy, .. } = ready;
+        let old_plan = doc.replace_plan(ReplacedPlan {
+            plan: after,
+            undo_before: &undo_before,
+            undo_after: &undo_after,
+            differ,
+            label,
+        });
+        let old_problems = self.problems.replace((doc.revision(), problems)).map(|(_, problems)| problems);
+        let leftovers = Leftovers(vec![old_plan, undo_before, undo_after], old_problems);
         let plan = doc.plan();
         let placed = plan.bookings.iter().filter(|b| b.session().is_some()).count();
         let info = plan.solve_info.clone().unwrap_or_default();
@@ -132,7 +129,7 @@ impl PlanPanel {
             text.push_str(&format!(" (stopped early, within {:.1} % of the best possible)", info.gap * 100.0));
         }
         text.push('.');
-        text
+        (text, Applied { revision: doc.revision(), summary, autosave_copy, leftovers })
     }
 
     /// The re-plan waiting for Apply or Cancel: what it would change, any
@@ -178,8 +175,8 @@ impl PlanPanel {
         match choice {
             Some(true) => {
                 if let Some(pending) = self.pending.take() {
-                    let text = self.apply(cx.doc, *pending.after, true);
-                    cx.send(PanelEvent::PlanApplied(text));
+                    let (text, applied) = self.apply(cx.doc, *pending.ready, true);
+                    cx.send(PanelEvent::PlanApplied(text, Box::new(applied)));
                 }
             }
             Some(false) => self.pending = None,
@@ -192,17 +189,10 @@ impl PlanPanel {
     }
 
     fn report(&mut self, doc: &Document) -> &Problems {
-        if self.problems.as_ref().is_some_and(|p| p.revision != doc.revision()) {
+        if self.problems.as_ref().is_some_and(|(revision, _)| *revision != doc.revision()) {
             self.problems = None;
         }
-        self.problems.get_or_insert_with(|| {
-            let report = report::report(doc.plan());
-            Problems {
-                revision: doc.revision(),
-                by_id: report.problems.iter().map(|p| (p.appointment_id.clone(), p.clone())).collect(),
-                report,
-            }
-        })
+        &self.problems.get_or_insert_with(|| (doc.revision(), Problems::of(doc.plan()))).1
     }
 
     /// The plan in words about patients: placed, late by priority, days waited,

@@ -18,6 +18,11 @@ impl SummaryPanel {
         }
         &self.cached.get_or_insert_with(|| (doc.revision(), PlanSummary::of(doc.plan()))).1
     }
+
+    /// Takes a summary worked out off the window's thread (by a solve) for the document at `revision`.
+    pub fn prime(&mut self, revision: u64, summary: PlanSummary) {
+        self.cached = Some((revision, summary));
+    }
 }
 
 impl Panel for SummaryPanel {

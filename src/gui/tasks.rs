@@ -8,11 +8,12 @@
 
 use super::autosave::Recovered;
 use super::document::{Document, SaveError, SavedFile, SharedLock, Stamp};
+use super::solved::ReadyPlan;
 use crate::io::crypto::Passphrase;
 use crate::io::lock::{LockError, Locked, PlanLock};
 use crate::io::plan_file::PlanFileError;
 use crate::io::recovery::{Recoverable, RecoveryError};
-use crate::scheduler::{Advice, Progress, SolveError, SolveResult};
+use crate::scheduler::{Advice, Progress, SolveError};
 use crate::task::{Control, Task, TaskError};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -24,6 +25,8 @@ pub enum Kind {
     Save,
     /// The plan that was replaced, dropped with its lock file.
     Close,
+    /// Big values the window let go of, dropped off its thread.
+    Discard,
     Solve,
     Advice,
     Autosave,
@@ -55,6 +58,7 @@ pub enum Work {
     },
     /// The plan that was replaced is gone, and its lock file with it.
     Closed,
+    Discarded,
     Saved {
         previous: Option<PathBuf>,
         result: Result<Box<SavedFile>, SaveError>,
@@ -64,7 +68,7 @@ pub enum Work {
     AuditSaved(Result<Option<PlanLock>, SaveError>),
     Solved {
         add: Option<Advice>,
-        result: Result<SolveResult, SolveError>,
+        result: Result<Box<ReadyPlan>, SolveError>,
     },
     Advice(Result<Vec<Advice>, SolveError>),
     Recovered {

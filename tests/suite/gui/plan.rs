@@ -94,13 +94,22 @@ fn frames_stay_fast_during_a_ten_thousand_item_solve() {
     let mut frames = wait_for_solve(&mut harness);
     let solve = started.elapsed();
     assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
+    // The last frame of the wait took the result in (and drew the new plan).
+    let applying = frames.pop().unwrap_or_default();
+    let after = std::time::Instant::now();
+    harness.step();
+    let next = after.elapsed();
+    assert!(harness.state().document().plan().solve_info.is_some(), "the plan was applied");
     frames.sort();
     let worst = frames.last().copied().unwrap_or_default();
     let median = frames.get(frames.len() / 2).copied().unwrap_or_default();
     eprintln!(
-        "10,000-item solve took {solve:?}; {} frames meanwhile, median {median:?}, worst {worst:?}",
+        "10,000-item solve took {solve:?}; {} frames meanwhile, median {median:?}, worst {worst:?}; \
+         the frame that applied the result {applying:?}, a frame after it {next:?}",
         frames.len()
     );
     assert!(frames.len() > 5, "the window kept drawing");
     assert!(median.as_millis() < 100, "median frame {median:?}");
+    // The goal is 50 ms; the bound leaves room for a shared CI machine.
+    assert!(applying.as_millis() < 250, "the applying frame took {applying:?}");
 }
