@@ -492,7 +492,7 @@ impl RebookApp {
                 // The solve of a plan no longer open is dropped without a word.
                 if stamp.document == self.doc.stamp().document {
                     match self.plan_view.solved(&mut self.doc, stamp, add, result) {
-                        Some(SolveOutcome::Applied(text, applied)) => self.plan_applied(text, applied),
+                        Some(SolveOutcome::Applied(text, applied)) => self.plan_applied(text, *applied),
                         Some(SolveOutcome::Failed(text)) => self.error(text),
                         None => {}
                     }

@@ -52,7 +52,7 @@ pub struct PlanPanel {
 /// What happened to a solve, for the message bar.
 pub enum SolveOutcome {
     /// The message, and the summary of the plan applied (for the summary panel).
-    Applied(String, Applied),
+    Applied(String, Box<Applied>),
     Failed(String),
 }
 
@@ -95,7 +95,7 @@ impl PlanPanel {
                 // A first plan moves nobody: nothing to preview.
                 None => {
                     let (text, applied) = self.apply(doc, *ready, false);
-                    SolveOutcome::Applied(text, applied)
+                    SolveOutcome::Applied(text, Box::new(applied))
                 }
                 Some(preview) => {
                     self.pending = Some(Pending { revision: started.revision, add, ready, preview });
