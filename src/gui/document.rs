@@ -366,28 +366,25 @@ impl Document {
     /// Saving back to the file it came from merges what colleagues saved there
     /// meanwhile (returned as the report); saving elsewhere takes that file's lock.
     pub fn save_as(&mut self, path: &Path) -> Result<Option<MergeReport>, SaveError> {
-        let saved = self.prepare_save(path)?.run()?;
+        let saved = self.prepare_save(path).run()?;
         Ok(self.finish_save(saved))
     }
 
     /// What a save to `path` needs, taken from the document, so the writing
-    /// (key stretching, locking and merging on a share) can run in the background.
-    pub fn prepare_save(&self, path: &Path) -> Result<SaveWork, SaveError> {
-        let same_file = self.path.as_deref().is_some_and(|p| plan_file::resolve(p) == plan_file::resolve(path));
-        if same_file && self.read_only {
-            return Err(SaveError::ReadOnly(self.file_name()));
-        }
-        let mut ours = self.plan.clone();
-        ours.normalise();
-        Ok(SaveWork {
+    /// (key stretching, locking and merging on a share) can run in the
+    /// background. Whether it goes back to the document's own file is worked
+    /// out there too: following links on a share is file work.
+    pub fn prepare_save(&self, path: &Path) -> SaveWork {
+        SaveWork {
             path: path.to_path_buf(),
-            same_file,
-            lock: self.lock.clone().filter(|_| same_file),
+            current: self.path.clone(),
+            read_only: self.read_only,
+            lock: self.lock.clone(),
             saved: self.saved.clone(),
-            ours,
+            ours: self.plan.clone(),
             passphrase: self.passphrase.clone(),
             started: self.stamp(),
-        })
+        }
     }
 
     /// Takes in a save that `prepare_save` started. Returns the merge with
@@ -474,13 +471,15 @@ impl AuditWork {
 /// A save on its way to disk: everything it needs, and nothing of the window.
 pub struct SaveWork {
     path: PathBuf,
-    /// Back to the file it came from: merged with colleagues' saves.
-    same_file: bool,
-    /// The document's lock when saving back to its own file.
+    /// The document's file: a save back to it is merged with colleagues' saves.
+    current: Option<PathBuf>,
+    /// Opened while a colleague had it: not saved back to its own file.
+    read_only: bool,
+    /// The document's lock (used when saving back to its own file).
     lock: Option<SharedLock>,
     /// The plan as last saved (the base of a merge).
     saved: Plan,
-    /// The plan when the save started, normalised: what is written (merged with colleagues' saves).
+    /// The plan when the save started: what is written, normalised (merged with colleagues' saves).
     ours: Plan,
     passphrase: Option<Passphrase>,
     started: Stamp,
@@ -510,7 +509,13 @@ impl SaveWork {
 
     /// Writes the file; any thread.
     pub fn run(self) -> Result<SavedFile, SaveError> {
-        let SaveWork { path, same_file, lock, saved, mut ours, passphrase, started } = self;
+        let SaveWork { path, current, read_only, lock, saved, mut ours, passphrase, started } = self;
+        let same_file = current.as_deref().is_some_and(|p| plan_file::resolve(p) == plan_file::resolve(&path));
+        if same_file && read_only {
+            return Err(SaveError::ReadOnly(current.as_deref().map_or_else(String::new, display_name)));
+        }
+        let lock = lock.filter(|_| same_file);
+        ours.normalise();
         let mut new_lock = if lock.is_some() { None } else { Some(lock_for_saving(&path)?) };
         let (plan, merge) = match (same_file, new_lock.as_mut(), lock) {
             (true, fresh, held) => {

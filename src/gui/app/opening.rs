@@ -128,16 +128,12 @@ impl RebookApp {
     pub(super) fn save_to(&mut self, path: PathBuf) {
         let path = with_plan_extension(path);
         let previous = self.doc.path().map(Path::to_path_buf);
-        match self.doc.prepare_save(&path) {
-            Ok(work) => {
-                let doing = format!("Saving {}", display_name(&path));
-                self.tasks.spawn(Kind::Save, self.doc.stamp(), doing, move |_| Work::Saved {
-                    previous,
-                    result: work.run().map(Box::new),
-                });
-            }
-            Err(e) => self.saved(previous, Err(e)),
-        }
+        let work = self.doc.prepare_save(&path);
+        let doing = format!("Saving {}", display_name(&path));
+        self.tasks.spawn(Kind::Save, self.doc.stamp(), doing, move |_| Work::Saved {
+            previous,
+            result: work.run().map(Box::new),
+        });
     }
 
     /// A save finished (or failed): take it into the document and say so.
