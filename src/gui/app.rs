@@ -484,6 +484,14 @@ impl RebookApp {
             Work::Opened { path, result, missing } => self.opened(&path, result.map(|opened| *opened), missing),
             Work::TookOver { doc, holder, result } => self.took_over(*doc, &holder, result),
             Work::Closed | Work::Discarded => {}
+            // Commands wait for this task, so the plan is still the one exported from.
+            Work::Exported { path, audit: FileAudit { action, what }, result } => match result {
+                Ok(()) => {
+                    self.doc.record_audit(AuditEntry::now(action, format!("{what} to {}", path.display())));
+                    self.info(format!("Saved {}.", path.display()));
+                }
+                Err(e) => self.error(format!("Could not save: {e}")),
+            },
             Work::Saved { previous, result } => self.saved(previous, result.map(|file| *file)),
             // Commands wait for this task, so the plan is still the one it wrote for.
             Work::AuditSaved(Ok(_)) if stamp.document != self.doc.stamp().document => {}
@@ -574,14 +582,13 @@ impl RebookApp {
             FilePurpose::ImportRota => self.open_import(ImportKind::Rota, path),
             FilePurpose::ImportOutcomes => self.open_import(ImportKind::Outcomes, path),
             FilePurpose::SavePdf | FilePurpose::SaveCsv => {
-                let Some((bytes, FileAudit { action, what })) = self.pending_write.take() else { return };
-                match plan_file::write_atomically(&path, &bytes) {
-                    Ok(()) => {
-                        self.doc.record_audit(AuditEntry::now(action, format!("{what} to {}", path.display())));
-                        self.info(format!("Saved {}.", path.display()));
-                    }
-                    Err(e) => self.error(format!("Could not save: {e}")),
-                }
+                let Some((bytes, audit)) = self.pending_write.take() else { return };
+                // An export may go to a network share too: written in the background.
+                let doing = format!("Saving {}", opening::display_name(&path));
+                self.tasks.spawn(Kind::Save, self.doc.stamp(), doing, move |_| {
+                    let result = plan_file::write_atomically(&path, &bytes);
+                    Work::Exported { path, audit, result }
+                });
             }
         }
     }

@@ -8,6 +8,7 @@
 
 use super::autosave::Recovered;
 use super::document::{Document, SaveError, SavedFile, SharedLock, Stamp};
+use super::print_dialog::FileAudit;
 use super::solved::ReadyPlan;
 use crate::io::crypto::Passphrase;
 use crate::io::lock::{LockError, Locked, PlanLock};
@@ -62,6 +63,12 @@ pub enum Work {
     Saved {
         previous: Option<PathBuf>,
         result: Result<Box<SavedFile>, SaveError>,
+    },
+    /// A PDF or CSV written where the user chose, and how it goes into the audit trail.
+    Exported {
+        path: PathBuf,
+        audit: FileAudit,
+        result: Result<(), PlanFileError>,
     },
     /// The audit trail of a "Don't save" written into the plan file (with
     /// the lock taken for it, if the plan had none).

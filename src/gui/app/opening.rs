@@ -299,6 +299,6 @@ fn with_plan_extension(path: PathBuf) -> PathBuf {
     }
 }
 
-fn display_name(path: &Path) -> String {
+pub(super) fn display_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
