@@ -484,6 +484,9 @@ impl RebookApp {
             Work::Opened { path, result, missing } => self.opened(&path, result.map(|opened| *opened), missing),
             Work::TookOver { doc, holder, result } => self.took_over(*doc, &holder, result),
             Work::Closed | Work::Discarded => {}
+            // Commands wait for this task, so the preview is of the plan on screen.
+            Work::ImportRead(Ok(dialog)) => self.import = Some(*dialog),
+            Work::ImportRead(Err(e)) => self.error(format!("Could not import: {e}")),
             // Commands wait for this task, so the plan is still the one exported from.
             Work::Exported { path, audit: FileAudit { action, what }, result } => match result {
                 Ok(()) => {
@@ -631,11 +634,14 @@ impl RebookApp {
         std::path::absolute(&folder).unwrap_or(folder)
     }
 
+    /// Reads and previews the file in the background (it may be on a share,
+    /// and a large export takes a while to check against the plan).
     fn open_import(&mut self, kind: ImportKind, path: PathBuf) {
-        match ImportDialog::open(kind, path, self.doc.plan()) {
-            Ok(dialog) => self.import = Some(dialog),
-            Err(e) => self.error(format!("Could not import: {e}")),
-        }
+        let plan = self.doc.plan().clone();
+        let doing = format!("Reading {}", opening::display_name(&path));
+        self.tasks.spawn(Kind::Open, self.doc.stamp(), doing, move |_| {
+            Work::ImportRead(ImportDialog::open(kind, path, &plan).map(Box::new))
+        });
     }
 
     /// The import preview on screen, if any.

@@ -8,9 +8,11 @@
 
 use super::autosave::Recovered;
 use super::document::{Document, SaveError, SavedFile, SharedLock, Stamp};
+use super::import::ImportDialog;
 use super::print_dialog::FileAudit;
 use super::solved::ReadyPlan;
 use crate::io::crypto::Passphrase;
+use crate::io::csv_import::ImportError;
 use crate::io::lock::{LockError, Locked, PlanLock};
 use crate::io::plan_file::PlanFileError;
 use crate::io::recovery::{Recoverable, RecoveryError};
@@ -64,6 +66,8 @@ pub enum Work {
         previous: Option<PathBuf>,
         result: Result<Box<SavedFile>, SaveError>,
     },
+    /// A CSV read and previewed against the plan, for the import dialog.
+    ImportRead(Result<Box<ImportDialog>, ImportError>),
     /// A PDF or CSV written where the user chose, and how it goes into the audit trail.
     Exported {
         path: PathBuf,
