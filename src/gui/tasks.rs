@@ -1,6 +1,7 @@
 //! The window's background work, in one place: every task the app starts
-//! (opening, saving or closing a plan, taking over its lock, planning,
-//! capacity advice, autosave, the lock refresh) is owned by the app and polled once per frame in
+//! (opening, saving or closing a plan, taking over its lock, reading an
+//! import, writing an export, planning, capacity advice, autosave, the lock
+//! refresh) is owned by the app and polled once per frame in
 //! `logic()`, whatever screen is showing. Each is stamped with the document
 //! and revision it started from, so the app can tell a result that no longer
 //! fits the plan from one it may apply; a panic in a task comes back as an
@@ -229,7 +230,7 @@ pub fn holding_ui(ctx: &egui::Context, doing: &str) {
             ui.add(egui::Spinner::new());
             ui.label(format!("{doing}…"));
         });
-        ui.small("A plan on a network drive, or protected with a passphrase, takes a moment.");
+        ui.small("A file on a network drive, or a plan protected with a passphrase, takes a moment.");
     });
 }
 
