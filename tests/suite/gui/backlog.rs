@@ -167,21 +167,8 @@ fn ten_thousand_rows_scroll_smoothly() {
     assert!(harness.state().errors().is_empty(), "{:?}", harness.state().errors());
     let (panel, doc) = harness.state_mut().backlog_panel();
     assert_eq!(panel.visible_ids(doc).len(), 10_000);
-    let frames = 30;
-    let started = std::time::Instant::now();
     let table = harness.get_by_label("A00001").rect().center();
-    for _ in 0..frames {
-        harness.hover_at(table);
-        harness.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Point,
-            delta: egui::vec2(0.0, -600.0),
-            modifiers: Modifiers::NONE,
-            phase: egui::TouchPhase::Move,
-            source: egui::MouseWheelSource::Unknown,
-        });
-        harness.step();
-    }
-    let per_frame = started.elapsed() / frames;
+    let per_frame = scroll_frames(&mut harness, table, 30);
     assert!(harness.query_by_label("A00001").is_none(), "the table scrolled away from the first row");
     eprintln!("backlog with 10,000 rows: {per_frame:?} per frame");
     // Generous for unoptimised test builds on a shared 2-core machine; release is far below.

@@ -173,6 +173,23 @@ pub fn show_tab(harness: &mut Harness<'static, RebookApp>, tab: &str) {
     harness.run();
 }
 
+/// The time per frame of `frames` mouse-wheel scrolls down at `at`.
+pub fn scroll_frames(harness: &mut Harness<'static, RebookApp>, at: egui::Pos2, frames: u32) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    for _ in 0..frames {
+        harness.hover_at(at);
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -600.0),
+            modifiers: Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+        });
+        harness.step();
+    }
+    started.elapsed() / frames
+}
+
 /// Steps the window until the background solve has finished (the UI keeps drawing meanwhile).
 pub fn wait_for_solve(harness: &mut Harness<'static, RebookApp>) -> Vec<std::time::Duration> {
     let mut frames = Vec::new();
