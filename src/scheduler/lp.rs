@@ -12,11 +12,22 @@ use super::solve_api::{Backend, SolveError};
 use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, variable};
 use std::collections::{BTreeMap, HashMap};
 
+/// One class's LP values: (edge index, value) for each edge whose value is not
+/// zero, in edge order. Sparse because a class has up to thousands of eligible
+/// sessions but an optimum uses a few: dense values were a third of the memory
+/// of a 30,000-item solve.
+pub type Shares = Vec<(usize, f64)>;
+
+/// The non-zero values of one class's dense edge values, as `Shares`.
+pub fn shares_of(dense: &[f64]) -> Shares {
+    dense.iter().enumerate().filter(|(_, x)| **x != 0.0).map(|(e, &x)| (e, x)).collect()
+}
+
 /// The LP optimum of one component.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComponentLp {
-    /// Per class of the component (same order), the value of each edge variable.
-    pub placed: Vec<Vec<f64>>,
+    /// Per class of the component (same order), the edge variables that are not zero.
+    pub placed: Vec<Shares>,
     /// LP objective: a lower bound on the component's part of the objective.
     pub objective: f64,
     pub variables: usize,
@@ -169,10 +180,12 @@ pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity:
 
     // Back to (class, session) values: direct arcs as they are, each hub's inflow
     // shared out over its outflow in order (any split costs the same or less).
-    let mut placed: Vec<Vec<f64>> =
-        component.classes.iter().map(|&c| vec![0.0; model.classes[c].edges.len()]).collect();
+    // Collected as (edge, slots) pieces, then summed per edge in the order found.
+    let mut pieces: Vec<Vec<(usize, f64)>> = vec![Vec::new(); k];
     for (&(i, e, _, _), &a) in direct.iter().zip(&direct_arcs) {
-        placed[i][e] += solution.flows[a];
+        if solution.flows[a] != 0.0 {
+            pieces[i].push((e, solution.flows[a]));
+        }
     }
     let mut inflow: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); hub_sessions.len()];
     for (&(i, hub, first, _), &a) in via_hub.iter().zip(&hub_arcs) {
@@ -197,7 +210,7 @@ pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity:
                         take = (take / slots + 1e-9).floor() * slots;
                     }
                     if take > 1e-9 {
-                        placed[*i][grouped[*i][*first + p]] += take;
+                        pieces[*i].push((grouped[*i][*first + p], take));
                         *left -= take;
                         *r -= take;
                     }
@@ -205,12 +218,28 @@ pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity:
             }
         }
     }
-    for (row, &c) in placed.iter_mut().zip(&component.classes) {
-        let slots = f64::from(model.classes[c].slots);
-        for x in row.iter_mut() {
-            *x /= slots;
-        }
-    }
+    drop(grouped);
+    let placed: Vec<Shares> = pieces
+        .into_iter()
+        .zip(&component.classes)
+        .map(|(mut row, &c)| {
+            let slots = f64::from(model.classes[c].slots);
+            // Stable: pieces of one edge keep their order, so the sums are as found.
+            row.sort_by_key(|&(e, _)| e);
+            let mut summed: Shares = Vec::with_capacity(row.len());
+            for (e, x) in row {
+                match summed.last_mut() {
+                    Some((last, total)) if *last == e => *total += x,
+                    _ => summed.push((e, 0.0 + x)),
+                }
+            }
+            summed.retain(|&(_, x)| x != 0.0);
+            for (_, x) in &mut summed {
+                *x /= slots;
+            }
+            summed
+        })
+        .collect();
     Some(ComponentLp {
         placed,
         objective: solution.cost,
@@ -325,16 +354,16 @@ pub fn solve_component_good_lp(
     let n_constraints = constraints.len();
     let problem = vars.minimise(objective.clone());
 
-    let values = |solution: &dyn Fn(Variable) -> f64| -> (Vec<Vec<f64>>, f64) {
-        let placed: Vec<Vec<f64>> =
+    let values = |solution: &dyn Fn(Variable) -> f64| -> (Vec<Shares>, f64) {
+        let dense: Vec<Vec<f64>> =
             edge_vars.iter().map(|row| row.iter().map(|&x| solution(x).max(0.0)).collect()).collect();
         let mut total = 0.0;
         for (k, &c) in component.classes.iter().enumerate() {
             let class = &model.classes[c];
-            total += class.edges.iter().zip(&placed[k]).map(|(e, v)| e.cost * v).sum::<f64>();
+            total += class.edges.iter().zip(&dense[k]).map(|(e, v)| e.cost * v).sum::<f64>();
             total += class.unplaced_cost * solution(unplaced_vars[k]).max(0.0);
         }
-        (placed, total)
+        (dense.iter().map(|row| shares_of(row)).collect(), total)
     };
 
     let (placed, objective_value, optimal) = match backend {
@@ -362,7 +391,7 @@ pub fn solve_component_good_lp(
     })
 }
 
-type Values<'a> = dyn Fn(&dyn Fn(Variable) -> f64) -> (Vec<Vec<f64>>, f64) + 'a;
+type Values<'a> = dyn Fn(&dyn Fn(Variable) -> f64) -> (Vec<Shares>, f64) + 'a;
 
 #[cfg(feature = "highs")]
 fn solve_highs(
@@ -370,7 +399,7 @@ fn solve_highs(
     constraints: Vec<good_lp::Constraint>,
     values: &Values<'_>,
     relaxation: Relaxation,
-) -> Result<(Vec<Vec<f64>>, f64, bool), SolveError> {
+) -> Result<(Vec<Shares>, f64, bool), SolveError> {
     let mut model = problem.using(good_lp::solvers::highs::highs);
     model.set_verbose(false);
     if let Relaxation::Integer(limit) = relaxation {
@@ -391,6 +420,6 @@ fn solve_highs(
     _constraints: Vec<good_lp::Constraint>,
     _values: &Values<'_>,
     _relaxation: Relaxation,
-) -> Result<(Vec<Vec<f64>>, f64, bool), SolveError> {
+) -> Result<(Vec<Shares>, f64, bool), SolveError> {
     Err(SolveError::BackendMissing)
 }

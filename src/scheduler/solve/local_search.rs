@@ -3,6 +3,8 @@
 
 use super::capacity_left::CapacityLeft;
 use crate::scheduler::classes::ClassModel;
+use crate::scheduler::lp::Shares;
+use std::cell::OnceCell;
 
 /// Local repair after rounding: moves the worst-placed item of each touched class
 /// to a cheaper session, if need be first moving one item of another class out
@@ -10,7 +12,7 @@ use crate::scheduler::classes::ClassModel;
 pub(super) fn improve(
     model: &ClassModel,
     touched: &[usize],
-    lp_values: &[Vec<f64>],
+    lp_values: &[Shares],
     counts: &mut [Vec<u32>],
     free: &mut CapacityLeft,
     stop: &dyn Fn() -> bool,
@@ -24,16 +26,7 @@ pub(super) fn improve(
             }
         }
     }
-    // Each class's edges cheapest first, for early exits in the ejection search.
-    let by_cost: Vec<Vec<usize>> = model
-        .classes
-        .iter()
-        .map(|class| {
-            let mut order: Vec<usize> = (0..class.edges.len()).collect();
-            order.sort_by(|&a, &b| class.edges[a].cost.total_cmp(&class.edges[b].cost).then(a.cmp(&b)));
-            order
-        })
-        .collect();
+    let by_cost = CheapestFirst::new(model);
     let mut order = touched.to_vec();
     order.sort_by(|&a, &b| model.classes[b].unplaced_cost.total_cmp(&model.classes[a].unplaced_cost).then(a.cmp(&b)));
     for _pass in 0..2 {
@@ -51,6 +44,29 @@ pub(super) fn improve(
         if !improved {
             break;
         }
+    }
+}
+
+/// Each class's edges cheapest first, for early exits in the ejection search;
+/// worked out for a class when first asked (on a hub plan most classes never
+/// are, and all of them took 8 bytes an edge).
+struct CheapestFirst<'m> {
+    model: &'m ClassModel,
+    orders: Vec<OnceCell<Vec<usize>>>,
+}
+
+impl<'m> CheapestFirst<'m> {
+    fn new(model: &'m ClassModel) -> CheapestFirst<'m> {
+        CheapestFirst { model, orders: (0..model.classes.len()).map(|_| OnceCell::new()).collect() }
+    }
+
+    fn of(&self, c: usize) -> &[usize] {
+        self.orders[c].get_or_init(|| {
+            let class = &self.model.classes[c];
+            let mut order: Vec<usize> = (0..class.edges.len()).collect();
+            order.sort_by(|&a, &b| class.edges[a].cost.total_cmp(&class.edges[b].cost).then(a.cmp(&b)));
+            order
+        })
     }
 }
 
@@ -78,8 +94,8 @@ impl Ejection {
 fn improve_one(
     model: &ClassModel,
     in_session: &mut [Vec<(usize, usize)>],
-    by_cost: &[Vec<usize>],
-    lp_values: &[Vec<f64>],
+    by_cost: &CheapestFirst<'_>,
+    lp_values: &[Shares],
     c: usize,
     counts: &mut [Vec<u32>],
     free: &mut CapacityLeft,
@@ -102,13 +118,13 @@ fn improve_one(
     let mut best: Option<(f64, usize, Vec<Ejection>)> = None;
     let mut searches = 0;
     // Sessions where the LP put more of this class than it has first, then all cheapest first.
-    let lp_first: Vec<usize> = lp_values
+    let mut lp_first: Vec<usize> = lp_values
         .get(c)
-        .filter(|x| !x.is_empty())
-        .map(|x| by_cost[c].iter().copied().filter(|&e| x[e] > f64::from(counts[c][e]) + 1e-6).collect())
+        .map(|x| x.iter().filter(|&&(e, x)| x > f64::from(counts[c][e]) + 1e-6).map(|&(e, _)| e).collect())
         .unwrap_or_default();
+    lp_first.sort_by(|&a, &b| class.edges[a].cost.total_cmp(&class.edges[b].cost).then(a.cmp(&b)));
     let preferred = lp_first.len();
-    for (rank, &e) in lp_first.iter().chain(&by_cost[c]).enumerate() {
+    for (rank, &e) in lp_first.iter().chain(by_cost.of(c)).enumerate() {
         let edge = class.edges[e];
         let direct = edge.cost - current_cost;
         if direct >= -1e-9 || best.as_ref().is_some_and(|b| direct >= b.0) {
@@ -168,7 +184,7 @@ fn improve_one(
 fn best_ejection(
     model: &ClassModel,
     in_session: &[Vec<(usize, usize)>],
-    by_cost: &[Vec<usize>],
+    by_cost: &CheapestFirst<'_>,
     c: usize,
     session: usize,
     counts: &[Vec<u32>],
@@ -203,7 +219,7 @@ fn best_ejection(
             best = Some((leave, Ejection { class: c2, from: Some(e2), to: None }));
         }
         free.release(model, other, from, 1);
-        if free.open.len() < by_cost[c2].len() {
+        if free.open.len() < other.edges.len() {
             // Few sessions have room: look only at those (edges are in session order).
             for &s3 in &free.open {
                 let Ok(e3) = other.edges.binary_search_by_key(&s3, |e| e.session) else { continue };
@@ -214,7 +230,7 @@ fn best_ejection(
                 }
             }
         } else {
-            for &e3 in &by_cost[c2] {
+            for &e3 in by_cost.of(c2) {
                 let to = other.edges[e3];
                 let delta = to.cost - other.edges[e2].cost;
                 if best.is_some_and(|b| delta >= b.0) {

@@ -47,6 +47,13 @@ pub fn solve(
     let build_ms = started.elapsed().as_secs_f64() * 1e3;
 
     let solve_started = Instant::now();
+    // The parts' LPs run on worker threads, as many at once as there are cores;
+    // their results are used in part order so the plan does not depend on timing.
+    let mut pool = LpPool::start(&model, options.backend)?;
+    // The greedy plan's cost, worked out while the workers start and before this
+    // solve's own counts exist (see `greedy_counts`).
+    let total = |counts: &[Vec<u32>]| model.components.iter().map(|c| class_cost(&model, c, counts)).sum::<f64>();
+    let greedy_total = total(&greedy_counts(&model));
     let mut counts = empty_counts(&model);
     let mut free = CapacityLeft::new(&model);
     let mut component_bounds = vec![0.0; model.components.len()];
@@ -55,13 +62,10 @@ pub fn solve(
     // Classes the rounding may have placed worse than their LP share: repaired at the end.
     // Each class's share of its LP optimum: the repair works on classes that got less.
     let mut lp_cost: Vec<Option<f64>> = vec![None; model.classes.len()];
-    let mut lp_values: Vec<Vec<f64>> = vec![Vec::new(); model.classes.len()];
+    let mut lp_values: Vec<lp::Shares> = vec![Vec::new(); model.classes.len()];
     let total_edges = model.edge_count().max(1) as f32;
     let mut done_edges = 0usize;
     let mut to_fill: Vec<usize> = Vec::new();
-    // The parts' LPs run on worker threads, as many at once as there are cores;
-    // their results are used in part order so the plan does not depend on timing.
-    let mut pool = LpPool::start(&model, options.backend)?;
     for (k, component) in model.components.iter().enumerate() {
         if cancel.load(Ordering::Relaxed) {
             return Err(SolveError::Cancelled);
@@ -84,31 +88,34 @@ pub fn solve(
                 }
             }
         };
-        match &lp {
+        match lp {
             Some(lp) => {
                 stats.variables += lp.variables;
                 stats.constraints += lp.constraints;
                 component_bounds[k] = lp.objective;
                 let singles = if lp::uses_flow(&model, component) && options.backend == Backend::Default {
-                    round_flow(&model, component, lp, &mut counts, &mut free)
+                    round_flow(&model, component, &lp, &mut counts, &mut free)
                 } else {
-                    round_down(&model, component, lp, &mut counts, &mut free);
+                    round_down(&model, component, &lp, &mut counts, &mut free);
                     None
                 };
                 // Filled after every part is rounded (below): the room an appointment's LP
                 // place left while its patient was busy that day is kept for swaps first.
                 to_fill.push(k);
+                // The shares are moved, not copied: on a hub plan they are the largest
+                // thing the solve holds besides the model.
                 let shares = component
                     .classes
                     .iter()
-                    .zip(&lp.placed)
-                    .chain(singles.iter().flat_map(|(part, lp)| part.classes.iter().zip(&lp.placed)));
-                for (&c, values) in shares {
+                    .copied()
+                    .zip(lp.placed)
+                    .chain(singles.into_iter().flat_map(|(part, lp)| part.classes.into_iter().zip(lp.placed)));
+                for (c, values) in shares {
                     let class = &model.classes[c];
-                    let placed: f64 = values.iter().sum();
-                    let used: f64 = class.edges.iter().zip(values).map(|(e, x)| e.cost * x).sum();
+                    let placed: f64 = values.iter().map(|&(_, x)| x).sum();
+                    let used: f64 = values.iter().map(|&(e, x)| class.edges[e].cost * x).sum();
                     lp_cost[c] = Some(used + class.unplaced_cost * (class.count() as f64 - placed).max(0.0));
-                    lp_values[c].clone_from(values);
+                    lp_values[c] = values;
                 }
             }
             None => {
@@ -160,14 +167,8 @@ pub fn solve(
         }
     }
     // Never worse than placing greedily.
-    let mut greedy_counts = empty_counts(&model);
-    let mut greedy_free = CapacityLeft::new(&model);
-    for component in &model.components {
-        fill_greedily(&model, component, &mut greedy_counts, &mut greedy_free);
-    }
-    let total = |counts: &[Vec<u32>]| model.components.iter().map(|c| class_cost(&model, c, counts)).sum::<f64>();
-    if total(&greedy_counts) < total(&counts) - 1e-9 {
-        counts = greedy_counts;
+    if greedy_total < total(&counts) - 1e-9 {
+        counts = greedy_counts(&model);
     }
     let mut bound = model.fixed_cost + component_bounds.iter().sum::<f64>();
     // Classes with no eligible session at all are in no component: always unplaced.
@@ -202,12 +203,19 @@ pub fn apply_solution(plan: &mut Plan, result: SolveResult) {
 /// free eligible session. The fallback when time runs out, and a yardstick in tests.
 pub fn greedy(plan: &Plan) -> Vec<Booking> {
     let model = ClassModel::build(plan);
-    let mut counts = empty_counts(&model);
-    let mut free = CapacityLeft::new(&model);
+    hand_back(plan, &model, &greedy_counts(&model))
+}
+
+/// The greedy plan's counts. The solve compares its cost first and builds it
+/// again only when it wins, so that two sets of counts (4 bytes an edge each)
+/// are never held at once.
+fn greedy_counts(model: &ClassModel) -> Vec<Vec<u32>> {
+    let mut counts = empty_counts(model);
+    let mut free = CapacityLeft::new(model);
     for component in &model.components {
-        fill_greedily(&model, component, &mut counts, &mut free);
+        fill_greedily(model, component, &mut counts, &mut free);
     }
-    hand_back(plan, &model, &counts)
+    counts
 }
 
 /// Components with at most this many items are solved exactly when rounding left a gap.

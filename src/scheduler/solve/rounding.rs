@@ -41,8 +41,9 @@ pub(super) fn adopt_if_better(
     let mut fits = true;
     for (k, &c) in component.classes.iter().enumerate() {
         let class = &model.classes[c];
-        for (e, edge) in class.edges.iter().enumerate() {
-            let wanted = exact.placed[k][e].round() as u32;
+        for &(e, x) in &exact.placed[k] {
+            let edge = class.edges[e];
+            let wanted = x.round() as u32;
             let n = free.room(model, class, edge.session, wanted);
             fits &= n == wanted;
             free.take(model, class, edge.session, n);
@@ -87,8 +88,8 @@ pub(super) fn round_flow(
         let c = component.classes[k];
         let class = &model.classes[c];
         left[k] = u32::try_from(class.count()).unwrap_or(u32::MAX);
-        for (e, edge) in class.edges.iter().enumerate() {
-            let x = lp.placed[k][e];
+        for &(e, x) in &lp.placed[k] {
+            let edge = class.edges[e];
             let whole = ((x + 1e-6).floor() as u32).min(left[k]);
             let n = free.room(model, class, edge.session, whole);
             free.take(model, class, edge.session, n);
@@ -115,7 +116,7 @@ pub(super) fn round_flow(
     for &k in &doubles {
         let c = component.classes[k];
         let class = &model.classes[c];
-        let share: f64 = lp.placed[k].iter().sum();
+        let share: f64 = lp.placed[k].iter().map(|&(_, x)| x).sum();
         let placed = u32::try_from(class.count()).unwrap_or(u32::MAX) - left[k];
         let mut missing = ((share + 0.5 - 1e-6).floor() as u32).saturating_sub(placed).min(left[k]);
         if missing == 0 {
@@ -171,8 +172,9 @@ pub(super) fn round_down(
     for (k, &c) in component.classes.iter().enumerate() {
         let class = &model.classes[c];
         let mut left = u32::try_from(class.count()).unwrap_or(u32::MAX);
-        for (e, edge) in class.edges.iter().enumerate() {
-            let wanted = ((lp.placed[k][e] + 1e-6).floor() as u32).min(left);
+        for &(e, x) in &lp.placed[k] {
+            let edge = class.edges[e];
+            let wanted = ((x + 1e-6).floor() as u32).min(left);
             let n = free.room(model, class, edge.session, wanted);
             free.take(model, class, edge.session, n);
             counts[c][e] += n;
