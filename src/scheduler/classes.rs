@@ -15,10 +15,29 @@ use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One eligible (class, session) pair and the cost of one item of the class there.
+/// Packed to 12 bytes: a hub plan of 30,000 items has about 15 million edges.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C, packed(4))]
 pub struct Edge {
-    pub session: usize,
-    pub cost: f64,
+    session: u32,
+    cost: f64,
+}
+
+impl Edge {
+    pub fn new(session: usize, cost: f64) -> Edge {
+        // Plans have far fewer than 4 billion sessions (the plan file could not hold them).
+        Edge { session: u32::try_from(session).unwrap_or(u32::MAX), cost }
+    }
+
+    /// The session's index in the plan.
+    pub fn session(self) -> usize {
+        self.session as usize
+    }
+
+    /// The cost of one item of the class in this session.
+    pub fn cost(self) -> f64 {
+        self.cost
+    }
 }
 
 /// Interchangeable items: any of them may be swapped without changing the objective.
@@ -238,22 +257,24 @@ impl ClassModel {
         // Groups differing only in cost (priority, see-by, preferences) share their eligible sessions,
         // which come from the index the baselines and explanations use (`check_eligible` decides).
         let mut index = EligibleIndex::new(plan);
-        let mut eligible_cache: BTreeMap<RowKey, Vec<usize>> = BTreeMap::new();
+        // Session indices as u32: on a hub plan these lists are held all at once.
+        let mut eligible_cache: BTreeMap<RowKey, Vec<u32>> = BTreeMap::new();
         let mut rows: BTreeMap<ClassKey, Vec<usize>> = BTreeMap::new();
         for (key, members) in &groups {
             let first = &plan.backlog[members[0]];
             let eligible = eligible_cache.entry(key.eligibility_only()).or_insert_with(|| {
-                let mut list: Vec<usize> = index
+                let mut list: Vec<u32> = index
                     .eligible(first)
                     .iter()
                     .copied()
                     .filter(|&s| capacity[s] >= key.slots && key.busy_days.binary_search(&session_dates[s]).is_err())
+                    .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
                     .collect();
                 list.sort_unstable();
                 list
             });
             let mut edges = Vec::with_capacity(eligible.len());
-            for &s in eligible.iter() {
+            for s in eligible.iter().map(|&s| s as usize) {
                 let session = &plan.sessions[s];
                 let mut cost = placement_cost(plan, first, session).total;
                 if let Some((before, moving)) = key.previous
@@ -278,10 +299,7 @@ impl ClassModel {
                     items,
                     slots,
                     unplaced_cost: f64::from_bits(unplaced),
-                    edges: edges
-                        .into_iter()
-                        .map(|(session, cost)| Edge { session, cost: f64::from_bits(cost) })
-                        .collect(),
+                    edges: edges.into_iter().map(|(session, cost)| Edge::new(session, f64::from_bits(cost))).collect(),
                     patient,
                 }
             })
@@ -339,7 +357,7 @@ impl ClassModel {
         let mut sets = UnionFind::new(n);
         for (c, class) in self.classes.iter().enumerate() {
             for e in &class.edges {
-                sets.union(c, n_classes + e.session);
+                sets.union(c, n_classes + e.session());
             }
         }
         // On large plans patients do not link parts: dropping their per-day rows

@@ -88,38 +88,35 @@ pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity:
     // Arcs to add, decided before the network exists (its node count depends on the hubs).
     let mut direct: Vec<(usize, usize, usize, f64)> = Vec::new(); // (class pos, edge, session, cost per slot)
     let mut via_hub: Vec<(usize, usize, usize, f64)> = Vec::new(); // (class pos, hub, first edge in order, cost per slot)
-    // Per class: its edge indices sorted by (half-day, session), the order hub arcs refer to.
-    let mut grouped: Vec<Vec<usize>> = Vec::with_capacity(k);
     for (i, &c) in component.classes.iter().enumerate() {
         let class = &model.classes[c];
         let slots = f64::from(class.slots);
-        let mut order: Vec<usize> = (0..class.edges.len()).collect();
-        order.sort_unstable_by_key(|&e| (model.session_halves[class.edges[e].session], class.edges[e].session));
+        let order = half_day_order(model, c);
         let mut from = 0;
         while from < order.len() {
-            let half = model.session_halves[class.edges[order[from]].session];
+            let half = model.session_halves[class.edges[order[from]].session()];
             let mut to = from + 1;
-            while to < order.len() && model.session_halves[class.edges[order[to]].session] == half {
+            while to < order.len() && model.session_halves[class.edges[order[to]].session()] == half {
                 to += 1;
             }
             let group = &order[from..to];
             if class.slots > 1 {
                 for &e in group {
                     let next = gates.len();
-                    gates.entry((class.slots, class.edges[e].session)).or_insert(next);
+                    gates.entry((class.slots, class.edges[e].session())).or_insert(next);
                 }
             }
             if group.len() == 1 {
                 let e = group[0];
-                direct.push((i, e, class.edges[e].session, class.edges[e].cost / slots));
+                direct.push((i, e, class.edges[e].session(), class.edges[e].cost() / slots));
             } else {
-                let dearest = group.iter().map(|&e| class.edges[e].cost).fold(f64::MIN, f64::max);
+                let dearest = group.iter().map(|&e| class.edges[e].cost()).fold(f64::MIN, f64::max);
                 for &e in group {
-                    if class.edges[e].cost < dearest - 1e-9 {
-                        direct.push((i, e, class.edges[e].session, class.edges[e].cost / slots));
+                    if class.edges[e].cost() < dearest - 1e-9 {
+                        direct.push((i, e, class.edges[e].session(), class.edges[e].cost() / slots));
                     }
                 }
-                let key = (class.slots.max(1), group.iter().map(|&e| class.edges[e].session).collect());
+                let key = (class.slots.max(1), group.iter().map(|&e| class.edges[e].session()).collect());
                 let hub = match hub_index.get(&key) {
                     Some(&h) => h,
                     None => {
@@ -132,7 +129,6 @@ pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity:
             }
             from = to;
         }
-        grouped.push(order);
     }
     drop(hub_index);
     let first_gate = first_hub + hub_sessions.len();
@@ -193,6 +189,12 @@ pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity:
             inflow[hub].push((i, first, solution.flows[a]));
         }
     }
+    // Hub arcs refer to a class's edges in half-day order: worked out again for
+    // the classes that use a hub (kept for all, the orders were 8 bytes an edge).
+    let mut grouped: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &(i, _, _) in inflow.iter().flatten() {
+        grouped.entry(i).or_insert_with(|| half_day_order(model, component.classes[i]));
+    }
     for (hub, mut incoming) in inflow.into_iter().enumerate() {
         let mut room: Vec<f64> = hub_out[hub].iter().map(|&a| solution.flows[a]).collect();
         // Doubles first and in whole appointments where a session's share allows, so
@@ -210,7 +212,7 @@ pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity:
                         take = (take / slots + 1e-9).floor() * slots;
                     }
                     if take > 1e-9 {
-                        pieces[*i].push((grouped[*i][*first + p], take));
+                        pieces[*i].push((grouped[&*i][*first + p], take));
                         *left -= take;
                         *r -= take;
                     }
@@ -247,6 +249,15 @@ pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity:
         constraints: k + component.sessions.len() + hub_sessions.len(),
         proven_integer: false,
     })
+}
+
+/// Class `c`'s edge indices sorted by (half-day, session): the order in which the
+/// flow network groups them.
+fn half_day_order(model: &ClassModel, c: usize) -> Vec<usize> {
+    let class = &model.classes[c];
+    let mut order: Vec<usize> = (0..class.edges.len()).collect();
+    order.sort_unstable_by_key(|&e| (model.session_halves[class.edges[e].session()], class.edges[e].session()));
+    order
 }
 
 /// Builds and solves the LP relaxation of `component`.
@@ -287,7 +298,7 @@ pub fn solve_component_good_lp(
             .iter()
             .map(|e| {
                 let x = vars.add(with_kind(variable().min(0.0).max(n)));
-                objective.add_mul(e.cost, x);
+                objective.add_mul(e.cost(), x);
                 x
             })
             .collect();
@@ -310,11 +321,11 @@ pub fn solve_component_good_lp(
         let mut all = Expression::with_capacity(class.edges.len() + 1);
         for (e, &x) in class.edges.iter().zip(&edge_vars[k]) {
             all.add_mul(1.0, x);
-            if class.slots > 1 && !model.capacity[e.session].is_multiple_of(class.slots) {
-                per_gate.entry((class.slots, e.session)).or_default().add_mul(1.0, x);
+            if class.slots > 1 && !model.capacity[e.session()].is_multiple_of(class.slots) {
+                per_gate.entry((class.slots, e.session())).or_default().add_mul(1.0, x);
             }
-            per_session.entry(e.session).or_default().add_mul(f64::from(class.slots), x);
-            if let Some(r) = model.session_cap_row[e.session] {
+            per_session.entry(e.session()).or_default().add_mul(f64::from(class.slots), x);
+            if let Some(r) = model.session_cap_row[e.session()] {
                 per_cap_row.entry(r).or_default().add_mul(1.0, x);
             }
         }
@@ -340,7 +351,7 @@ pub fn solve_component_good_lp(
         for &c in &model.patient_classes[p] {
             let Some(&k) = position.get(&c) else { continue };
             for (e, &x) in model.classes[c].edges.iter().zip(&edge_vars[k]) {
-                let date = model.session_dates[e.session];
+                let date = model.session_dates[e.session()];
                 by_day.entry(date).or_default().add_mul(1.0, x);
                 classes_on_day.entry(date).or_default().insert(c);
             }
@@ -360,7 +371,7 @@ pub fn solve_component_good_lp(
         let mut total = 0.0;
         for (k, &c) in component.classes.iter().enumerate() {
             let class = &model.classes[c];
-            total += class.edges.iter().zip(&dense[k]).map(|(e, v)| e.cost * v).sum::<f64>();
+            total += class.edges.iter().zip(&dense[k]).map(|(e, v)| e.cost() * v).sum::<f64>();
             total += class.unplaced_cost * solution(unplaced_vars[k]).max(0.0);
         }
         (dense.iter().map(|row| shares_of(row)).collect(), total)

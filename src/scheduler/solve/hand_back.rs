@@ -14,7 +14,7 @@ pub(super) fn hand_back(plan: &Plan, model: &ClassModel, counts: &[Vec<u32>]) ->
         let mut places: Vec<(f64, NaiveDate, usize)> = Vec::new();
         for (e, edge) in class.edges.iter().enumerate() {
             for _ in 0..counts[c][e] {
-                places.push((edge.cost, model.session_dates[edge.session], edge.session));
+                places.push((edge.cost(), model.session_dates[edge.session()], edge.session()));
             }
         }
         places.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));

@@ -22,7 +22,7 @@ pub(super) fn improve(
     for (c, class) in model.classes.iter().enumerate() {
         for (e, edge) in class.edges.iter().enumerate() {
             if counts[c][e] > 0 {
-                in_session[edge.session].push((c, e));
+                in_session[edge.session()].push((c, e));
             }
         }
     }
@@ -64,7 +64,7 @@ impl<'m> CheapestFirst<'m> {
         self.orders[c].get_or_init(|| {
             let class = &self.model.classes[c];
             let mut order: Vec<usize> = (0..class.edges.len()).collect();
-            order.sort_by(|&a, &b| class.edges[a].cost.total_cmp(&class.edges[b].cost).then(a.cmp(&b)));
+            order.sort_by(|&a, &b| class.edges[a].cost().total_cmp(&class.edges[b].cost()).then(a.cmp(&b)));
             order
         })
     }
@@ -108,11 +108,11 @@ fn improve_one(
     } else {
         (0..class.edges.len())
             .filter(|&e| counts[c][e] > 0)
-            .max_by(|&a, &b| class.edges[a].cost.total_cmp(&class.edges[b].cost).then(b.cmp(&a)))
+            .max_by(|&a, &b| class.edges[a].cost().total_cmp(&class.edges[b].cost()).then(b.cmp(&a)))
     };
-    let current_cost = current.map_or(class.unplaced_cost, |e| class.edges[e].cost);
+    let current_cost = current.map_or(class.unplaced_cost, |e| class.edges[e].cost());
     if let Some(e) = current {
-        free.release(model, class, class.edges[e].session, 1);
+        free.release(model, class, class.edges[e].session(), 1);
         counts[c][e] -= 1;
     }
     let mut best: Option<(f64, usize, Vec<Ejection>)> = None;
@@ -122,11 +122,11 @@ fn improve_one(
         .get(c)
         .map(|x| x.iter().filter(|&&(e, x)| x > f64::from(counts[c][e]) + 1e-6).map(|&(e, _)| e).collect())
         .unwrap_or_default();
-    lp_first.sort_by(|&a, &b| class.edges[a].cost.total_cmp(&class.edges[b].cost).then(a.cmp(&b)));
+    lp_first.sort_by(|&a, &b| class.edges[a].cost().total_cmp(&class.edges[b].cost()).then(a.cmp(&b)));
     let preferred = lp_first.len();
     for (rank, &e) in lp_first.iter().chain(by_cost.of(c)).enumerate() {
         let edge = class.edges[e];
-        let direct = edge.cost - current_cost;
+        let direct = edge.cost() - current_cost;
         if direct >= -1e-9 || best.as_ref().is_some_and(|b| direct >= b.0) {
             // Past the LP's sessions edges come cheapest first: nothing later can do better.
             if rank < preferred {
@@ -134,7 +134,7 @@ fn improve_one(
             }
             break;
         }
-        if free.room(model, class, edge.session, 1) == 0 {
+        if free.room(model, class, edge.session(), 1) == 0 {
             if searches == EJECTION_SEARCHES {
                 continue;
             }
@@ -142,8 +142,8 @@ fn improve_one(
         }
         let mut ejected: Vec<Ejection> = Vec::new();
         let mut total = direct;
-        while free.room(model, class, edge.session, 1) == 0 && ejected.len() < 2 {
-            let Some((delta, ejection)) = best_ejection(model, in_session, by_cost, c, edge.session, counts, free)
+        while free.room(model, class, edge.session(), 1) == 0 && ejected.len() < 2 {
+            let Some((delta, ejection)) = best_ejection(model, in_session, by_cost, c, edge.session(), counts, free)
             else {
                 break;
             };
@@ -151,7 +151,8 @@ fn improve_one(
             ejected.push(ejection);
             total += delta;
         }
-        if free.room(model, class, edge.session, 1) >= 1 && total < -1e-9 && best.as_ref().is_none_or(|b| total < b.0) {
+        if free.room(model, class, edge.session(), 1) >= 1 && total < -1e-9 && best.as_ref().is_none_or(|b| total < b.0)
+        {
             best = Some((total, e, ejected.clone()));
         }
         for &ejection in ejected.iter().rev() {
@@ -162,8 +163,8 @@ fn improve_one(
         for &ejection in &ejected {
             apply_ejection(model, ejection, counts, free, in_session);
         }
-        if free.room(model, class, class.edges[e].session, 1) >= 1 {
-            free.take(model, class, class.edges[e].session, 1);
+        if free.room(model, class, class.edges[e].session(), 1) >= 1 {
+            free.take(model, class, class.edges[e].session(), 1);
             add_one(in_session, model, c, e, counts);
             return true;
         }
@@ -172,7 +173,7 @@ fn improve_one(
         }
     }
     if let Some(e) = current {
-        free.take(model, class, class.edges[e].session, 1);
+        free.take(model, class, class.edges[e].session(), 1);
         add_one(in_session, model, c, e, counts);
     }
     false
@@ -200,7 +201,7 @@ fn best_ejection(
                     .edges
                     .iter()
                     .enumerate()
-                    .filter(move |(_, e)| model.session_dates[e.session] == date)
+                    .filter(move |(_, e)| model.session_dates[e.session()] == date)
                     .map(move |(e2, _)| (c2, e2))
             })
             .collect(),
@@ -213,8 +214,8 @@ fn best_ejection(
             continue;
         }
         let other = &model.classes[c2];
-        let from = other.edges[e2].session;
-        let leave = other.unplaced_cost - other.edges[e2].cost;
+        let from = other.edges[e2].session();
+        let leave = other.unplaced_cost - other.edges[e2].cost();
         if best.is_none_or(|b| leave < b.0) {
             best = Some((leave, Ejection { class: c2, from: Some(e2), to: None }));
         }
@@ -222,8 +223,8 @@ fn best_ejection(
         if free.open.len() < other.edges.len() {
             // Few sessions have room: look only at those (edges are in session order).
             for &s3 in &free.open {
-                let Ok(e3) = other.edges.binary_search_by_key(&s3, |e| e.session) else { continue };
-                let delta = other.edges[e3].cost - other.edges[e2].cost;
+                let Ok(e3) = other.edges.binary_search_by_key(&s3, |e| e.session()) else { continue };
+                let delta = other.edges[e3].cost() - other.edges[e2].cost();
                 if e3 != e2 && s3 != session && best.is_none_or(|b| delta < b.0) && free.room(model, other, s3, 1) >= 1
                 {
                     best = Some((delta, Ejection { class: c2, from: Some(e2), to: Some(e3) }));
@@ -232,11 +233,11 @@ fn best_ejection(
         } else {
             for &e3 in by_cost.of(c2) {
                 let to = other.edges[e3];
-                let delta = to.cost - other.edges[e2].cost;
+                let delta = to.cost() - other.edges[e2].cost();
                 if best.is_some_and(|b| delta >= b.0) {
                     break;
                 }
-                if e3 != e2 && to.session != session && free.room(model, other, to.session, 1) >= 1 {
+                if e3 != e2 && to.session() != session && free.room(model, other, to.session(), 1) >= 1 {
                     best = Some((delta, Ejection { class: c2, from: Some(e2), to: Some(e3) }));
                     break;
                 }
@@ -250,7 +251,7 @@ fn best_ejection(
 /// One more item of class `c` on its edge `e`, noted among the session's occupants.
 fn add_one(in_session: &mut [Vec<(usize, usize)>], model: &ClassModel, c: usize, e: usize, counts: &mut [Vec<u32>]) {
     if counts[c][e] == 0 {
-        let list = &mut in_session[model.classes[c].edges[e].session];
+        let list = &mut in_session[model.classes[c].edges[e].session()];
         if !list.contains(&(c, e)) {
             list.push((c, e));
         }
@@ -267,11 +268,11 @@ fn apply_ejection(
 ) {
     let other = &model.classes[c2];
     if let Some(from) = from {
-        free.release(model, other, other.edges[from].session, 1);
+        free.release(model, other, other.edges[from].session(), 1);
         counts[c2][from] -= 1;
     }
     if let Some(to) = to {
-        free.take(model, other, other.edges[to].session, 1);
+        free.take(model, other, other.edges[to].session(), 1);
         add_one(in_session, model, c2, to, counts);
     }
 }

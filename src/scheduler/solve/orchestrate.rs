@@ -113,7 +113,7 @@ pub fn solve(
                 for (c, values) in shares {
                     let class = &model.classes[c];
                     let placed: f64 = values.iter().map(|&(_, x)| x).sum();
-                    let used: f64 = values.iter().map(|&(e, x)| class.edges[e].cost * x).sum();
+                    let used: f64 = values.iter().map(|&(e, x)| class.edges[e].cost() * x).sum();
                     lp_cost[c] = Some(used + class.unplaced_cost * (class.count() as f64 - placed).max(0.0));
                     lp_values[c] = values;
                 }
@@ -231,7 +231,7 @@ fn capacity_free_bound(model: &ClassModel, component: &Component) -> f64 {
         .iter()
         .map(|&c| {
             let class = &model.classes[c];
-            let cheapest = class.edges.iter().map(|e| e.cost).fold(class.unplaced_cost, f64::min);
+            let cheapest = class.edges.iter().map(|e| e.cost()).fold(class.unplaced_cost, f64::min);
             cheapest * class.count() as f64
         })
         .sum()

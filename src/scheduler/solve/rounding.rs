@@ -17,7 +17,7 @@ pub(super) fn class_cost(model: &ClassModel, component: &Component, counts: &[Ve
 pub(super) fn one_class_cost(model: &ClassModel, c: usize, counts: &[Vec<u32>]) -> f64 {
     let class = &model.classes[c];
     let placed: u32 = counts[c].iter().sum();
-    let used: f64 = class.edges.iter().zip(&counts[c]).map(|(e, &n)| e.cost * f64::from(n)).sum();
+    let used: f64 = class.edges.iter().zip(&counts[c]).map(|(e, &n)| e.cost() * f64::from(n)).sum();
     used + class.unplaced_cost * (class.count() as f64 - f64::from(placed))
 }
 
@@ -34,7 +34,7 @@ pub(super) fn adopt_if_better(
     let old_cost = class_cost(model, component, counts);
     for &c in &component.classes {
         for (e, edge) in model.classes[c].edges.iter().enumerate() {
-            free.release(model, &model.classes[c], edge.session, counts[c][e]);
+            free.release(model, &model.classes[c], edge.session(), counts[c][e]);
             counts[c][e] = 0;
         }
     }
@@ -44,9 +44,9 @@ pub(super) fn adopt_if_better(
         for &(e, x) in &exact.placed[k] {
             let edge = class.edges[e];
             let wanted = x.round() as u32;
-            let n = free.room(model, class, edge.session, wanted);
+            let n = free.room(model, class, edge.session(), wanted);
             fits &= n == wanted;
-            free.take(model, class, edge.session, n);
+            free.take(model, class, edge.session(), n);
             counts[c][e] = n;
         }
     }
@@ -56,12 +56,12 @@ pub(super) fn adopt_if_better(
     // Put the previous counts back: release everything first, then take.
     for &c in &component.classes {
         for (e, edge) in model.classes[c].edges.iter().enumerate() {
-            free.release(model, &model.classes[c], edge.session, counts[c][e]);
+            free.release(model, &model.classes[c], edge.session(), counts[c][e]);
         }
     }
     for (k, &c) in component.classes.iter().enumerate() {
         for (e, edge) in model.classes[c].edges.iter().enumerate() {
-            free.take(model, &model.classes[c], edge.session, before[k][e]);
+            free.take(model, &model.classes[c], edge.session(), before[k][e]);
         }
         counts[c].clone_from(&before[k]);
     }
@@ -91,12 +91,12 @@ pub(super) fn round_flow(
         for &(e, x) in &lp.placed[k] {
             let edge = class.edges[e];
             let whole = ((x + 1e-6).floor() as u32).min(left[k]);
-            let n = free.room(model, class, edge.session, whole);
-            free.take(model, class, edge.session, n);
+            let n = free.room(model, class, edge.session(), whole);
+            free.take(model, class, edge.session(), n);
             counts[c][e] += n;
             left[k] -= n;
             if x - f64::from(whole) > 1e-6 {
-                split.push((-(x - f64::from(whole)), edge.cost, k, e));
+                split.push((-(x - f64::from(whole)), edge.cost(), k, e));
             }
         }
     }
@@ -105,8 +105,8 @@ pub(super) fn round_flow(
     for (_, _, k, e) in split {
         let c = component.classes[k];
         let class = &model.classes[c];
-        if left[k] > 0 && free.room(model, class, class.edges[e].session, 1) == 1 {
-            free.take(model, class, class.edges[e].session, 1);
+        if left[k] > 0 && free.room(model, class, class.edges[e].session(), 1) == 1 {
+            free.take(model, class, class.edges[e].session(), 1);
             counts[c][e] += 1;
             left[k] -= 1;
         }
@@ -123,10 +123,10 @@ pub(super) fn round_flow(
             continue;
         }
         let mut order: Vec<usize> = (0..class.edges.len()).collect();
-        order.sort_by(|&a, &b| class.edges[a].cost.total_cmp(&class.edges[b].cost).then(a.cmp(&b)));
+        order.sort_by(|&a, &b| class.edges[a].cost().total_cmp(&class.edges[b].cost()).then(a.cmp(&b)));
         for e in order {
-            let n = free.room(model, class, class.edges[e].session, missing);
-            free.take(model, class, class.edges[e].session, n);
+            let n = free.room(model, class, class.edges[e].session(), missing);
+            free.take(model, class, class.edges[e].session(), n);
             counts[c][e] += n;
             missing -= n;
             if missing == 0 {
@@ -175,8 +175,8 @@ pub(super) fn round_down(
         for &(e, x) in &lp.placed[k] {
             let edge = class.edges[e];
             let wanted = ((x + 1e-6).floor() as u32).min(left);
-            let n = free.room(model, class, edge.session, wanted);
-            free.take(model, class, edge.session, n);
+            let n = free.room(model, class, edge.session(), wanted);
+            free.take(model, class, edge.session(), n);
             counts[c][e] += n;
             left -= n;
         }
@@ -201,14 +201,14 @@ pub(super) fn fill_greedily(
             continue;
         }
         let mut edges: Vec<usize> = (0..class.edges.len()).collect();
-        edges.sort_by(|&a, &b| class.edges[a].cost.total_cmp(&class.edges[b].cost).then(a.cmp(&b)));
+        edges.sort_by(|&a, &b| class.edges[a].cost().total_cmp(&class.edges[b].cost()).then(a.cmp(&b)));
         for e in edges {
             let edge = class.edges[e];
-            if left == 0 || edge.cost >= class.unplaced_cost {
+            if left == 0 || edge.cost() >= class.unplaced_cost {
                 break;
             }
-            let n = free.room(model, class, edge.session, left);
-            free.take(model, class, edge.session, n);
+            let n = free.room(model, class, edge.session(), left);
+            free.take(model, class, edge.session(), n);
             counts[c][e] += n;
             left -= n;
         }
