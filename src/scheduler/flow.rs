@@ -61,11 +61,22 @@ pub struct Network {
     supply: Vec<f64>,
     arcs: Vec<Arc>,
     tree: Option<Tree>,
+    /// An arc's cost changed since the last solve: its tree's potentials are out of date.
+    repriced: bool,
 }
 
 impl Network {
     pub fn new(nodes: usize) -> Network {
-        Network { supply: vec![0.0; nodes], arcs: Vec::new(), tree: None }
+        Network { supply: vec![0.0; nodes], arcs: Vec::new(), tree: None, repriced: false }
+    }
+
+    /// Changes an arc's cost; the next solve starts from the last optimum (still a
+    /// feasible flow) with its potentials worked out again.
+    pub fn set_cost(&mut self, arc: usize, cost: f64) {
+        if self.arcs[arc].cost != cost {
+            self.arcs[arc].cost = cost;
+            self.repriced = true;
+        }
     }
 
     /// Supplies can only be set before the first solve.
@@ -124,17 +135,40 @@ impl Network {
         t
     }
 
+    /// Potentials from the tree arcs' costs, down from the root (whose potential is 0).
+    fn recompute_potentials(&self, t: &mut Tree) {
+        let root = self.supply.len();
+        t.potential[root] = 0.0;
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            let mut child = t.first_child[node];
+            while child != NONE {
+                let a = &self.arcs[t.pred[child]];
+                t.potential[child] =
+                    if a.from == child { t.potential[node] - a.cost } else { t.potential[node] + a.cost };
+                stack.push(child);
+                child = t.next_sibling[child];
+            }
+        }
+    }
+
     /// Solves to optimality (resuming from the last solve when arcs were added);
     /// returns the flow of every arc (by the index `add_arc` gave), the total
     /// cost and the node potentials (optimal duals: an arc u->v with
     /// cost + p[u] - p[v] < 0 would improve the solution), or None when supplies
     /// cannot be met (artificial flow left) or `max_pivots` is exceeded.
     pub fn solve(&mut self, max_pivots: usize) -> Option<FlowSolution> {
+        let n = self.supply.len();
         let mut t = match self.tree.take() {
-            Some(tree) => tree,
+            Some(mut tree) => {
+                if self.repriced {
+                    self.recompute_potentials(&mut tree);
+                }
+                tree
+            }
             None => self.start(),
         };
-        let n = self.supply.len();
+        self.repriced = false;
         let arc_count = self.arcs.len();
         let block = ((arc_count as f64).sqrt() as usize).max(10);
         let reduced = |arcs: &[Arc], potential: &[f64], a: usize| {

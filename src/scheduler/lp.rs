@@ -34,15 +34,21 @@ pub struct ComponentLp {
     pub constraints: usize,
     /// True when this is an integer solution proven optimal (small components only).
     pub proven_integer: bool,
+    /// A proven lower bound on the component's part of the objective: the LP
+    /// optimum, or for an integer solve the branch and bound's best bound
+    /// (minus infinity when it proved none).
+    pub bound: f64,
 }
 
 /// How to solve a component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Relaxation {
     /// The LP relaxation: fast at any size, a lower bound.
     Linear,
-    /// Integer variables by branch and bound, within the time limit: only for small components.
-    Integer(std::time::Duration),
+    /// Integer variables by branch and bound, within the time limit, stopping once
+    /// the plan found is within `gap` (relative) of the search's proven bound: only
+    /// for components small enough for the LP solver.
+    Integer { limit: std::time::Duration, gap: f32 },
 }
 
 /// Components with more choices than this use the network simplex in the default build
@@ -73,6 +79,114 @@ pub fn uses_flow(model: &ClassModel, component: &Component) -> bool {
 /// None when the simplex gives up (the caller uses the LP solver). `capacity` is
 /// the slots free in each session (by plan index).
 pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity: &[u32]) -> Option<ComponentLp> {
+    let mut first = true;
+    flow_with_parity_prices(model, component, capacity, &mut |_| std::mem::take(&mut first).then_some(0.0))
+}
+
+/// A lower bound on `component`'s cost at least as strong as its flow relaxation:
+/// the slot parity cut (see `slot_parity_cut`), which the flow cannot hold as a
+/// row, moved into the objective with a price (Lagrangian relaxation). For any
+/// price >= 0 the relaxed optimum is a proven bound; a few prices are tried by
+/// bisection on the cut's violation, up to `highest`, and the best bound is kept.
+/// `start` is the flow bound already known (price 0).
+pub fn flow_parity_bound(model: &ClassModel, component: &Component, start: f64, highest: f64, tries: usize) -> f64 {
+    let Some(parity) = Parity::of(model, component) else { return start };
+    let mut best = start;
+    let (mut low, mut high) = (0.0, highest);
+    let mut price = highest / 2.0;
+    let mut left = tries;
+    flow_with_parity_prices(model, component, &model.capacity, &mut |solved| {
+        if let Some(lp) = solved {
+            // The relaxed objective: flow cost + price x (the cut's left side - its right side).
+            best = best.max(lp.objective + price * (parity.several_total - parity.right));
+            // Above 0 the cut is still broken at this price: a higher price may bound better.
+            if parity.violation(model, component, lp) > 1e-9 {
+                low = price;
+            } else {
+                high = price;
+            }
+            price = (low + high) / 2.0;
+        }
+        left = left.checked_sub(1)?;
+        Some(price)
+    });
+    best
+}
+
+/// Where pricing the slot parity cut can raise the flow bound of `component`
+/// whose flow optimum is `lp`: None when that optimum keeps the cut (then no
+/// price does better: the bound is concave in the price and falls from 0), else
+/// the highest price worth trying, the largest cost per half of leaving out an
+/// appointment of several slots that the flow split.
+pub fn parity_price_limit(model: &ClassModel, component: &Component, lp: &ComponentLp) -> Option<f64> {
+    let parity = Parity::of(model, component)?;
+    if parity.violation(model, component, lp) <= 1e-9 {
+        return None;
+    }
+    component
+        .classes
+        .iter()
+        .zip(&lp.placed)
+        .filter(|(c, shares)| model.classes[**c].slots > 1 && shares.iter().any(|&(_, x)| (x - x.round()).abs() > 1e-9))
+        .map(|(&c, _)| model.classes[c].unplaced_cost / f64::from(model.classes[c].slots / 2))
+        .reduce(f64::max)
+}
+
+/// The slot parity cut's constants for one component.
+struct Parity {
+    /// Its right side, floor((C - N) / 2).
+    right: f64,
+    /// sum(floor(slots / 2) x count) over appointments of several slots.
+    several_total: f64,
+}
+
+impl Parity {
+    fn of(model: &ClassModel, component: &Component) -> Option<Parity> {
+        if component.classes.iter().all(|&c| model.classes[c].slots <= 1) {
+            return None;
+        }
+        let free: i64 = component.sessions.iter().map(|&s| i64::from(model.capacity[s])).sum();
+        let mut singles = 0i64;
+        let mut several_total = 0.0;
+        for &c in &component.classes {
+            let class = &model.classes[c];
+            if class.slots <= 1 {
+                singles += i64::try_from(class.count()).unwrap_or(i64::MAX);
+            } else {
+                several_total += f64::from(class.slots / 2) * class.count() as f64;
+            }
+        }
+        Some(Parity { right: (free - singles).div_euclid(2) as f64, several_total })
+    }
+
+    /// How far the component's values `lp` break the cut (its left side less its right side).
+    fn violation(&self, model: &ClassModel, component: &Component, lp: &ComponentLp) -> f64 {
+        let mut left = 0.0;
+        for (&c, shares) in component.classes.iter().zip(&lp.placed) {
+            let class = &model.classes[c];
+            let placed: f64 = shares.iter().map(|&(_, x)| x).sum();
+            if class.slots <= 1 {
+                left -= class.count() as f64 - placed;
+            } else {
+                left += f64::from(class.slots / 2) * placed;
+            }
+        }
+        left - self.right
+    }
+}
+
+/// The flow relaxation with the slot parity cut priced per unit of its left side:
+/// with placed = count - unplaced, a price makes leaving an item out `price` (a
+/// single) or `price x floor(slots / 2)` cheaper; the constant part is the
+/// caller's. Price 0 is the plain flow relaxation. `next_price` is asked for the
+/// first price (with None), then after each solve for the next (None: stop); each
+/// solve starts from the last one's optimum. Returns the last solve's optimum.
+fn flow_with_parity_prices(
+    model: &ClassModel,
+    component: &Component,
+    capacity: &[u32],
+    next_price: &mut dyn FnMut(Option<&ComponentLp>) -> Option<f64>,
+) -> Option<ComponentLp> {
     let k = component.classes.len();
     // Only this component's sessions are ever looked up; the others stay NONE.
     let mut session_node = vec![super::flow::NONE; model.capacity.len()];
@@ -136,6 +250,7 @@ pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity:
     // Where a class of `slots` enters session `s`: its gate, or the session itself.
     let entry = |slots: u32, s: usize| gates.get(&(slots, s)).map_or(session_node[s], |g| first_gate + g);
     let mut net = Network::new(sink + 1);
+    let mut unplaced_arcs = Vec::with_capacity(k);
     let mut total = 0.0;
     let mut supplies = Vec::with_capacity(k);
     for (i, &c) in component.classes.iter().enumerate() {
@@ -145,7 +260,7 @@ pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity:
         supplies.push(supply);
         total += supply;
         net.set_supply(i, supply);
-        net.add_arc(i, sink, supply, class.unplaced_cost / slots);
+        unplaced_arcs.push(net.add_arc(i, sink, supply, class.unplaced_cost / slots));
     }
     net.set_supply(sink, -total);
     let direct_arcs: Vec<usize> = direct
@@ -172,83 +287,133 @@ pub fn solve_component_flow(model: &ClassModel, component: &Component, capacity:
         net.add_arc(session_node[s], sink, f64::from(capacity[s]), 0.0);
     }
     let arcs = direct_arcs.len() + hub_arcs.len() + hub_out.iter().map(Vec::len).sum::<usize>();
-    let solution = net.solve(100 * (arcs + k + component.sessions.len()) + 10_000)?;
+    let max_pivots = 100 * (arcs + k + component.sessions.len()) + 10_000;
+    let mut last = None;
+    let mut price = next_price(None)?;
+    loop {
+        for (&a, &c) in unplaced_arcs.iter().zip(&component.classes) {
+            let class = &model.classes[c];
+            let discount = if class.slots <= 1 { price } else { price * f64::from(class.slots / 2) };
+            net.set_cost(a, (class.unplaced_cost - discount) / f64::from(class.slots));
+        }
+        let Some(solution) = net.solve(max_pivots) else { return last };
 
-    // Back to (class, session) values: direct arcs as they are, each hub's inflow
-    // shared out over its outflow in order (any split costs the same or less).
-    // Collected as (edge, slots) pieces, then summed per edge in the order found.
-    let mut pieces: Vec<Vec<(usize, f64)>> = vec![Vec::new(); k];
-    for (&(i, e, _, _), &a) in direct.iter().zip(&direct_arcs) {
-        if solution.flows[a] != 0.0 {
-            pieces[i].push((e, solution.flows[a]));
+        // Back to (class, session) values: direct arcs as they are, each hub's inflow
+        // shared out over its outflow in order (any split costs the same or less).
+        // Collected as (edge, slots) pieces, then summed per edge in the order found.
+        let mut pieces: Vec<Vec<(usize, f64)>> = vec![Vec::new(); k];
+        for (&(i, e, _, _), &a) in direct.iter().zip(&direct_arcs) {
+            if solution.flows[a] != 0.0 {
+                pieces[i].push((e, solution.flows[a]));
+            }
         }
-    }
-    let mut inflow: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); hub_sessions.len()];
-    for (&(i, hub, first, _), &a) in via_hub.iter().zip(&hub_arcs) {
-        if solution.flows[a] > 1e-9 {
-            inflow[hub].push((i, first, solution.flows[a]));
+        let mut inflow: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); hub_sessions.len()];
+        for (&(i, hub, first, _), &a) in via_hub.iter().zip(&hub_arcs) {
+            if solution.flows[a] > 1e-9 {
+                inflow[hub].push((i, first, solution.flows[a]));
+            }
         }
-    }
-    // Hub arcs refer to a class's edges in half-day order: worked out again for
-    // the classes that use a hub (kept for all, the orders were 8 bytes an edge).
-    let mut grouped: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for &(i, _, _) in inflow.iter().flatten() {
-        grouped.entry(i).or_insert_with(|| half_day_order(model, component.classes[i]));
-    }
-    for (hub, mut incoming) in inflow.into_iter().enumerate() {
-        let mut room: Vec<f64> = hub_out[hub].iter().map(|&a| solution.flows[a]).collect();
-        // Doubles first and in whole appointments where a session's share allows, so
-        // that rounding down loses as little as possible; then whatever is left.
-        incoming.sort_by_key(|&(i, _, _)| std::cmp::Reverse(model.classes[component.classes[i]].slots));
-        for whole in [true, false] {
-            for (i, first, left) in &mut incoming {
-                let slots = f64::from(model.classes[component.classes[*i]].slots);
-                for (p, r) in room.iter_mut().enumerate() {
-                    if *left <= 1e-9 {
-                        break;
-                    }
-                    let mut take = left.min(*r);
-                    if whole {
-                        take = (take / slots + 1e-9).floor() * slots;
-                    }
-                    if take > 1e-9 {
-                        pieces[*i].push((grouped[&*i][*first + p], take));
-                        *left -= take;
-                        *r -= take;
+        // Hub arcs refer to a class's edges in half-day order: worked out again for
+        // the classes that use a hub (kept for all, the orders were 8 bytes an edge).
+        let mut grouped: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for &(i, _, _) in inflow.iter().flatten() {
+            grouped.entry(i).or_insert_with(|| half_day_order(model, component.classes[i]));
+        }
+        for (hub, mut incoming) in inflow.into_iter().enumerate() {
+            let mut room: Vec<f64> = hub_out[hub].iter().map(|&a| solution.flows[a]).collect();
+            // Doubles first and in whole appointments where a session's share allows, so
+            // that rounding down loses as little as possible; then whatever is left.
+            incoming.sort_by_key(|&(i, _, _)| std::cmp::Reverse(model.classes[component.classes[i]].slots));
+            for whole in [true, false] {
+                for (i, first, left) in &mut incoming {
+                    let slots = f64::from(model.classes[component.classes[*i]].slots);
+                    for (p, r) in room.iter_mut().enumerate() {
+                        if *left <= 1e-9 {
+                            break;
+                        }
+                        let mut take = left.min(*r);
+                        if whole {
+                            take = (take / slots + 1e-9).floor() * slots;
+                        }
+                        if take > 1e-9 {
+                            pieces[*i].push((grouped[&*i][*first + p], take));
+                            *left -= take;
+                            *r -= take;
+                        }
                     }
                 }
             }
         }
-    }
-    drop(grouped);
-    let placed: Vec<Shares> = pieces
-        .into_iter()
-        .zip(&component.classes)
-        .map(|(mut row, &c)| {
-            let slots = f64::from(model.classes[c].slots);
-            // Stable: pieces of one edge keep their order, so the sums are as found.
-            row.sort_by_key(|&(e, _)| e);
-            let mut summed: Shares = Vec::with_capacity(row.len());
-            for (e, x) in row {
-                match summed.last_mut() {
-                    Some((last, total)) if *last == e => *total += x,
-                    _ => summed.push((e, 0.0 + x)),
+        drop(grouped);
+        let placed: Vec<Shares> = pieces
+            .into_iter()
+            .zip(&component.classes)
+            .map(|(mut row, &c)| {
+                let slots = f64::from(model.classes[c].slots);
+                // Stable: pieces of one edge keep their order, so the sums are as found.
+                row.sort_by_key(|&(e, _)| e);
+                let mut summed: Shares = Vec::with_capacity(row.len());
+                for (e, x) in row {
+                    match summed.last_mut() {
+                        Some((last, total)) if *last == e => *total += x,
+                        _ => summed.push((e, 0.0 + x)),
+                    }
                 }
+                summed.retain(|&(_, x)| x != 0.0);
+                for (_, x) in &mut summed {
+                    *x /= slots;
+                }
+                summed
+            })
+            .collect();
+        let lp = ComponentLp {
+            placed,
+            objective: solution.cost,
+            variables: arcs + k + component.sessions.len(),
+            constraints: k + component.sessions.len() + hub_sessions.len(),
+            proven_integer: false,
+            bound: solution.cost,
+        };
+        match next_price(Some(&lp)) {
+            Some(next) => {
+                price = next;
+                last = Some(lp);
             }
-            summed.retain(|&(_, x)| x != 0.0);
-            for (_, x) in &mut summed {
-                *x /= slots;
+            None => return Some(lp),
+        }
+    }
+}
+
+/// A cut on the slots of the whole component that no integer plan violates but
+/// the LP often does when capacity is tight: it puts half a double appointment
+/// into the one slot left over.
+///
+/// Summing the session rows, the singles placed plus the slots of the others
+/// placed fit the component's free slots C. Singles placed are their count N
+/// less those unplaced (U), so `sum(slots x placed) - U <= C - N` over the
+/// appointments of several slots. Halved and rounded down (every variable is
+/// a whole number in any plan): `sum(floor(slots / 2) x placed) - U <= floor((C - N) / 2)`.
+/// When capacity is tight, all singles placed and C - N odd, this leaves no
+/// room for the half. None when the component has no appointment of several slots.
+fn slot_parity_cut(
+    model: &ClassModel,
+    component: &Component,
+    edge_vars: &[Vec<Variable>],
+    unplaced_vars: &[Variable],
+) -> Option<good_lp::Constraint> {
+    let parity = Parity::of(model, component)?;
+    let mut row = Expression::default();
+    for (k, &c) in component.classes.iter().enumerate() {
+        let class = &model.classes[c];
+        if class.slots <= 1 {
+            row.add_mul(-1.0, unplaced_vars[k]);
+        } else {
+            for &x in &edge_vars[k] {
+                row.add_mul(f64::from(class.slots / 2), x);
             }
-            summed
-        })
-        .collect();
-    Some(ComponentLp {
-        placed,
-        objective: solution.cost,
-        variables: arcs + k + component.sessions.len(),
-        constraints: k + component.sessions.len() + hub_sessions.len(),
-        proven_integer: false,
-    })
+        }
+    }
+    Some(row.leq(parity.right))
 }
 
 /// Class `c`'s edge indices sorted by (half-day, session): the order in which the
@@ -266,6 +431,7 @@ pub fn solve_component(
     component: &Component,
     backend: Backend,
     relaxation: Relaxation,
+    start: Option<&[Vec<u32>]>,
 ) -> Result<ComponentLp, SolveError> {
     if backend == Backend::Default
         && relaxation == Relaxation::Linear
@@ -274,7 +440,7 @@ pub fn solve_component(
     {
         return Ok(lp);
     }
-    solve_component_good_lp(model, component, backend, relaxation)
+    solve_with_rows(model, component, backend, relaxation, start)
 }
 
 /// The LP (or, for small parts, the integer program) of `component` with all its rows, in good_lp.
@@ -284,7 +450,20 @@ pub fn solve_component_good_lp(
     backend: Backend,
     relaxation: Relaxation,
 ) -> Result<ComponentLp, SolveError> {
-    let integer = matches!(relaxation, Relaxation::Integer(_));
+    solve_with_rows(model, component, backend, relaxation, None)
+}
+
+/// `solve_component_good_lp`, where `start`, a known integer plan of the component
+/// (counts per class and edge, in component order), is where the integer search
+/// of the default backend begins.
+fn solve_with_rows(
+    model: &ClassModel,
+    component: &Component,
+    backend: Backend,
+    relaxation: Relaxation,
+    start: Option<&[Vec<u32>]>,
+) -> Result<ComponentLp, SolveError> {
+    let integer = matches!(relaxation, Relaxation::Integer { .. });
     let with_kind = |v: good_lp::variable::VariableDefinition| if integer { v.integer() } else { v };
     let mut vars = ProblemVariables::new();
     let mut objective = Expression::with_capacity(model.edge_count().min(1 << 20));
@@ -343,6 +522,9 @@ pub fn solve_component_good_lp(
     for (r, used) in per_cap_row {
         constraints.push(used.leq(f64::from(model.cap_rows[r].limit)));
     }
+    if let Some(parity) = slot_parity_cut(model, component, &edge_vars, &unplaced_vars) {
+        constraints.push(parity);
+    }
     // One appointment per patient per day, for patients with several items.
     let position: BTreeMap<usize, usize> = component.classes.iter().enumerate().map(|(k, &c)| (c, k)).collect();
     for &p in &component.patients {
@@ -377,11 +559,29 @@ pub fn solve_component_good_lp(
         (dense.iter().map(|row| shares_of(row)).collect(), total)
     };
 
-    let (placed, objective_value, optimal) = match backend {
+    // The start as values of every variable: its counts, and the rest unplaced.
+    let initial: Vec<(Variable, f64)> = start
+        .into_iter()
+        .flat_map(|counts| {
+            component.classes.iter().zip(counts).enumerate().flat_map(|(k, (&c, row))| {
+                let placed: u32 = row.iter().sum();
+                let left = model.classes[c].count() as f64 - f64::from(placed);
+                edge_vars[k].iter().zip(row).map(|(&x, &n)| (x, f64::from(n))).chain([(unplaced_vars[k], left)])
+            })
+        })
+        .collect();
+    let (placed, objective_value, optimal, best_bound) = match backend {
         Backend::Default => {
             let mut model = problem.using(good_lp::microlp);
-            if let Relaxation::Integer(limit) = relaxation {
+            if let Relaxation::Integer { limit, gap } = relaxation {
                 model = good_lp::WithTimeLimit::with_time_limit(model, limit.as_secs_f64());
+                if gap > 0.0 {
+                    model = good_lp::WithMipGap::with_mip_gap(model, gap)
+                        .map_err(|e| SolveError::Solver(format!("{e:?}")))?;
+                }
+                if !initial.is_empty() {
+                    model = good_lp::WithInitialSolution::with_initial_solution(model, initial);
+                }
             }
             for c in constraints {
                 model.add_constraint(c);
@@ -389,9 +589,17 @@ pub fn solve_component_good_lp(
             let solution = model.solve().map_err(|e| SolveError::Solver(e.to_string()))?;
             let optimal = matches!(solution.status(), good_lp::solvers::SolutionStatus::Optimal);
             let (placed, objective) = values(&|x| solution.value(x));
-            (placed, objective, optimal)
+            let best_bound = solution.into_inner().stats().best_bound;
+            (placed, objective, optimal, best_bound)
         }
-        Backend::Highs => solve_highs(problem, constraints, &values, relaxation)?,
+        Backend::Highs => {
+            let (placed, objective, optimal) = solve_highs(problem, constraints, &values, relaxation)?;
+            (placed, objective, optimal, None)
+        }
+    };
+    let bound = match (integer, optimal) {
+        (false, _) | (true, true) => objective_value,
+        (true, false) => best_bound.unwrap_or(f64::NEG_INFINITY),
     };
     Ok(ComponentLp {
         placed,
@@ -399,6 +607,7 @@ pub fn solve_component_good_lp(
         variables,
         constraints: n_constraints,
         proven_integer: integer && optimal,
+        bound,
     })
 }
 
@@ -413,7 +622,7 @@ fn solve_highs(
 ) -> Result<(Vec<Shares>, f64, bool), SolveError> {
     let mut model = problem.using(good_lp::solvers::highs::highs);
     model.set_verbose(false);
-    if let Relaxation::Integer(limit) = relaxation {
+    if let Relaxation::Integer { limit, .. } = relaxation {
         model = model.set_time_limit(limit.as_secs_f64());
     }
     for c in constraints {

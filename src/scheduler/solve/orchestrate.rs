@@ -57,6 +57,8 @@ pub fn solve(
     let mut counts = empty_counts(&model);
     let mut free = CapacityLeft::new(&model);
     let mut component_bounds = vec![0.0; model.components.len()];
+    // Per part solved as a flow: how high a price of the slot parity cut may raise its bound.
+    let mut parity_limits: Vec<Option<f64>> = vec![None; model.components.len()];
     let mut stats = SolveStats { build_ms, components: model.components.len(), ..SolveStats::default() };
     let mut stopped_early = false;
     // Classes the rounding may have placed worse than their LP share: repaired at the end.
@@ -93,6 +95,9 @@ pub fn solve(
                 stats.variables += lp.variables;
                 stats.constraints += lp.constraints;
                 component_bounds[k] = lp.objective;
+                if lp::uses_flow(&model, component) && options.backend == Backend::Default {
+                    parity_limits[k] = lp::parity_price_limit(&model, component, &lp);
+                }
                 let singles = if lp::uses_flow(&model, component) && options.backend == Backend::Default {
                     round_flow(&model, component, &lp, &mut counts, &mut free)
                 } else {
@@ -149,20 +154,41 @@ pub fn solve(
             return Err(SolveError::Cancelled);
         }
         stopped_early |= deadline.is_some_and(|d| Instant::now() >= d);
-        // Small parts the rounding left above their bound: solve them exactly.
+        // Parts the rounding left above their bound. A flow part gets the slot parity
+        // cut priced into its bound (the flow cannot hold it as a row). A part small
+        // enough for the LP solver gets a branch and bound from the plan found: tiny
+        // parts to optimality, the others until the plan is proven within half of
+        // CLOSE_GAP or time is up. Every bound so found is proven, so it replaces a
+        // weaker one.
         for (k, component) in model.components.iter().enumerate() {
             let items: usize = component.classes.iter().map(|&c| model.classes[c].count()).sum();
-            if items > EXACT_ITEMS || class_cost(&model, component, &counts) <= component_bounds[k] + 1e-6 {
+            let cost = class_cost(&model, component, &counts);
+            if cost <= component_bounds[k] + 1e-6 {
                 continue;
             }
-            let Some(exact) = run_lp(&model, k, options.backend, Relaxation::Integer(EXACT_TIME), deadline, cancel)?
-            else {
+            if let Some(highest) = parity_limits[k]
+                && (cost - component_bounds[k]) / cost.abs().max(1.0) > CLOSE_GAP
+            {
+                component_bounds[k] =
+                    lp::flow_parity_bound(&model, component, component_bounds[k], highest, PARITY_PRICES);
+                continue;
+            }
+            let relaxation = if items <= EXACT_ITEMS {
+                Relaxation::Integer { limit: EXACT_TIME, gap: 0.0 }
+            } else if options.backend == Backend::Default
+                && !lp::uses_flow(&model, component)
+                && (cost - component_bounds[k]) / cost.abs().max(1.0) > CLOSE_GAP
+            {
+                Relaxation::Integer { limit: CLOSE_TIME, gap: (CLOSE_GAP / 2.0) as f32 }
+            } else {
+                continue;
+            };
+            let start = component.classes.iter().map(|&c| counts[c].clone()).collect();
+            let Some(exact) = run_lp(&model, k, options.backend, relaxation, Some(start), deadline, cancel)? else {
                 stopped_early = true;
                 break;
             };
-            if exact.proven_integer {
-                component_bounds[k] = component_bounds[k].max(exact.objective);
-            }
+            component_bounds[k] = component_bounds[k].max(exact.bound);
             adopt_if_better(&model, component, &exact, &mut counts, &mut free);
         }
     }
@@ -222,6 +248,14 @@ fn greedy_counts(model: &ClassModel) -> Vec<Vec<u32>> {
 const EXACT_ITEMS: usize = crate::scheduler::classes::LINK_PATIENTS_UP_TO;
 /// Time allowed for one exact solve of a small component.
 const EXACT_TIME: Duration = Duration::from_secs(2);
+/// Relative gap above which a part's bound is worked on after the repair: the
+/// parity cut priced for a flow part, branch and bound for an LP part (which
+/// stops once its plan is proven within half of this).
+const CLOSE_GAP: f64 = 1e-3;
+/// Prices of the slot parity cut tried on a part solved as a flow.
+const PARITY_PRICES: usize = 8;
+/// Time allowed for the branch and bound of one such part.
+const CLOSE_TIME: Duration = Duration::from_secs(1);
 
 /// A lower bound for a component whose LP was not solved: every item at its
 /// cheapest option as if sessions had no capacity limit.

@@ -14,11 +14,13 @@ use std::time::{Duration, Instant};
 
 /// Runs one component's LP on a worker thread so cancellation and the time limit
 /// take effect while microlp (which cannot be interrupted) works. `None` = out of time.
+/// `start`: a known plan of the part, for an integer solve to begin from.
 pub(super) fn run_lp(
     model: &Arc<ClassModel>,
     index: usize,
     backend: Backend,
     relaxation: Relaxation,
+    start: Option<Vec<Vec<u32>>>,
     deadline: Option<Instant>,
     cancel: &AtomicBool,
 ) -> Result<Option<ComponentLp>, SolveError> {
@@ -28,7 +30,7 @@ pub(super) fn run_lp(
         .name("rebook-lp".into())
         .spawn(move || {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                lp::solve_component(&shared, &shared.components[index], backend, relaxation)
+                lp::solve_component(&shared, &shared.components[index], backend, relaxation, start.as_deref())
             }));
             let outcome = outcome.unwrap_or_else(|panic| Err(SolveError::Solver(panic_message(&panic))));
             // The receiver is gone when the solve was cancelled or timed out: nothing to do.
@@ -75,7 +77,7 @@ impl LpPool {
                         let k = next.fetch_add(1, Ordering::Relaxed);
                         let Some(component) = model.components.get(k) else { break };
                         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            lp::solve_component(&model, component, backend, Relaxation::Linear)
+                            lp::solve_component(&model, component, backend, Relaxation::Linear, None)
                         }));
                         let outcome = outcome.unwrap_or_else(|panic| Err(SolveError::Solver(panic_message(&panic))));
                         // Nobody listens when the solve was cancelled or timed out.
