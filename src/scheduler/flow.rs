@@ -176,6 +176,9 @@ impl Network {
             arc.cost + potential[arc.from] - potential[arc.to]
         };
         let mut pivots = 0usize;
+        // Reused by every pivot: the path re-pointed and the subtree walked.
+        let mut path: Vec<usize> = Vec::new();
+        let mut stack: Vec<usize> = Vec::new();
         loop {
             // Block search for the entering arc: the most violating arc in the first block that has one.
             let mut entering = NONE;
@@ -287,7 +290,8 @@ impl Network {
             t.state[entering] = State::Tree;
             let (new_root, attach_to) = if out_side == 1 { (first, second) } else { (second, first) };
             // Path from new_root up to out_node, re-pointed downward.
-            let mut path = vec![new_root];
+            path.clear();
+            path.push(new_root);
             while *path.last().unwrap_or(&out_node) != out_node {
                 let last = *path.last().unwrap_or(&out_node);
                 path.push(t.parent[last]);
@@ -320,7 +324,8 @@ impl Network {
                 let _ = old_parent;
             }
             // Potentials and depths of the re-hung subtree.
-            let mut stack = vec![new_root];
+            stack.clear();
+            stack.push(new_root);
             while let Some(node) = stack.pop() {
                 let e = t.pred[node];
                 let p = t.parent[node];

@@ -313,20 +313,16 @@ fn flow_with_parity_prices(
                 inflow[hub].push((i, first, solution.flows[a]));
             }
         }
-        // Hub arcs refer to a class's edges in half-day order: worked out again for
-        // the classes that use a hub (kept for all, the orders were 8 bytes an edge).
-        let mut grouped: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for &(i, _, _) in inflow.iter().flatten() {
-            grouped.entry(i).or_insert_with(|| half_day_order(model, component.classes[i]));
-        }
         for (hub, mut incoming) in inflow.into_iter().enumerate() {
+            let sessions = &hub_sessions[hub].1;
             let mut room: Vec<f64> = hub_out[hub].iter().map(|&a| solution.flows[a]).collect();
             // Doubles first and in whole appointments where a session's share allows, so
             // that rounding down loses as little as possible; then whatever is left.
             incoming.sort_by_key(|&(i, _, _)| std::cmp::Reverse(model.classes[component.classes[i]].slots));
             for whole in [true, false] {
-                for (i, first, left) in &mut incoming {
-                    let slots = f64::from(model.classes[component.classes[*i]].slots);
+                for (i, _, left) in &mut incoming {
+                    let class = &model.classes[component.classes[*i]];
+                    let slots = f64::from(class.slots);
                     for (p, r) in room.iter_mut().enumerate() {
                         if *left <= 1e-9 {
                             break;
@@ -336,7 +332,9 @@ fn flow_with_parity_prices(
                             take = (take / slots + 1e-9).floor() * slots;
                         }
                         if take > 1e-9 {
-                            pieces[*i].push((grouped[&*i][*first + p], take));
+                            // The class's edge to the hub's p-th session (edges are in session order).
+                            let e = class.edges.partition_point(|edge| edge.session() < sessions[p]);
+                            pieces[*i].push((e, take));
                             *left -= take;
                             *r -= take;
                         }
@@ -344,7 +342,6 @@ fn flow_with_parity_prices(
                 }
             }
         }
-        drop(grouped);
         let placed: Vec<Shares> = pieces
             .into_iter()
             .zip(&component.classes)
