@@ -38,6 +38,10 @@ pub struct ComponentLp {
     /// optimum, or for an integer solve the branch and bound's best bound
     /// (minus infinity when it proved none).
     pub bound: f64,
+    /// False when an integer search stopped at its time limit rather than by
+    /// proving its plan optimal or within its gap: then what it found depends on
+    /// the machine's speed.
+    pub finished: bool,
 }
 
 /// How to solve a component.
@@ -370,6 +374,7 @@ fn flow_with_parity_prices(
             constraints: k + component.sessions.len() + hub_sessions.len(),
             proven_integer: false,
             bound: solution.cost,
+            finished: true,
         };
         match next_price(Some(&lp)) {
             Some(next) => {
@@ -567,7 +572,7 @@ fn solve_with_rows(
             })
         })
         .collect();
-    let (placed, objective_value, optimal, best_bound) = match backend {
+    let (placed, objective_value, optimal, best_bound, finished) = match backend {
         Backend::Default => {
             let mut model = problem.using(good_lp::microlp);
             if let Relaxation::Integer { limit, gap } = relaxation {
@@ -584,14 +589,16 @@ fn solve_with_rows(
                 model.add_constraint(c);
             }
             let solution = model.solve().map_err(|e| SolveError::Solver(e.to_string()))?;
-            let optimal = matches!(solution.status(), good_lp::solvers::SolutionStatus::Optimal);
+            let status = solution.status();
+            let optimal = matches!(status, good_lp::solvers::SolutionStatus::Optimal);
+            let finished = optimal || matches!(status, good_lp::solvers::SolutionStatus::GapLimit);
             let (placed, objective) = values(&|x| solution.value(x));
             let best_bound = solution.into_inner().stats().best_bound;
-            (placed, objective, optimal, best_bound)
+            (placed, objective, optimal, best_bound, finished)
         }
         Backend::Highs => {
             let (placed, objective, optimal) = solve_highs(problem, constraints, &values, relaxation)?;
-            (placed, objective, optimal, None)
+            (placed, objective, optimal, None, optimal || !integer)
         }
     };
     let bound = match (integer, optimal) {
@@ -605,6 +612,7 @@ fn solve_with_rows(
         constraints: n_constraints,
         proven_integer: integer && optimal,
         bound,
+        finished,
     })
 }
 

@@ -188,6 +188,11 @@ pub fn solve(
                 stopped_early = true;
                 break;
             };
+            // A search cut short by its time limit found what this machine had time
+            // for: keeping it would make the saved plan depend on the machine's speed.
+            if !exact.finished {
+                continue;
+            }
             component_bounds[k] = component_bounds[k].max(exact.bound);
             adopt_if_better(&model, component, &exact, &mut counts, &mut free);
         }
