@@ -323,15 +323,18 @@ impl Network {
                 new_pred = old_pred;
                 let _ = old_parent;
             }
-            // Potentials and depths of the re-hung subtree.
+            // Potentials and depths of the re-hung subtree. Its nodes are joined by the
+            // same tree arcs as before, so their potentials all move by the same amount:
+            // what the entering arc asks of the new root's.
+            let a = &self.arcs[entering];
+            let hung =
+                if a.from == new_root { t.potential[attach_to] - a.cost } else { t.potential[attach_to] + a.cost };
+            let shift = hung - t.potential[new_root];
             stack.clear();
             stack.push(new_root);
             while let Some(node) = stack.pop() {
-                let e = t.pred[node];
-                let p = t.parent[node];
-                let a = &self.arcs[e];
-                t.potential[node] = if a.from == node { t.potential[p] - a.cost } else { t.potential[p] + a.cost };
-                t.depth[node] = t.depth[p] + 1;
+                t.potential[node] += shift;
+                t.depth[node] = t.depth[t.parent[node]] + 1;
                 let mut child = t.first_child[node];
                 while child != NONE {
                     stack.push(child);
