@@ -161,6 +161,13 @@ pub fn solve(
         // CLOSE_GAP or time is up. Every bound so found is proven, so it replaces a
         // weaker one.
         for (k, component) in model.components.iter().enumerate() {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(SolveError::Cancelled);
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                stopped_early = true;
+                break;
+            }
             let items: usize = component.classes.iter().map(|&c| model.classes[c].count()).sum();
             let cost = class_cost(&model, component, &counts);
             if cost <= component_bounds[k] + 1e-6 {
