@@ -9,12 +9,11 @@
 //! offered too. The list is kept varied: one idea per clinician and day, at
 //! most two per role and mode.
 
-use super::solve::{SolveError, SolveOptions, solve};
+use super::solve::{SolveError, SolveOptions, solve_for_comparison};
 use crate::model::{Booking, Clinician, Mode, PartOfDay, Plan, Session};
 use crate::rules::cost::{check_eligible, deadline, horizon_start, placement_cost, unplaced_cost};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::atomic::AtomicBool;
 
 /// How many of the best-scored candidates are re-solved to measure their real gain.
 const CHECKED_CANDIDATES: usize = 10;
@@ -280,8 +279,7 @@ struct Candidate {
 /// Up to `max` extra sessions that would most reduce lateness and unplaced work,
 /// best first, each with its gain measured by re-solving.
 pub fn advise(plan: &Plan, options: &SolveOptions, max: usize) -> Result<Vec<Advice>, SolveError> {
-    let never = AtomicBool::new(false);
-    let base = solve(plan, options, &mut |_| {}, &never)?;
+    let base = solve_for_comparison(plan, options)?;
     let before = on_time(plan, &base.bookings);
 
     // Late or unplaced appointments and what each costs now.
@@ -387,7 +385,7 @@ pub fn advise(plan: &Plan, options: &SolveOptions, max: usize) -> Result<Vec<Adv
         let mut advice = Advice::unmeasured(c.need.0.clone(), c.clinician, c.date, c.parts, c.need.1, c.slots);
         let mut with_session = plan.clone();
         add_advised_session(&mut with_session, &advice);
-        let result = solve(&with_session, options, &mut |_| {}, &never)?;
+        let result = solve_for_comparison(&with_session, options)?;
         advice.objective_gain = base.info.objective - result.info.objective;
         if advice.objective_gain <= 1e-6 {
             continue;

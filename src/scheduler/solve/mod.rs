@@ -16,4 +16,5 @@ mod rounding;
 pub(crate) mod worker;
 
 pub use super::solve_api::{Backend, Progress, SolveError, SolveOptions, SolveResult, SolveStats};
+pub(crate) use orchestrate::solve_for_comparison;
 pub use orchestrate::{apply_solution, greedy, solve};

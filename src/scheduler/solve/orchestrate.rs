@@ -28,6 +28,31 @@ pub fn solve(
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<SolveResult, SolveError> {
+    solve_bounded(plan, options, progress, cancel, Bound::Tightened)
+}
+
+/// `solve` for callers that compare objectives only (advice's trial plans): the
+/// same plan, with the bound left as the relaxations give it (no parity pricing).
+pub(crate) fn solve_for_comparison(plan: &Plan, options: &SolveOptions) -> Result<SolveResult, SolveError> {
+    solve_bounded(plan, options, &mut |_| {}, &AtomicBool::new(false), Bound::AsRelaxed)
+}
+
+/// How much work the reported bound gets after the repair.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// Flow parts' bounds are raised by pricing the slot parity cut.
+    Tightened,
+    /// Left as the relaxations give it: the plan is the same, only the gap is wider.
+    AsRelaxed,
+}
+
+fn solve_bounded(
+    plan: &Plan,
+    options: &SolveOptions,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+    wanted: Bound,
+) -> Result<SolveResult, SolveError> {
     if !options.backend.available() {
         return Err(SolveError::BackendMissing);
     }
@@ -174,6 +199,7 @@ pub fn solve(
                 continue;
             }
             if let Some(highest) = parity_limits[k]
+                && wanted == Bound::Tightened
                 && (cost - component_bounds[k]) / cost.abs().max(1.0) > CLOSE_GAP
             {
                 component_bounds[k] =
