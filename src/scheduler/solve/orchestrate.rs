@@ -14,6 +14,7 @@ use crate::rules::cost;
 use crate::scheduler::classes::{ClassModel, Component};
 use crate::scheduler::lp::{self, Relaxation};
 use crate::scheduler::solve_api::{Backend, Progress, SolveError, SolveOptions, SolveResult, SolveStats};
+use crate::task::panic_message;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -75,10 +76,6 @@ fn solve_bounded(
     // The parts' LPs run on worker threads, as many at once as there are cores;
     // their results are used in part order so the plan does not depend on timing.
     let mut pool = LpPool::start(&model, options.backend)?;
-    // The greedy plan's cost, worked out while the workers start and before this
-    // solve's own counts exist (see `greedy_counts`).
-    let total = |counts: &[Vec<u32>]| model.components.iter().map(|c| class_cost(&model, c, counts)).sum::<f64>();
-    let greedy_total = total(&greedy_counts(&model));
     let mut counts = empty_counts(&model);
     let mut free = CapacityLeft::new(&model);
     let mut component_bounds = vec![0.0; model.components.len()];
@@ -169,6 +166,8 @@ fn solve_bounded(
     for &k in &to_fill {
         fill_greedily(&model, &model.components[k], &mut counts, &mut free);
     }
+    // Flow parts whose bound the parity pricing may raise: (part, bound, highest price).
+    let mut to_price: Vec<(usize, f64, f64)> = Vec::new();
     if !stopped_early {
         progress(Progress { message: "Repairing the rounded plan".into(), fraction: 0.95 });
         let touched: Vec<usize> = (0..model.classes.len())
@@ -202,8 +201,7 @@ fn solve_bounded(
                 && wanted == Bound::Tightened
                 && (cost - component_bounds[k]) / cost.abs().max(1.0) > CLOSE_GAP
             {
-                component_bounds[k] =
-                    lp::flow_parity_bound(&model, component, component_bounds[k], highest, PARITY_PRICES);
+                to_price.push((k, component_bounds[k], highest));
                 continue;
             }
             let relaxation = if items <= EXACT_ITEMS {
@@ -230,16 +228,43 @@ fn solve_bounded(
             adopt_if_better(&model, component, &exact, &mut counts, &mut free);
         }
     }
-    // Never worse than placing greedily.
-    if greedy_total < total(&counts) - 1e-9 {
-        counts = greedy_counts(&model);
+    // Never worse than placing greedily. The LP values are dropped first: on a hub
+    // plan they and two sets of counts (4 bytes an edge each) were the peak.
+    drop((lp_values, lp_cost, free));
+    let total = |counts: &[Vec<u32>]| model.components.iter().map(|c| class_cost(&model, c, counts)).sum::<f64>();
+    let greedy = greedy_counts(&model);
+    if total(&greedy) < total(&counts) - 1e-9 {
+        counts = greedy;
     }
+    progress(Progress { message: "Giving appointment times".into(), fraction: 0.96 });
+    // The parity pricing only raises bounds, so it runs beside the hand-back.
+    let bookings = if to_price.is_empty() {
+        hand_back(plan, &model, &counts)
+    } else {
+        let (bookings, priced) = std::thread::scope(|scope| {
+            let pricing = std::thread::Builder::new().name("rebook-bound".into()).spawn_scoped(scope, || {
+                to_price
+                    .iter()
+                    .map(|&(k, start, highest)| {
+                        (k, lp::flow_parity_bound(&model, &model.components[k], start, highest, PARITY_PRICES))
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let bookings = hand_back(plan, &model, &counts);
+            (bookings, pricing.map(|thread| thread.join()))
+        });
+        let priced = priced
+            .map_err(|e| SolveError::Solver(format!("could not start the solver thread: {e}")))?
+            .map_err(|panic| SolveError::Solver(panic_message(&panic)))?;
+        for (k, bound) in priced {
+            component_bounds[k] = bound;
+        }
+        bookings
+    };
     let mut bound = model.fixed_cost + component_bounds.iter().sum::<f64>();
     // Classes with no eligible session at all are in no component: always unplaced.
     bound +=
         model.classes.iter().filter(|c| c.edges.is_empty()).map(|c| c.unplaced_cost * c.count() as f64).sum::<f64>();
-    progress(Progress { message: "Giving appointment times".into(), fraction: 0.96 });
-    let bookings = hand_back(plan, &model, &counts);
     let objective = cost::objective(plan, &bookings, &plan.bookings);
     let bound = bound.min(objective);
     stats.solve_ms = solve_started.elapsed().as_secs_f64() * 1e3;
@@ -270,9 +295,7 @@ pub fn greedy(plan: &Plan) -> Vec<Booking> {
     hand_back(plan, &model, &greedy_counts(&model))
 }
 
-/// The greedy plan's counts. The solve compares its cost first and builds it
-/// again only when it wins, so that two sets of counts (4 bytes an edge each)
-/// are never held at once.
+/// The greedy plan's counts.
 fn greedy_counts(model: &ClassModel) -> Vec<Vec<u32>> {
     let mut counts = empty_counts(model);
     let mut free = CapacityLeft::new(model);
