@@ -160,7 +160,9 @@ impl Parity {
                 several_total += f64::from(class.slots / 2) * class.count() as f64;
             }
         }
-        Some(Parity { right: (free - singles).div_euclid(2) as f64, several_total })
+        let right = (free - singles).div_euclid(2) as f64;
+        // With room for every appointment of several slots the cut can never bind.
+        (several_total > right).then_some(Parity { right, several_total })
     }
 
     /// How far the component's values `lp` break the cut (its left side less its right side).
