@@ -6,7 +6,7 @@ use super::dates;
 use super::draft::{self, Draft, DraftAction};
 use super::panel::{Panel, PanelContext, PanelEvent};
 use crate::model::{Clinician, Mode, PartOfDay, Plan, Session, WeekdayReserve, parse, weekday_short};
-use crate::rules::edit::{self, NewSession};
+use crate::rules::edit;
 use chrono::{Datelike, NaiveDate, Weekday};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -356,7 +356,7 @@ impl CapacityPanel {
     }
 
     /// The form; when Add is pressed and what was typed reads, the session to add.
-    fn new_session_ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) -> Option<NewSession> {
+    fn new_session_ui(&mut self, ui: &mut egui::Ui, cx: &mut PanelContext<'_>) -> Option<Session> {
         let plan = cx.doc.plan();
         let form = &mut self.new_session;
         let mut add = false;
@@ -418,7 +418,9 @@ impl CapacityPanel {
             }
             return None;
         };
-        Some(NewSession {
+        // The id is made when it is added.
+        Some(Session {
+            id: String::new(),
             clinician: form.clinician.clone(),
             date: *date,
             part: form.part,
@@ -426,6 +428,8 @@ impl CapacityPanel {
             slot_minutes: form.slot_minutes,
             free_slots: form.free_slots,
             mode: form.mode,
+            slot_times: Vec::new(),
+            cancelled: false,
         })
     }
 

@@ -8,9 +8,7 @@ use super::calendar::unique_session_id;
 use super::cost::check_eligible;
 use super::times::retime;
 use super::usage::{Blocked, Usage};
-use crate::model::{
-    Booking, Change, Clinician, ContactStatus, Mode, Outcome, PartOfDay, Plan, Session, UnplacedReason,
-};
+use crate::model::{Booking, Change, Clinician, ContactStatus, Outcome, PartOfDay, Plan, Session, UnplacedReason};
 use chrono::{NaiveDate, NaiveTime, Timelike};
 use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
@@ -312,23 +310,11 @@ pub fn cancel_sessions(plan: &mut Plan, clinician: &str, from: NaiveDate, to: Na
     Ok(absence)
 }
 
-/// A session added by hand: everything but its id, which [`add_session`] makes.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewSession {
-    /// Clinician id.
-    pub clinician: String,
-    pub date: NaiveDate,
-    pub part: PartOfDay,
-    pub start: NaiveTime,
-    pub slot_minutes: u32,
-    pub free_slots: u32,
-    pub mode: Mode,
-}
-
 /// Adds a session for a clinician of the plan on a day of its horizon, its
 /// start in its part of the day and its slots ending by midnight. Returns its
-/// id, "GP-PATEL-2024-07-25-PM" ("-2" for a second one that half-day).
-pub fn add_session(plan: &mut Plan, new: NewSession) -> Result<String, EditError> {
+/// id, made here whatever `new` carries: "GP-PATEL-2024-07-25-PM" ("-2" for
+/// a second one that half-day).
+pub fn add_session(plan: &mut Plan, mut new: Session) -> Result<String, EditError> {
     if plan.clinician(&new.clinician).is_none() {
         return Err(EditError::UnknownClinician(new.clinician));
     }
@@ -341,18 +327,8 @@ pub fn add_session(plan: &mut Plan, new: NewSession) -> Result<String, EditError
     check_ends_by_midnight(new.start, new.free_slots, new.slot_minutes)?;
     let mut taken: BTreeSet<String> = plan.sessions.iter().map(|s| s.id.clone()).collect();
     let id = unique_session_id(&mut taken, &new.clinician, new.date, new.part);
-    plan.sessions.push(Session {
-        id: id.clone(),
-        clinician: new.clinician,
-        date: new.date,
-        part: new.part,
-        start: new.start,
-        slot_minutes: new.slot_minutes,
-        free_slots: new.free_slots,
-        mode: new.mode,
-        slot_times: Vec::new(),
-        cancelled: false,
-    });
+    new.id = id.clone();
+    plan.sessions.push(new);
     Ok(id)
 }
 
@@ -482,6 +458,7 @@ fn retime_sessions(plan: &mut Plan, sessions: &[String]) {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::model::Mode;
     use crate::rules::check::violations;
     use crate::test_plans::{d, item, number_patients, session, small_plan, t};
 
@@ -596,8 +573,9 @@ mod tests {
         assert!(plan.sessions.iter().all(|s| !s.cancelled));
     }
 
-    fn new_session(clinician: &str, day: u32, part: PartOfDay, start: NaiveTime) -> NewSession {
-        NewSession {
+    fn new_session(clinician: &str, day: u32, part: PartOfDay, start: NaiveTime) -> Session {
+        Session {
+            id: String::new(),
             clinician: clinician.into(),
             date: d(day),
             part,
@@ -605,6 +583,8 @@ mod tests {
             slot_minutes: 10,
             free_slots: 6,
             mode: Mode::FaceToFace,
+            slot_times: Vec::new(),
+            cancelled: false,
         }
     }
 
@@ -625,7 +605,7 @@ mod tests {
                 "a session starting at 08:30 is in the AM, not the PM",
             ),
             (
-                NewSession { free_slots: 60, slot_minutes: 60, ..new_session("GP-PATEL", 25, PartOfDay::PM, t(14, 0)) },
+                Session { free_slots: 60, slot_minutes: 60, ..new_session("GP-PATEL", 25, PartOfDay::PM, t(14, 0)) },
                 "60 slot(s) of 60 minutes from 14:00 run past midnight",
             ),
         ];
