@@ -444,23 +444,14 @@ pub fn solve_component(
     {
         return Ok(lp);
     }
-    solve_with_rows(model, component, backend, relaxation, start)
+    solve_component_good_lp(model, component, backend, relaxation, start)
 }
 
-/// The LP (or, for small parts, the integer program) of `component` with all its rows, in good_lp.
+/// The LP (or, for small parts, the integer program) of `component` with all
+/// its rows, in good_lp. `start`, a known integer plan of the component (counts
+/// per class and edge, in component order), is where the integer search of the
+/// default backend begins.
 pub fn solve_component_good_lp(
-    model: &ClassModel,
-    component: &Component,
-    backend: Backend,
-    relaxation: Relaxation,
-) -> Result<ComponentLp, SolveError> {
-    solve_with_rows(model, component, backend, relaxation, None)
-}
-
-/// `solve_component_good_lp`, where `start`, a known integer plan of the component
-/// (counts per class and edge, in component order), is where the integer search
-/// of the default backend begins.
-fn solve_with_rows(
     model: &ClassModel,
     component: &Component,
     backend: Backend,

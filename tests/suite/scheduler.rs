@@ -502,8 +502,8 @@ fn network_simplex_matches_the_lp_solver() {
         let model = ClassModel::build(&plan);
         for component in &model.components {
             let flow = solve_component_flow(&model, component, &model.capacity).expect("flow solves");
-            let lp =
-                solve_component_good_lp(&model, component, scheduler::Backend::Default, Relaxation::Linear).unwrap();
+            let lp = solve_component_good_lp(&model, component, scheduler::Backend::Default, Relaxation::Linear, None)
+                .unwrap();
             // The LP solver also has the slot parity cut, which tightens it only
             // where appointments of several slots share the sessions.
             let all_single = component.classes.iter().all(|&c| model.classes[c].slots <= 1);
@@ -583,7 +583,7 @@ fn slot_parity_cut_closes_the_half_double() {
     let optimum = solve(&plan).info.objective;
     let model = ClassModel::build(&plan);
     let component = &model.components[0];
-    let lp = solve_component_good_lp(&model, component, scheduler::Backend::Default, Relaxation::Linear).unwrap();
+    let lp = solve_component_good_lp(&model, component, scheduler::Backend::Default, Relaxation::Linear, None).unwrap();
     assert!((lp.objective - optimum).abs() < 1e-6, "LP {} optimum {optimum}", lp.objective);
     let flow = solve_component_flow(&model, component, &model.capacity).expect("flow solves");
     assert!(flow.objective < optimum - 100.0, "the flow alone puts half a double in: {}", flow.objective);
