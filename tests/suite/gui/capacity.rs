@@ -28,10 +28,7 @@ fn capacity_adds_sessions_and_clinicians() {
     show_tab(&mut harness, "Capacity");
     harness.get_by_label("Add a session").click();
     harness.run();
-    harness.get_by_label("Clinician").click();
-    harness.run();
-    harness.get_by_role_and_label(Role::Button, "Nurse C Smith").click();
-    harness.run();
+    choose(&mut harness, "Clinician", "Nurse C Smith");
     field(&harness, "Session date").focus();
     field(&harness, "Session date").type_text("25/07/2024");
     harness.get_by_label("Afternoon").click();
@@ -58,10 +55,7 @@ fn capacity_adds_sessions_and_clinicians() {
     harness.run();
     field(&harness, "New clinician's name").focus();
     field(&harness, "New clinician's name").type_text("Dr E Okafor");
-    harness.get_by_label("New clinician's role").click();
-    harness.run();
-    harness.get_by_role_and_label(Role::Button, "GP").click();
-    harness.run();
+    choose(&mut harness, "New clinician's role", "GP");
     harness.get_by_label("Add clinician").click();
     harness.run();
     assert!(harness.state().document().plan().clinician("GP-OKAFOR").is_none(), "not applied yet");
@@ -114,10 +108,7 @@ fn absence_frees_bookings_and_template_fills_the_horizon() {
     show_tab(&mut harness, "Capacity");
     harness.get_by_label("Mark a clinician absent").click();
     harness.run();
-    harness.get_by_label("Absent clinician").click();
-    harness.run();
-    harness.get_by_role_and_label(Role::Button, "Dr A Patel").click();
-    harness.run();
+    choose(&mut harness, "Absent clinician", "Dr A Patel");
     field(&harness, "From").focus();
     field(&harness, "From").type_text("22/07/2024");
     harness.get_by_label("Mark absent").click();
@@ -143,10 +134,7 @@ fn absence_frees_bookings_and_template_fills_the_horizon() {
     harness.run();
     harness.get_by_label("Weekly template").click();
     harness.run();
-    harness.get_by_label("Template clinician").click();
-    harness.run();
-    harness.get_by_role_and_label(Role::Button, "Dr N New").click();
-    harness.run();
+    choose(&mut harness, "Template clinician", "Dr N New");
     harness.get_by_label("Fill the horizon").click();
     harness.run();
     let added = harness.state().document().plan().sessions.iter().filter(|s| s.clinician == "GP-NEW").count();

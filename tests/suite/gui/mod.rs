@@ -173,6 +173,14 @@ pub fn show_tab(harness: &mut Harness<'static, RebookApp>, tab: &str) {
     harness.run();
 }
 
+/// Opens the drop-down labelled `combo` and picks `option` in it (in the app or a panel drawn alone).
+pub fn choose<State>(harness: &mut Harness<'_, State>, combo: &str, option: &str) {
+    harness.get_by_label(combo).click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, option).click();
+    harness.run();
+}
+
 /// The time per frame of `frames` mouse-wheel scrolls down at `at`.
 pub fn scroll_frames(harness: &mut Harness<'static, RebookApp>, at: egui::Pos2, frames: u32) -> std::time::Duration {
     let started = std::time::Instant::now();

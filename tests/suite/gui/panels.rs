@@ -81,10 +81,7 @@ fn capacity_reports_an_absence_as_news_and_changes_the_document() {
     let mut harness = bench(CapacityPanel::default(), booked_plan());
     harness.get_by_label("Mark a clinician absent").click();
     harness.run();
-    harness.get_by_label("Absent clinician").click();
-    harness.run();
-    harness.get_by_role_and_label(Role::Button, "Dr A Patel").click();
-    harness.run();
+    choose(&mut harness, "Absent clinician", "Dr A Patel");
     harness.get_by_role_and_label(Role::TextInput, "From").focus();
     harness.get_by_role_and_label(Role::TextInput, "From").type_text("23/07/2024");
     harness.get_by_label("Mark absent").click();
