@@ -218,10 +218,37 @@ impl PartOfDay {
         }
     }
 
+    /// In words: "morning" or "afternoon".
+    pub fn name(self) -> &'static str {
+        match self {
+            PartOfDay::AM => "morning",
+            PartOfDay::PM => "afternoon",
+        }
+    }
+
     /// Morning sessions start before 12:30; anything later is an afternoon.
     pub fn of_time(time: NaiveTime) -> PartOfDay {
         if time < crate::const_time!(12, 30) { PartOfDay::AM } else { PartOfDay::PM }
     }
+
+    /// A session of this part of the day may start at `start` only if it falls in it
+    /// (the one rule for the rota import and a session added by hand).
+    pub fn check_start(self, start: NaiveTime) -> Result<(), StartNotInPart> {
+        if PartOfDay::of_time(start) == self { Ok(()) } else { Err(StartNotInPart { start, part: self }) }
+    }
+}
+
+/// A session's start in the other half of the day from the one it is given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "a session starting at {} is in the {}, not the {}",
+    start.format("%H:%M"),
+    PartOfDay::of_time(*start).name(),
+    part.name()
+)]
+pub struct StartNotInPart {
+    pub start: NaiveTime,
+    pub part: PartOfDay,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use super::calendar::unique_session_id;
 use super::cost::check_eligible;
 use super::times::retime;
 use super::usage::{Blocked, Usage};
-use crate::model::{Booking, Change, Clinician, ContactStatus, Outcome, PartOfDay, Plan, Session, UnplacedReason};
+use crate::model::{Booking, Change, Clinician, ContactStatus, Outcome, Plan, Session, StartNotInPart, UnplacedReason};
 use chrono::{NaiveDate, NaiveTime, Timelike};
 use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
@@ -39,8 +39,8 @@ pub enum EditError {
     EndsBeforeStart { from: NaiveDate, to: NaiveDate },
     #[error("{} is outside the planning horizon", .0.format("%a %d/%m/%Y"))]
     OutsideHorizon(NaiveDate),
-    #[error("a session starting at {} is in the {}, not the {}", start.format("%H:%M"), PartOfDay::of_time(*start).label(), part.label())]
-    StartNotInPart { start: NaiveTime, part: PartOfDay },
+    #[error(transparent)]
+    StartNotInPart(#[from] StartNotInPart),
     #[error("{slots} slot(s) of {minutes} minutes from {} run past midnight", start.format("%H:%M"))]
     PastMidnight { start: NaiveTime, slots: u32, minutes: u32 },
     #[error("session {session} has {bookings} booking(s) in it; move or unbook them before removing it")]
@@ -321,9 +321,7 @@ pub fn add_session(plan: &mut Plan, mut new: Session) -> Result<String, EditErro
     if plan.horizon.is_some_and(|h| !h.contains(new.date)) {
         return Err(EditError::OutsideHorizon(new.date));
     }
-    if PartOfDay::of_time(new.start) != new.part {
-        return Err(EditError::StartNotInPart { start: new.start, part: new.part });
-    }
+    new.part.check_start(new.start)?;
     check_ends_by_midnight(new.start, new.free_slots, new.slot_minutes)?;
     let mut taken: BTreeSet<String> = plan.sessions.iter().map(|s| s.id.clone()).collect();
     let id = unique_session_id(&mut taken, &new.clinician, new.date, new.part);
@@ -458,7 +456,7 @@ fn retime_sessions(plan: &mut Plan, sessions: &[String]) {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::model::Mode;
+    use crate::model::{Mode, PartOfDay};
     use crate::rules::check::violations;
     use crate::test_plans::{d, item, number_patients, session, small_plan, t};
 
@@ -602,7 +600,7 @@ mod tests {
             (new_session("GP-PATEL", 45, PartOfDay::AM, t(9, 0)), "Wed 14/08/2024 is outside the planning horizon"),
             (
                 new_session("GP-PATEL", 25, PartOfDay::PM, t(8, 30)),
-                "a session starting at 08:30 is in the AM, not the PM",
+                "a session starting at 08:30 is in the morning, not the afternoon",
             ),
             (
                 Session { free_slots: 60, slot_minutes: 60, ..new_session("GP-PATEL", 25, PartOfDay::PM, t(14, 0)) },

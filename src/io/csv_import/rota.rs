@@ -756,19 +756,13 @@ fn part_and_start(row: &Row<'_>, problems: &mut RowProblems) -> Option<(PartOfDa
     let part = row.get("part").and_then(|t| problems.take("part", parse::part_of_day(t)));
     let start = row.get("start").and_then(|t| problems.take("start", start_of(t).map(|(_, time)| time)));
     match (part, start) {
-        (Some(part), Some(start)) if PartOfDay::of_time(start) != part => {
-            problems.add(
-                "start",
-                format!(
-                    "start {} is in the {}, but the part of the day says {}",
-                    start.format("%H:%M"),
-                    day_half(start),
-                    part.label()
-                ),
-            );
-            None
-        }
-        (Some(part), Some(start)) => Some((part, start)),
+        (Some(part), Some(start)) => match part.check_start(start) {
+            Ok(()) => Some((part, start)),
+            Err(wrong) => {
+                problems.add("start", wrong.to_string());
+                None
+            }
+        },
         (Some(part), None) if row.get("start").is_none() => Some((part, default_start(part))),
         (None, Some(start)) if row.get("part").is_none() => Some((PartOfDay::of_time(start), start)),
         _ => {
@@ -1114,13 +1108,6 @@ fn row_mode(row: &Row<'_>, problems: &mut RowProblems, tally: &mut Tally) -> Opt
             Mode::FaceToFace
         }
     })
-}
-
-fn day_half(time: NaiveTime) -> &'static str {
-    match PartOfDay::of_time(time) {
-        PartOfDay::AM => "morning",
-        PartOfDay::PM => "afternoon",
-    }
 }
 
 #[cfg(test)]
